@@ -1,0 +1,103 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+
+/**
+ * The parameters of the original SAM stack, same names in both shapes. A parameters file is
+ * `{"Parameters": {...}}` (what `sam deploy --parameter-overrides-file` reads); every parameter can be
+ * overridden by an environment variable of the same name. Unknown names stop start-up.
+ */
+const bool = z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]);
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const num = (min: number, max: number) => z.coerce.number().min(min).max(max);
+
+export const ParametersSchema = z
+  .object({
+    Environment: z.string().default('local'),
+    // feature flags (minimal = all six false)
+    EnableAdvancedSecurity: bool.default(false),
+    EnableAdvancedErrorHandling: bool.default(false),
+    EnablePerformanceOptimization: bool.default(false),
+    EnableXRayTracing: bool.default(false),
+    EnableWAF: bool.default(false),
+    EnableRedisCache: bool.default(false),
+    // quotas and limits
+    DailyQuotaLimit: int(0, 1_000_000).default(50),
+    MonthlyQuotaLimit: int(0, 100_000_000).default(1000),
+    RateLimitRequests: int(1, 1_000_000).default(100),
+    MaxManualSizeMB: num(0.001, 2048).default(100),
+    MaxAudioSizeMB: num(0.001, 512).default(25),
+    MaxAudioDurationSeconds: int(1, 3600).default(300),
+    AudioFileRetentionDays: int(0, 3650).default(0),
+    KnowledgeBaseRetrievalResults: int(1, 50).default(5),
+    MaxQuestionLength: int(1, 100_000).default(1000),
+    // url import
+    AllowPrivateUrls: bool.default(false),
+    // auth
+    AdminEmail: z.string().default(''),
+    JwtSecret: z.string().default(''), // empty: generated once and kept under the data dir
+    AccessTokenTtlSeconds: int(60, 86400 * 30).default(3600),
+    RefreshTokenTtlDays: int(1, 365).default(30),
+    // models
+    TextModelEndpoint: z.string().default(''), // OpenAI-compatible base URL; empty = extractive answers
+    TextModelId: z.string().default(''),
+    TextModelApiKey: z.string().default(''),
+    TranscribeEndpoint: z.string().default(''), // OpenAI-compatible /v1/audio/transcriptions base URL; empty = pocketsphinx
+    TranscribeModelId: z.string().default('whisper-1'),
+    TranscribeApiKey: z.string().default(''),
+    EmbeddingWorkers: int(0, 16).default(2), // 0 = keyword search only
+    // prices (EUR) for cost_info
+    PriceQueryEur: num(0, 100).default(0),
+    PriceTranscribeMinuteEur: num(0, 100).default(0),
+    PriceInputTokensPer1kEur: num(0, 100).default(0),
+    PriceOutputTokensPer1kEur: num(0, 100).default(0),
+    // redis (EnableRedisCache)
+    RedisUrl: z.string().default('redis://127.0.0.1:6379'),
+    CacheTtlSeconds: int(1, 86400 * 30).default(3600),
+  })
+  .strict();
+
+export type Parameters = z.infer<typeof ParametersSchema>;
+export const parameterNames = Object.keys(ParametersSchema.shape) as (keyof Parameters)[];
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parse raw values (file + env + explicit overrides), naming the offending parameter on failure. */
+export function parseParameters(raw: Record<string, unknown>): Parameters {
+  const result = ParametersSchema.safeParse(raw);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    if (issue.code === 'unrecognized_keys') throw new ConfigError(`Unknown parameter: ${issue.keys.join(', ')}`);
+    throw new ConfigError(`Invalid parameter ${issue.path.join('.')}: ${issue.message}`);
+  }
+  return result.data;
+}
+
+export function readParametersFile(path: string): Record<string, unknown> {
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (e) {
+    throw new ConfigError(`Cannot read parameters file ${path}: ${(e as Error).message}`);
+  }
+  if (Array.isArray(json)) {
+    // `aws cloudformation` style: [{ParameterKey, ParameterValue}]
+    return Object.fromEntries(json.map((p: { ParameterKey: string; ParameterValue: unknown }) => [p.ParameterKey, p.ParameterValue]));
+  }
+  const obj = json as { Parameters?: Record<string, unknown> };
+  if (!obj || typeof obj !== 'object' || !obj.Parameters || typeof obj.Parameters !== 'object') {
+    throw new ConfigError(`Parameters file ${path} must look like {"Parameters": {...}}`);
+  }
+  return obj.Parameters;
+}
+
+/** Environment variables named like a parameter override the file. */
+export function parametersFromEnv(env: NodeJS.ProcessEnv): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const name of parameterNames) if (env[name] !== undefined) out[name] = env[name];
+  return out;
+}

@@ -1,0 +1,64 @@
+/** Coded errors thrown by the core. HTTP status lives in src/http/error-map.ts, nowhere else. */
+
+export const ErrorCodes = [
+  'validation_error',
+  'malformed_json',
+  'unauthorized',
+  'forbidden',
+  'not_found',
+  'conflict',
+  'not_a_pdf',
+  'payload_too_large',
+  'unsupported_media_type',
+  'quota_exceeded',
+  'rate_limited',
+  'url_not_allowed',
+  'download_failed',
+  'invalid_pdf',
+  'encrypted_pdf',
+  'no_text',
+  'no_speech',
+  'invalid_audio',
+  'audio_too_long',
+  'upstream_error',
+  'unavailable',
+  'internal_error',
+] as const;
+
+export type ErrorCode = (typeof ErrorCodes)[number];
+
+export class ManuelError extends Error {
+  readonly code: ErrorCode;
+  readonly details: Record<string, unknown> | undefined;
+  constructor(code: ErrorCode, message: string, details?: Record<string, unknown>) {
+    super(message);
+    this.name = 'ManuelError';
+    this.code = code;
+    this.details = details;
+  }
+}
+
+export const isManuelError = (e: unknown): e is ManuelError => e instanceof ManuelError;
+
+export const errors = {
+  validation: (message: string, details?: Record<string, unknown>) => new ManuelError('validation_error', message, details),
+  unauthorized: (message = 'A valid bearer token is required') => new ManuelError('unauthorized', message),
+  forbidden: (message = 'Not allowed') => new ManuelError('forbidden', message),
+  notFound: (what: string) => new ManuelError('not_found', `${what} not found`),
+  conflict: (message: string) => new ManuelError('conflict', message),
+  notAPdf: () => new ManuelError('not_a_pdf', 'The file is not a PDF (its first bytes are not %PDF-)'),
+  tooLarge: (limitBytes: number) =>
+    new ManuelError('payload_too_large', `The upload exceeds the limit of ${Math.round(limitBytes / 1048576)} MB`, { limit_bytes: limitBytes }),
+  quotaExceeded: (details: Record<string, unknown>) => new ManuelError('quota_exceeded', 'Quota exceeded', details),
+  urlNotAllowed: (reason: string) => new ManuelError('url_not_allowed', reason),
+  downloadFailed: (reason: string) => new ManuelError('download_failed', reason),
+  invalidPdf: (reason: string) => new ManuelError('invalid_pdf', reason),
+  encryptedPdf: () => new ManuelError('encrypted_pdf', 'The PDF is encrypted or password-protected'),
+  noText: () => new ManuelError('no_text', 'The PDF has no extractable text (scanned pages need OCR, not supported yet)'),
+  noSpeech: () => new ManuelError('no_speech', 'No speech was detected in the audio'),
+  invalidAudio: (reason: string) => new ManuelError('invalid_audio', reason),
+  unsupportedMedia: (reason: string) => new ManuelError('unsupported_media_type', reason),
+  audioTooLong: (limitSeconds: number) => new ManuelError('audio_too_long', `Audio is longer than ${limitSeconds} s`, { limit_seconds: limitSeconds }),
+  upstream: (message: string) => new ManuelError('upstream_error', message),
+  unavailable: (message: string) => new ManuelError('unavailable', message),
+};

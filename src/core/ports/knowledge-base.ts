@@ -1,0 +1,26 @@
+import type { Chunk, SearchHit } from '../model/types.js';
+
+export interface SearchQuery {
+  text: string;
+  /** Dense vector of the question, when an embedder is available. */
+  vector?: Float32Array | null;
+  /** Owner ids whose manuals may be searched (the caller + SHARED_OWNER). Mandatory. */
+  owners: readonly string[];
+  /** Optional narrowing to some manuals (still filtered by owners). */
+  manualIds?: readonly string[];
+  limit: number;
+}
+
+/** The search index: keyword (BM25) and vectors, always filtered by owner. */
+export interface KnowledgeBase {
+  /** Replace all chunks of a manual (keyword-searchable as soon as this returns). */
+  indexChunks(manualId: string, ownerId: string, manualName: string, chunks: Chunk[]): Promise<void>;
+  /** Store vectors for chunks already indexed. */
+  putVectors(items: { chunkId: string; vector: Float32Array }[]): Promise<void>;
+  /** Chunks of a manual that have no vector yet. */
+  chunksWithoutVectors(manualId: string, limit: number): Promise<Chunk[]>;
+  search(query: SearchQuery): Promise<SearchHit[]>;
+  /** Distinctive terms of the caller's manuals (for speech recognition biasing). */
+  vocabulary?(owners: readonly string[], limit: number): Promise<string[]>;
+  deleteManual(manualId: string): Promise<{ chunks: number; vectors: number }>;
+}

@@ -1,0 +1,11 @@
+import type { Manual } from '../model/types.js';
+
+/** Manuals. Every read takes the owner ids the caller may see: isolation is enforced here too. */
+export interface ManualRepo {
+  create(manual: Manual): Promise<void>;
+  get(id: string, visibleOwners: readonly string[]): Promise<Manual | null>;
+  list(visibleOwners: readonly string[]): Promise<Manual[]>;
+  findByHash(ownerId: string, contentHash: string): Promise<Manual | null>;
+  update(id: string, patch: Partial<Omit<Manual, 'id' | 'ownerId'>>): Promise<void>;
+  delete(id: string): Promise<boolean>;
+}

@@ -1,0 +1,14 @@
+import type { UsageEvent, UsageOperation } from '../model/types.js';
+
+export interface UsageCounts {
+  count: number;
+  costEur: number;
+  byOperation: Partial<Record<UsageOperation, number>>;
+}
+
+export interface UsageRepo {
+  record(event: UsageEvent): Promise<void>;
+  /** Totals for a user since `sinceIso` (inclusive). */
+  totals(userId: string, sinceIso: string, operation?: UsageOperation): Promise<UsageCounts>;
+  recent(userId: string, limit: number): Promise<UsageEvent[]>;
+}

@@ -1,0 +1,8 @@
+import type { User } from '../model/types.js';
+
+export interface UserRepo {
+  create(user: User): Promise<void>; // throws ManuelError('conflict') on a duplicate email
+  byId(id: string): Promise<User | null>;
+  byEmail(email: string): Promise<User | null>;
+  count(): Promise<number>;
+}
