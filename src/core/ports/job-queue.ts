@@ -9,6 +9,9 @@ export interface JobQueue {
   heartbeat(jobId: string, workerId: string, leaseMs: number, progress?: Partial<Pick<Job, 'stage' | 'statistics'>>): Promise<void>;
   complete(jobId: string, statistics: Record<string, number>): Promise<void>;
   fail(jobId: string, reasons: string[]): Promise<void>;
+  /** Give a claimed job back (queued again, runnable after `delayMs`); `refundAttempt` when the worker
+   * is only shutting down, so a drain does not use up the job's attempts. No-op if the lease is gone. */
+  release(jobId: string, workerId: string, opts?: { delayMs?: number; refundAttempt?: boolean }): Promise<void>;
   get(jobId: string, visibleOwners: readonly string[]): Promise<Job | null>;
   /** Jobs of a manual (newest first); used for cleanup and status. */
   forManual(manualId: string): Promise<Job[]>;

@@ -8,4 +8,6 @@ export interface ManualRepo {
   findByHash(ownerId: string, contentHash: string): Promise<Manual | null>;
   update(id: string, patch: Partial<Omit<Manual, 'id' | 'ownerId'>>): Promise<void>;
   delete(id: string): Promise<boolean>;
+  /** How many manuals (any owner) point at a blob: blobs are shared by content hash. */
+  countByBlobKey(blobKey: string): Promise<number>;
 }
