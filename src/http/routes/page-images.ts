@@ -1,0 +1,85 @@
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
+import { errors } from '../../core/errors.js';
+import type { PageRenderer } from '../../core/ports/page-renderer.js';
+import type { AppEnv } from '../app-env.js';
+import { callerOwners } from '../middleware/auth.js';
+import { validationHook } from '../middleware/validation-hook.js';
+import type { AppServices } from '../services.js';
+
+/** The renderer may be provided by the wiring; otherwise the embedded pdf.js one is loaded on first use. */
+export type PageImageServices = Pick<AppServices, 'manuals' | 'blobs' | 'dataDir'> & { pageRenderer?: PageRenderer };
+
+const MAX_HIGHLIGHT_CHARS = 2000;
+
+const route = createRoute({
+  method: 'get',
+  path: '/manuals/{id}/pages/{page}',
+  summary: 'A page of a manual as PNG, with a passage highlighted',
+  description: 'page is `N.png` with N the 1-based physical page. Cached on disk by (manual, page, highlight, scale).',
+  request: {
+    params: z.object({ id: z.string().min(1), page: z.string().openapi({ example: '12.png' }) }),
+    query: z.object({
+      highlight: z.string().max(MAX_HIGHLIGHT_CHARS).optional(),
+      scale: z.coerce.number().min(0.25).max(4).optional(),
+    }),
+  },
+  responses: {
+    200: { description: 'PNG image', content: { 'image/png': { schema: z.any() } } },
+    400: { description: 'Bad page number or scale' },
+    404: { description: 'No such manual for this user' },
+  },
+});
+
+export function pageImageRoutes(services: PageImageServices) {
+  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+  const cacheDir = join(services.dataDir, 'page-cache');
+  const inflight = new Map<string, Promise<Buffer>>();
+  let renderer: Promise<PageRenderer> | null = services.pageRenderer ? Promise.resolve(services.pageRenderer) : null;
+  const getRenderer = () =>
+    (renderer ??= import('../../adapters/embedded/pdfjs-page-renderer.js').then((m) => new m.PdfjsPageRenderer()));
+
+  app.openapi(route, async (c) => {
+    const { id, page } = c.req.valid('param');
+    const { highlight = '', scale = 1.5 } = c.req.valid('query');
+    const m = /^(\d{1,6})\.png$/.exec(page);
+    const pageNumber = m ? Number(m[1]) : NaN;
+    if (!(pageNumber >= 1)) throw errors.validation(`page: expected N.png with N >= 1, got "${page}"`, { field: 'page' });
+
+    const manual = await services.manuals.get(id, callerOwners(c));
+    if (!manual) throw errors.notFound('Manual');
+    if (manual.pages > 0 && pageNumber > manual.pages) {
+      throw errors.validation(`Page ${pageNumber} does not exist: the manual has ${manual.pages} pages`, { pages: manual.pages });
+    }
+
+    const text = highlight.trim().replace(/\s+/g, ' ');
+    const digest = createHash('sha256').update(`${scale}\n${text}`).digest('hex').slice(0, 24);
+    // One folder per manual so deleting a manual's cache is one rm; the id never contains a slash.
+    const file = join(cacheDir, encodeURIComponent(manual.id), `${pageNumber}-${digest}.png`);
+    let png: Buffer | null = await readFile(file).catch(() => null);
+    if (!png) {
+      let pending = inflight.get(file);
+      if (!pending) {
+        pending = (async () => {
+          const pdf = await services.blobs.get(manual.blobKey);
+          if (!pdf) throw errors.notFound('Manual file');
+          const out = await (await getRenderer()).render(pdf, pageNumber, { scale, highlight: text });
+          await mkdir(join(file, '..'), { recursive: true });
+          const tmp = `${file}.${process.pid}.tmp`;
+          await writeFile(tmp, out.png);
+          await rename(tmp, file); // atomic: a concurrent reader never sees half a PNG
+          return out.png;
+        })().finally(() => inflight.delete(file));
+        inflight.set(file, pending);
+      }
+      png = await pending;
+    }
+    return c.body(new Uint8Array(png), 200, {
+      'Content-Type': 'image/png',
+      'Cache-Control': 'private, max-age=86400',
+    });
+  });
+  return app;
+}
