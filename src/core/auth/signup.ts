@@ -1,0 +1,27 @@
+import { randomUUID } from 'node:crypto';
+import { errors } from '../errors.js';
+import type { User } from '../model/types.js';
+import { issueSession, normaliseEmail, type AuthDeps, type Session } from './auth-session.js';
+
+export const MIN_PASSWORD_LENGTH = 8;
+
+/** Creates an account and signs it in. The first account, or the one named by AdminEmail, is admin. */
+export async function signup(deps: AuthDeps, input: { email: string; password: string; name?: string | null }): Promise<Session> {
+  const email = normaliseEmail(input.email);
+  if (input.password.length < MIN_PASSWORD_LENGTH) {
+    throw errors.validation(`password must have at least ${MIN_PASSWORD_LENGTH} characters`, { field: 'password' });
+  }
+  if (await deps.users.byEmail(email)) throw errors.conflict('An account with this email already exists');
+  const adminEmail = normaliseEmail(deps.settings.adminEmail);
+  const isAdmin = (adminEmail !== '' && adminEmail === email) || (await deps.users.count()) === 0;
+  const user: User = {
+    id: randomUUID(),
+    email,
+    name: input.name?.trim() || null,
+    passwordHash: await deps.hasher.hash(input.password),
+    isAdmin,
+    createdAt: deps.clock.now().toISOString(),
+  };
+  await deps.users.create(user); // a concurrent duplicate still fails here with 'conflict'
+  return issueSession(deps, user);
+}
