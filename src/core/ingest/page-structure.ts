@@ -1,0 +1,91 @@
+/**
+ * Reading the structure of extracted page text: running headers/footers, headings, list items and
+ * sentence boundaries. Kept apart from the chunker so the answer writer can split sentences the same way.
+ */
+import type { PageText } from '../model/types.js';
+
+const BULLET = /^([•●▪◦‣∙·*–-]|\(?[0-9]{1,2}[.)]|\(?[a-z][.)]|\$|#|>)\s/;
+
+/** Lines that open a list item, a shell command or a numbered step: they must stay on their own line. */
+export const isListLine = (line: string) => BULLET.test(line);
+
+const shape = (line: string) =>
+  line
+    .toLowerCase()
+    .replace(/\b[ivxlc]+\b/g, '#')
+    .replace(/[0-9]+/g, '#')
+    .replace(/\s+/g, ' ')
+    .trim();
+
+/**
+ * Running headers and footers ("FreedomBox Manual 13 / 278") repeat on many pages with only numbers
+ * changing. They add noise to every chunk, so lines near the top or bottom whose digit-blind shape
+ * recurs on a good share of the pages are dropped.
+ */
+export function runningLines(pages: PageText[], edge = 2): Set<string> {
+  const counts = new Map<string, number>();
+  for (const p of pages) {
+    const lines = p.text.split('\n').filter((l) => l.trim());
+    const seen = new Set([...lines.slice(0, edge), ...lines.slice(-edge)].map(shape));
+    for (const s of seen) counts.set(s, (counts.get(s) ?? 0) + 1);
+  }
+  const min = Math.max(3, Math.ceil(pages.length * 0.2));
+  return new Set([...counts].filter(([s, n]) => n >= min && s.length > 0).map(([s]) => s));
+}
+
+export function stripRunningLines(text: string, running: Set<string>, edge = 2): string {
+  const lines = text.split('\n');
+  const nonEmpty = lines.map((l, i) => [l, i] as const).filter(([l]) => l.trim());
+  const edges = new Set([...nonEmpty.slice(0, edge), ...nonEmpty.slice(-edge)].map(([, i]) => i));
+  return lines
+    .filter((l, i) => !(edges.has(i) && running.has(shape(l))))
+    .join('\n')
+    .trim();
+}
+
+const SMALL_WORDS = new Set(['a', 'an', 'and', 'as', 'at', 'by', 'for', 'from', 'in', 'into', 'of', 'on', 'or', 'the', 'to', 'with', 'via', 'vs', 'your', 'is']);
+
+function titleCased(words: string[]): boolean {
+  const significant = words.filter((w) => /^[\p{L}]/u.test(w) && !SMALL_WORDS.has(w.toLowerCase()));
+  if (significant.length === 0) return false;
+  const caps = significant.filter((w) => /^[\p{Lu}]/u.test(w)).length;
+  return caps / significant.length >= 0.75;
+}
+
+/**
+ * A heading: numbered ("6.8.3 FreedomBox Ports/Services", "7 Controlling Radios") or a short
+ * title-case line standing alone. Sentences, list items and table rows full of numbers are not.
+ */
+export function headingOf(line: string, standsAlone: boolean): string | null {
+  const t = line.trim();
+  if (t.length < 3 || t.length > 90 || /[.,;:!]$/.test(t) || isListLineNotNumber(t)) return null;
+  const numbered = /^((?:\d+\.)+\d*|\d+)\.?\s+(\p{Lu}.*)$/u.exec(t);
+  if (numbered) {
+    const words = numbered[2]!.split(/\s+/);
+    const multiLevel = numbered[1]!.includes('.') && /\d\.\d/.test(numbered[1]!);
+    if (words.length <= 12 && (multiLevel || titleCased(words)) && !/\d{3,}/.test(numbered[2]!)) return t;
+    return null;
+  }
+  if (!standsAlone || t.endsWith('?')) return null;
+  const words = t.split(/\s+/);
+  const digits = (t.match(/[0-9]/g) ?? []).length;
+  if (words.length > 8 || digits > 2 || !/^[\p{Lu}]/u.test(t) || !titleCased(words)) return null;
+  return t;
+}
+
+const isListLineNotNumber = (t: string) => BULLET.test(t) && !/^\d/.test(t);
+
+/** Splits prose into sentences; keeps abbreviations like "e.g." and values like "1.5" together. */
+export function splitSentences(text: string): string[] {
+  const out: string[] = [];
+  const re = /(?<=[.!?])["')\]]?\s+(?=[\p{Lu}0-9"'(•$])/gu;
+  let last = 0;
+  for (const m of text.matchAll(re)) {
+    const before = text.slice(Math.max(last, m.index - 7), m.index);
+    if (/\b(e\.g|i\.e|etc|vs|cf|Fig|fig|No|approx|min|max)\.$/.test(before)) continue;
+    out.push(text.slice(last, m.index + m[0].length).trim());
+    last = m.index + m[0].length;
+  }
+  out.push(text.slice(last).trim());
+  return out.filter((s) => s.length > 0);
+}
