@@ -5,7 +5,8 @@ export interface JobQueue {
   enqueue(job: Job): Promise<void>;
   /** Atomically take the oldest runnable job and lease it for `leaseMs`. */
   claim(workerId: string, leaseMs: number): Promise<Job | null>;
-  /** Extend the lease and record progress. */
+  /** Extend the lease and record progress. Throws ManuelError 'conflict' when this worker no longer
+   * holds the lease (it expired and another worker claimed the job): stop working on it. */
   heartbeat(jobId: string, workerId: string, leaseMs: number, progress?: Partial<Pick<Job, 'stage' | 'statistics'>>): Promise<void>;
   complete(jobId: string, statistics: Record<string, number>): Promise<void>;
   fail(jobId: string, reasons: string[]): Promise<void>;

@@ -1,0 +1,64 @@
+import type { UsageEvent, UsageOperation } from '../../core/model/types.js';
+import type { UsageCounts, UsageRepo } from '../../core/ports/usage-repo.js';
+import type { SqliteDb } from './sqlite-db.js';
+import { migrate } from './sqlite-migrations.js';
+
+interface Row {
+  user_id: string;
+  operation: UsageOperation;
+  at: string;
+  cost_eur: number;
+  detail: string | null;
+}
+
+/** One row per billable operation; totals are range scans over (user_id, at). */
+export class SqliteUsageRepo implements UsageRepo {
+  constructor(private readonly db: SqliteDb) {
+    migrate(db, 'usage', [
+      `CREATE TABLE IF NOT EXISTS usage_events (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        user_id TEXT NOT NULL,
+        operation TEXT NOT NULL,
+        at TEXT NOT NULL,
+        cost_eur REAL NOT NULL DEFAULT 0,
+        detail TEXT
+      );
+      CREATE INDEX IF NOT EXISTS usage_user_at ON usage_events(user_id, at);`,
+    ]);
+  }
+
+  async record(e: UsageEvent): Promise<void> {
+    // Normalised to toISOString() so range comparisons on the text column are chronological.
+    this.db
+      .prepare('INSERT INTO usage_events (user_id, operation, at, cost_eur, detail) VALUES (?, ?, ?, ?, ?)')
+      .run(e.userId, e.operation, new Date(e.at).toISOString(), e.costEur, e.detail ? JSON.stringify(e.detail) : null);
+  }
+
+  async totals(userId: string, sinceIso: string, operation?: UsageOperation): Promise<UsageCounts> {
+    const since = new Date(sinceIso).toISOString();
+    const rows = this.db
+      .prepare(
+        `SELECT operation, COUNT(*) AS n, COALESCE(SUM(cost_eur), 0) AS cost FROM usage_events
+         WHERE user_id = ? AND at >= ? ${operation ? 'AND operation = ?' : ''} GROUP BY operation`,
+      )
+      .all(userId, since, ...(operation ? [operation] : [])) as { operation: UsageOperation; n: number; cost: number }[];
+    const out: UsageCounts = { count: 0, costEur: 0, byOperation: {} };
+    for (const r of rows) {
+      out.count += r.n;
+      out.costEur += r.cost;
+      out.byOperation[r.operation] = r.n;
+    }
+    return out;
+  }
+
+  async recent(userId: string, limit: number): Promise<UsageEvent[]> {
+    const rows = this.db.prepare('SELECT * FROM usage_events WHERE user_id = ? ORDER BY at DESC, id DESC LIMIT ?').all(userId, limit) as Row[];
+    return rows.map((r) => ({
+      userId: r.user_id,
+      operation: r.operation,
+      at: r.at,
+      costEur: r.cost_eur,
+      ...(r.detail ? { detail: JSON.parse(r.detail) as Record<string, unknown> } : {}),
+    }));
+  }
+}

@@ -1,0 +1,49 @@
+import assert from 'node:assert/strict';
+import { it } from 'node:test';
+import { openDatabase } from '../../src/adapters/embedded/sqlite-db.js';
+import { SqliteJobQueue } from '../../src/adapters/embedded/sqlite-job-queue.js';
+import { InMemoryJobQueue } from '../helpers/fakes.js';
+import { jobQueueContract, sampleJob } from './job-queue.contract.js';
+import { tempDb } from './sqlite-temp.js';
+
+jobQueueContract('SqliteJobQueue', (clock) => {
+  const t = tempDb();
+  return { queue: new SqliteJobQueue(t.db, clock), cleanup: t.cleanup };
+});
+jobQueueContract('InMemoryJobQueue (fake)', (clock) => ({ queue: new InMemoryJobQueue(clock) }));
+
+it('SqliteJobQueue: two connections to one file never claim the same job', async () => {
+  const t = tempDb();
+  const other = openDatabase(t.file);
+  try {
+    const q1 = new SqliteJobQueue(t.db);
+    const q2 = new SqliteJobQueue(other);
+    for (let i = 0; i < 50; i++) await q1.enqueue(sampleJob(`j${String(i).padStart(2, '0')}`));
+    const seen: string[] = [];
+    for (let i = 0; i < 30; i++) {
+      for (const q of [q1, q2]) {
+        const j = await q.claim(`w${i}`, 60_000);
+        if (j) seen.push(j.id);
+      }
+    }
+    assert.equal(seen.length, 50);
+    assert.equal(new Set(seen).size, 50);
+  } finally {
+    other.close();
+    t.cleanup();
+  }
+});
+
+it('SqliteJobQueue: jobs survive closing and reopening the database', async () => {
+  const t = tempDb();
+  await new SqliteJobQueue(t.db).enqueue(sampleJob('durable'));
+  t.db.close();
+  const db = openDatabase(t.file);
+  try {
+    const j = await new SqliteJobQueue(db).claim('w', 1000);
+    assert.equal(j?.id, 'durable');
+  } finally {
+    db.close();
+    t.cleanup();
+  }
+});

@@ -1,0 +1,42 @@
+import assert from 'node:assert/strict';
+import { afterEach, beforeEach, describe, it } from 'node:test';
+import { ManuelError } from '../../src/core/errors.js';
+import type { User } from '../../src/core/model/types.js';
+import type { UserRepo } from '../../src/core/ports/user-repo.js';
+
+const user = (over: Partial<User> = {}): User => ({
+  id: 'u1',
+  email: 'Ann@Example.org',
+  name: 'Ann',
+  passwordHash: 'scrypt$abc',
+  isAdmin: true,
+  createdAt: '2025-03-10T12:00:00.000Z',
+  ...over,
+});
+
+export function userRepoContract(name: string, make: () => { repo: UserRepo; cleanup?: () => void }): void {
+  describe(`UserRepo contract: ${name}`, () => {
+    let repo: UserRepo;
+    let cleanup: (() => void) | undefined;
+    beforeEach(() => ({ repo, cleanup } = make()));
+    afterEach(() => cleanup?.());
+
+    it('round-trips a user by id and by email (case-insensitive)', async () => {
+      await repo.create(user());
+      assert.deepEqual(await repo.byId('u1'), user());
+      assert.deepEqual(await repo.byEmail('ann@example.ORG'), user());
+      assert.equal(await repo.byId('nobody'), null);
+      assert.equal(await repo.byEmail('nobody@example.org'), null);
+    });
+
+    it('rejects a duplicate email with conflict and counts users', async () => {
+      assert.equal(await repo.count(), 0);
+      await repo.create(user());
+      await assert.rejects(repo.create(user({ id: 'u2', email: 'ann@example.org' })), (e: unknown) => e instanceof ManuelError && e.code === 'conflict');
+      await repo.create(user({ id: 'u3', email: 'bob@example.org', name: null, isAdmin: false }));
+      assert.equal(await repo.count(), 2);
+      assert.equal((await repo.byId('u3'))?.isAdmin, false);
+      assert.equal((await repo.byId('u3'))?.name, null);
+    });
+  });
+}

@@ -1,0 +1,288 @@
+/**
+ * In-memory fakes of the core ports, for unit tests of use cases. Each repo/queue fake runs the same
+ * contract suite as its SQLite sibling (test/contract), so behaviour a use case relies on is real.
+ */
+import { createHash } from 'node:crypto';
+import type { Readable } from 'node:stream';
+import { errors } from '../../src/core/errors.js';
+import type { Chunk, Job, Manual, PageText, SearchHit, UsageEvent, UsageOperation, User } from '../../src/core/model/types.js';
+import type { BlobStore } from '../../src/core/ports/blob-store.js';
+import type { Clock } from '../../src/core/ports/clock.js';
+import type { Embedder } from '../../src/core/ports/embedder.js';
+import type { JobQueue } from '../../src/core/ports/job-queue.js';
+import type { KnowledgeBase, SearchQuery } from '../../src/core/ports/knowledge-base.js';
+import type { Logger } from '../../src/core/ports/logger.js';
+import type { ManualRepo } from '../../src/core/ports/manual-repo.js';
+import type { PdfInfo, PdfReader } from '../../src/core/ports/pdf-reader.js';
+import type { UsageCounts, UsageRepo } from '../../src/core/ports/usage-repo.js';
+import type { UserRepo } from '../../src/core/ports/user-repo.js';
+
+const clone = <T>(v: T): T => structuredClone(v);
+
+/** A clock tests move by hand. */
+export class ManualClock implements Clock {
+  constructor(private t = Date.parse('2025-03-10T12:00:00.000Z')) {}
+  now(): Date {
+    return new Date(this.t);
+  }
+  advance(ms: number): void {
+    this.t += ms;
+  }
+  set(iso: string): void {
+    this.t = Date.parse(iso);
+  }
+}
+
+/** Logger that keeps its lines, so a test can assert what was logged. */
+export class MemoryLogger implements Logger {
+  constructor(
+    readonly lines: { level: string; obj: object | string; msg?: string }[] = [],
+    private readonly bindings: Record<string, unknown> = {},
+  ) {}
+  private log(level: string, obj: object | string, msg?: string) {
+    this.lines.push({ level, obj: typeof obj === 'string' ? obj : { ...this.bindings, ...obj }, msg });
+  }
+  info(obj: object | string, msg?: string) { this.log('info', obj, msg); }
+  warn(obj: object | string, msg?: string) { this.log('warn', obj, msg); }
+  error(obj: object | string, msg?: string) { this.log('error', obj, msg); }
+  debug(obj: object | string, msg?: string) { this.log('debug', obj, msg); }
+  child(bindings: Record<string, unknown>): Logger {
+    return new MemoryLogger(this.lines, { ...this.bindings, ...bindings });
+  }
+}
+
+export class InMemoryUserRepo implements UserRepo {
+  private readonly users = new Map<string, User>();
+  async create(u: User) {
+    if ([...this.users.values()].some((x) => x.email.toLowerCase() === u.email.toLowerCase())) throw errors.conflict('An account with this email already exists');
+    this.users.set(u.id, clone(u));
+  }
+  async byId(id: string) { return clone(this.users.get(id) ?? null); }
+  async byEmail(email: string) { return clone([...this.users.values()].find((u) => u.email.toLowerCase() === email.toLowerCase()) ?? null); }
+  async count() { return this.users.size; }
+}
+
+export class InMemoryManualRepo implements ManualRepo {
+  readonly rows = new Map<string, Manual>();
+  async create(m: Manual) {
+    if (this.rows.has(m.id) || [...this.rows.values()].some((x) => x.ownerId === m.ownerId && x.contentHash === m.contentHash)) throw errors.conflict('This manual already exists');
+    this.rows.set(m.id, clone(m));
+  }
+  async get(id: string, owners: readonly string[]) {
+    const m = this.rows.get(id);
+    return m && owners.includes(m.ownerId) ? clone(m) : null;
+  }
+  async list(owners: readonly string[]) {
+    return [...this.rows.values()].filter((m) => owners.includes(m.ownerId)).reverse().sort((a, b) => b.uploadDate.localeCompare(a.uploadDate)).map(clone);
+  }
+  async findByHash(ownerId: string, hash: string) {
+    return clone([...this.rows.values()].find((m) => m.ownerId === ownerId && m.contentHash === hash) ?? null);
+  }
+  async update(id: string, patch: Partial<Omit<Manual, 'id' | 'ownerId'>>) {
+    const m = this.rows.get(id);
+    if (!m) return;
+    for (const [k, v] of Object.entries(patch)) if (v !== undefined) (m as unknown as Record<string, unknown>)[k] = v;
+  }
+  async delete(id: string) { return this.rows.delete(id); }
+  async countByBlobKey(key: string) { return [...this.rows.values()].filter((m) => m.blobKey === key).length; }
+}
+
+interface QueuedJob { job: Job; leaseOwner: string | null; leaseUntil: number; runAfter: number; seq: number }
+
+export class InMemoryJobQueue implements JobQueue {
+  private readonly jobs = new Map<string, QueuedJob>();
+  private seq = 0;
+  /** Set to make the next enqueue throw (to test compensation in use cases). */
+  failNextEnqueue = false;
+  constructor(private readonly clock: Clock = { now: () => new Date() }) {}
+  async enqueue(job: Job) {
+    if (this.failNextEnqueue) {
+      this.failNextEnqueue = false;
+      throw new Error('queue unavailable');
+    }
+    this.jobs.set(job.id, { job: { ...clone(job), status: 'queued' }, leaseOwner: null, leaseUntil: 0, runAfter: 0, seq: this.seq++ });
+  }
+  async claim(workerId: string, leaseMs: number) {
+    const now = this.clock.now().getTime();
+    const q = [...this.jobs.values()]
+      .filter((j) => (j.job.status === 'queued' && j.runAfter <= now) || (j.job.status === 'processing' && j.leaseUntil < now))
+      .sort((a, b) => a.job.createdAt.localeCompare(b.job.createdAt) || a.seq - b.seq)[0];
+    if (!q) return null;
+    const iso = new Date(now).toISOString();
+    Object.assign(q.job, { status: 'processing', attempts: q.job.attempts + 1, startedAt: q.job.startedAt ?? iso, updatedAt: iso });
+    q.leaseOwner = workerId;
+    q.leaseUntil = now + leaseMs;
+    return clone(q.job);
+  }
+  async heartbeat(jobId: string, workerId: string, leaseMs: number, progress?: Partial<Pick<Job, 'stage' | 'statistics'>>) {
+    const q = this.jobs.get(jobId);
+    if (!q || q.job.status !== 'processing' || q.leaseOwner !== workerId) throw errors.conflict(`Lease on job ${jobId} was lost`);
+    q.leaseUntil = this.clock.now().getTime() + leaseMs;
+    q.job.updatedAt = this.clock.now().toISOString();
+    if (progress?.stage) q.job.stage = progress.stage;
+    if (progress?.statistics) q.job.statistics = clone(progress.statistics);
+  }
+  private finish(jobId: string, patch: Partial<Job>) {
+    const q = this.jobs.get(jobId);
+    if (!q) return;
+    const iso = this.clock.now().toISOString();
+    Object.assign(q.job, { finishedAt: iso, updatedAt: iso }, patch);
+    q.leaseOwner = null;
+  }
+  async complete(jobId: string, statistics: Record<string, number>) { this.finish(jobId, { status: 'completed', stage: 'done', statistics: clone(statistics) }); }
+  async fail(jobId: string, reasons: string[]) { this.finish(jobId, { status: 'failed', failureReasons: [...reasons] }); }
+  async release(jobId: string, workerId: string, opts: { delayMs?: number; refundAttempt?: boolean } = {}) {
+    const q = this.jobs.get(jobId);
+    if (!q || q.job.status !== 'processing' || q.leaseOwner !== workerId) return;
+    q.job.status = 'queued';
+    q.job.attempts = Math.max(0, q.job.attempts - (opts.refundAttempt ? 1 : 0));
+    q.leaseOwner = null;
+    q.runAfter = this.clock.now().getTime() + (opts.delayMs ?? 0);
+  }
+  async get(jobId: string, owners: readonly string[]) {
+    const q = this.jobs.get(jobId);
+    return q && owners.includes(q.job.ownerId) ? clone(q.job) : null;
+  }
+  async forManual(manualId: string) {
+    return [...this.jobs.values()]
+      .filter((q) => q.job.manualId === manualId)
+      .sort((a, b) => b.job.createdAt.localeCompare(a.job.createdAt) || b.seq - a.seq)
+      .map((q) => clone(q.job));
+  }
+  async deleteForManual(manualId: string) {
+    let n = 0;
+    for (const [id, q] of this.jobs) if (q.job.manualId === manualId && this.jobs.delete(id)) n++;
+    return n;
+  }
+}
+
+export class InMemoryBlobStore implements BlobStore {
+  readonly blobs = new Map<string, Buffer>();
+  async put(key: string, data: Buffer | Readable) {
+    if (Buffer.isBuffer(data)) this.blobs.set(key, Buffer.from(data));
+    else {
+      const parts: Buffer[] = [];
+      for await (const c of data) parts.push(Buffer.from(c as Buffer));
+      this.blobs.set(key, Buffer.concat(parts));
+    }
+  }
+  async get(key: string) { const b = this.blobs.get(key); return b ? Buffer.from(b) : null; }
+  async stream(key: string) {
+    const b = this.blobs.get(key);
+    if (!b) return null;
+    const { Readable } = await import('node:stream');
+    return Readable.from([Buffer.from(b)]);
+  }
+  async delete(key: string) { return this.blobs.delete(key); }
+  async exists(key: string) { return this.blobs.has(key); }
+}
+
+export class InMemoryUsageRepo implements UsageRepo {
+  readonly events: UsageEvent[] = [];
+  async record(e: UsageEvent) { this.events.push({ ...clone(e), at: new Date(e.at).toISOString() }); }
+  async totals(userId: string, sinceIso: string, operation?: UsageOperation): Promise<UsageCounts> {
+    const since = new Date(sinceIso).toISOString();
+    const out: UsageCounts = { count: 0, costEur: 0, byOperation: {} };
+    for (const e of this.events) {
+      if (e.userId !== userId || e.at < since || (operation && e.operation !== operation)) continue;
+      out.count++;
+      out.costEur += e.costEur;
+      out.byOperation[e.operation] = (out.byOperation[e.operation] ?? 0) + 1;
+    }
+    return out;
+  }
+  async recent(userId: string, limit: number) {
+    return this.events
+      .map((e, i) => ({ e, i }))
+      .filter(({ e }) => e.userId === userId)
+      .sort((a, b) => b.e.at.localeCompare(a.e.at) || b.i - a.i)
+      .slice(0, limit)
+      .map(({ e }) => clone(e));
+  }
+}
+
+/** Keyword-only knowledge base: scores a chunk by how many query words it contains. */
+export class FakeKnowledgeBase implements KnowledgeBase {
+  readonly chunks = new Map<string, { chunk: Chunk; manualName: string }>();
+  readonly vectors = new Map<string, Float32Array>();
+  async indexChunks(manualId: string, _ownerId: string, manualName: string, chunks: Chunk[]) {
+    for (const [id, c] of this.chunks) if (c.chunk.manualId === manualId) this.chunks.delete(id);
+    for (const c of chunks) this.chunks.set(c.id, { chunk: clone(c), manualName });
+    for (const id of this.vectors.keys()) if (!this.chunks.has(id)) this.vectors.delete(id);
+  }
+  async putVectors(items: { chunkId: string; vector: Float32Array }[]) {
+    for (const i of items) if (this.chunks.has(i.chunkId)) this.vectors.set(i.chunkId, i.vector);
+  }
+  async chunksWithoutVectors(manualId: string, limit: number) {
+    return [...this.chunks.values()].filter((c) => c.chunk.manualId === manualId && !this.vectors.has(c.chunk.id)).slice(0, limit).map((c) => clone(c.chunk));
+  }
+  async search(q: SearchQuery): Promise<SearchHit[]> {
+    const words = q.text.toLowerCase().split(/\W+/).filter(Boolean);
+    return [...this.chunks.values()]
+      .filter((c) => q.owners.includes(c.chunk.ownerId) && (!q.manualIds || q.manualIds.includes(c.chunk.manualId)))
+      .map((c) => ({ chunk: clone(c.chunk), manualName: c.manualName, score: words.filter((w) => c.chunk.text.toLowerCase().includes(w)).length / Math.max(1, words.length) }))
+      .filter((h) => h.score > 0)
+      .sort((a, b) => b.score - a.score)
+      .slice(0, q.limit);
+  }
+  async deleteManual(manualId: string) {
+    let chunks = 0;
+    let vectors = 0;
+    for (const [id, c] of this.chunks) {
+      if (c.chunk.manualId !== manualId) continue;
+      this.chunks.delete(id);
+      chunks++;
+      if (this.vectors.delete(id)) vectors++;
+    }
+    return { chunks, vectors };
+  }
+}
+
+/** Deterministic unit vectors from a hash of the text; counts calls so tests can see the batching. */
+export class FakeEmbedder implements Embedder {
+  readonly dimensions = 8;
+  readonly modelId = 'fake-hash-8';
+  calls: number[] = [];
+  /** Throw on the n-th call (1-based), to simulate a crash mid-embedding. */
+  failOnCall = 0;
+  delayMs = 0;
+  async embed(texts: string[]) {
+    this.calls.push(texts.length);
+    if (this.failOnCall && this.calls.length === this.failOnCall) throw new Error('embedder crashed');
+    if (this.delayMs) await new Promise((r) => setTimeout(r, this.delayMs));
+    return texts.map((t) => {
+      const h = createHash('sha256').update(t).digest();
+      const v = Float32Array.from({ length: this.dimensions }, (_, i) => h[i]! - 128);
+      const n = Math.hypot(...v) || 1;
+      return v.map((x) => x / n);
+    });
+  }
+}
+
+/**
+ * A "PDF" for the fake reader: the %PDF- magic then JSON pages, so use-case tests control the text
+ * per page without a real PDF library. Anything else is invalid_pdf; `encrypted: true` is encrypted_pdf.
+ */
+export function fakePdf(pages: string[], opts: { encrypted?: boolean; labels?: (string | null)[] } = {}): Buffer {
+  return Buffer.from(`%PDF-1.7\n${JSON.stringify({ pages, labels: opts.labels, encrypted: opts.encrypted })}`);
+}
+
+export class FakePdfReader implements PdfReader {
+  reads = 0;
+  async read(pdf: Uint8Array): Promise<{ info: PdfInfo; pages: PageText[] }> {
+    this.reads++;
+    const s = Buffer.from(pdf).toString('utf8');
+    if (!s.startsWith('%PDF-1.7\n')) throw errors.invalidPdf('Not a fake PDF');
+    let doc: { pages: string[]; labels?: (string | null)[]; encrypted?: boolean };
+    try {
+      doc = JSON.parse(s.slice(9));
+    } catch {
+      throw errors.invalidPdf('The PDF structure is damaged');
+    }
+    if (doc.encrypted) throw errors.encryptedPdf();
+    return {
+      info: { pages: doc.pages.length, title: null },
+      pages: doc.pages.map((text, i) => ({ pageNumber: i + 1, label: doc.labels?.[i] ?? null, text })),
+    };
+  }
+}
