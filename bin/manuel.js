@@ -1,0 +1,13 @@
+#!/usr/bin/env node
+// The `manuel` command: the compiled CLI lives in dist/ (`npm run build`).
+let cli;
+try {
+  cli = await import('../dist/src/entry/cli/main.js');
+} catch (e) {
+  if (e && e.code === 'ERR_MODULE_NOT_FOUND' && String(e.message).includes('dist/src/entry/cli/main.js')) {
+    process.stderr.write('manuel: the CLI is not built yet; run `npm run build` in the manuel folder\n');
+    process.exit(1);
+  }
+  throw e;
+}
+process.exitCode = await cli.main(process.argv);

@@ -1,0 +1,118 @@
+import { CliError, connectionError } from './cli-error.js';
+import type { ConfigStore, Session } from './config-store.js';
+import { postMultipartFile, type MultipartFile, type RawResponse } from './http-upload.js';
+import type { TokenResponse } from './api-types.js';
+
+export interface RequestOptions {
+  json?: unknown;
+  form?: FormData;
+  query?: Record<string, string | undefined>;
+  /** false for signup/login/refresh, which must not carry (or refresh) a token. */
+  auth?: boolean;
+}
+
+/** Refresh this long before the access token expires, so a request never starts with a dying token. */
+const EXPIRY_MARGIN_MS = 30_000;
+
+/** The Manuel HTTP API, with the stored session's bearer token refreshed when it expires. */
+export class ApiClient {
+  constructor(
+    readonly server: string,
+    private readonly store: ConfigStore,
+  ) {}
+
+  session(): Session | undefined {
+    return this.store.load().sessions[this.server];
+  }
+
+  async request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+    const url = new URL(this.server + path);
+    for (const [k, v] of Object.entries(options.query ?? {})) if (v !== undefined) url.searchParams.set(k, v);
+    const send = async (token: string | undefined): Promise<RawResponse> => {
+      const headers: Record<string, string> = { accept: 'application/json' };
+      if (token) headers.authorization = `Bearer ${token}`;
+      let body: string | FormData | undefined;
+      if (options.form) body = options.form;
+      else if (options.json !== undefined) {
+        headers['content-type'] = 'application/json';
+        body = JSON.stringify(options.json);
+      }
+      try {
+        const res = await fetch(url, { method, headers, body });
+        return { status: res.status, headers: Object.fromEntries(res.headers), text: await res.text() };
+      } catch (e) {
+        throw connectionError(this.server, e);
+      }
+    };
+    const res = options.auth === false ? await send(undefined) : await this.withAuth(send);
+    return parseResponse<T>(res);
+  }
+
+  async upload<T>(path: string, fields: Record<string, string>, file: MultipartFile, onProgress: (sent: number, total: number) => void): Promise<T> {
+    const url = new URL(this.server + path);
+    const res = await this.withAuth(async (token) => {
+      try {
+        return await postMultipartFile(url, token ? { authorization: `Bearer ${token}`, accept: 'application/json' } : {}, fields, file, onProgress);
+      } catch (e) {
+        throw connectionError(this.server, e);
+      }
+    });
+    return parseResponse<T>(res);
+  }
+
+  /** Stores the tokens of a signup/login/refresh answer as this server's session. */
+  saveSession(email: string, tokens: TokenResponse, makeDefault: boolean): void {
+    this.store.update((c) => {
+      c.sessions[this.server] = {
+        email,
+        access_token: tokens.access_token,
+        refresh_token: tokens.refresh_token,
+        id_token: tokens.id_token,
+        expires_at: Date.now() + (tokens.expires_in ?? 3600) * 1000,
+      };
+      if (makeDefault) c.server = this.server;
+    });
+  }
+
+  private async withAuth(send: (token: string | undefined) => Promise<RawResponse>): Promise<RawResponse> {
+    let session = this.session();
+    if (session && session.expires_at - EXPIRY_MARGIN_MS < Date.now()) session = await this.refresh(session);
+    const res = await send(session?.access_token);
+    // The server may have restarted with a new key or revoked the token: one refresh, one retry.
+    if (res.status === 401 && session) {
+      const renewed = await this.refresh(session);
+      return send(renewed.access_token);
+    }
+    return res;
+  }
+
+  private async refresh(session: Session): Promise<Session> {
+    let tokens: TokenResponse;
+    try {
+      tokens = await this.request<TokenResponse>('POST', '/api/auth/refresh', { json: { refresh_token: session.refresh_token }, auth: false });
+    } catch (e) {
+      if (e instanceof CliError && e.body !== undefined) {
+        throw new CliError(`Your session on ${this.server} has expired; run \`manuel login\``, 1, e.body);
+      }
+      throw e;
+    }
+    this.saveSession(session.email, { ...tokens, refresh_token: tokens.refresh_token || session.refresh_token }, false);
+    return this.session()!;
+  }
+}
+
+function parseResponse<T>(res: RawResponse): T {
+  let body: unknown = undefined;
+  try {
+    body = res.text ? JSON.parse(res.text) : undefined;
+  } catch {
+    // not JSON (a proxy's HTML page, say): reported below by status
+  }
+  if (res.status >= 200 && res.status < 300) {
+    if (body === undefined && res.text) throw new CliError(`The server answered HTTP ${res.status} with a body that is not JSON`);
+    return body as T;
+  }
+  const message = typeof (body as { error?: unknown })?.error === 'string' ? (body as { error: string }).error : `HTTP ${res.status}`;
+  const hint = res.status === 401 ? ' (run `manuel login`)' : '';
+  throw new CliError(`${message}${hint}`, 1, body);
+}

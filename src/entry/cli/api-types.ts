@@ -1,0 +1,59 @@
+/** The parts of the HTTP API answers the CLI reads (ARCHITECTURE.md: HTTP API). Extra fields pass through to --json. */
+
+export interface TokenResponse {
+  id_token?: string;
+  access_token: string;
+  refresh_token: string;
+  expires_in?: number;
+}
+
+export interface ManualSummary {
+  id: string;
+  name: string;
+  upload_date: string;
+  size: number;
+  pages: number;
+  status: string;
+  [key: string]: unknown;
+}
+
+export interface ManualList {
+  manuals: ManualSummary[];
+  count: number;
+}
+
+export interface SubmitResponse {
+  manual_id: string;
+  job_id: string;
+  status: string;
+  [key: string]: unknown;
+}
+
+export interface IngestionStatus {
+  job_id: string;
+  status: string;
+  manual_id: string;
+  stage?: string;
+  progress?: number;
+  statistics?: Record<string, number>;
+  failure_reasons?: string[];
+  [key: string]: unknown;
+}
+
+export interface SourceRef {
+  manual_id: string;
+  manual_name: string;
+  page_number: number;
+  page_label: string | null;
+  chunk_text: string;
+  score: number;
+}
+
+export interface QueryResponse {
+  answer: string;
+  question: string;
+  sources?: SourceRef[];
+  context_found?: boolean;
+  transcription?: { text: string; confidence?: number; duration_s?: number; engine?: string };
+  [key: string]: unknown;
+}

@@ -1,0 +1,60 @@
+import { resolve } from 'node:path';
+import { Command, InvalidArgumentError } from 'commander';
+import { contextOf } from '../cli-context.js';
+import { CliError } from '../cli-error.js';
+
+interface ServeOptions {
+  port?: number;
+  host?: string;
+  dataDir?: string;
+  parameters?: string;
+}
+
+const port = (value: string) => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('a port number (0 picks a free one)');
+  return n;
+};
+
+export function serveCommand(): Command {
+  return new Command('serve')
+    .description('run the Manuel server in this process (Ctrl+C stops it cleanly)')
+    .option('--port <port>', 'port to listen on (default: PORT or 3000)', port)
+    .option('--host <host>', 'address to bind (default: HOST or 0.0.0.0)')
+    .option('--data-dir <dir>', 'where the database and files live (default: MANUEL_DATA_DIR or ./data)')
+    .option('--parameters <file>', 'a parameters file {"Parameters": {...}} (default: MANUEL_PARAMETERS)')
+    .action(async (opts: ServeOptions, cmd: Command) => {
+      const ctx = contextOf(cmd);
+      // The flags become the environment the server already reads, so both paths stay one.
+      const env: NodeJS.ProcessEnv = { ...process.env };
+      if (opts.port !== undefined) env.PORT = String(opts.port);
+      if (opts.host) env.HOST = opts.host;
+      if (opts.dataDir) env.MANUEL_DATA_DIR = resolve(opts.dataDir);
+      if (opts.parameters) env.MANUEL_PARAMETERS = resolve(opts.parameters);
+
+      // Loaded here, not at the top: other commands must not pay for SQLite and the embedder.
+      const [{ loadEmbeddedConfig }, { startServer }] = await Promise.all([import('../../../config/config.js'), import('../../server.js')]);
+      let config;
+      try {
+        config = loadEmbeddedConfig(env);
+      } catch (e) {
+        throw new CliError((e as Error).message, 2);
+      }
+      const server = await startServer(config);
+      ctx.print(`Manuel is listening on ${server.url} (data in ${config.dataDir}); Ctrl+C stops it`, { url: server.url, port: server.port, data_dir: config.dataDir });
+
+      await new Promise<void>((done) => {
+        const stop = async (signal: string) => {
+          process.off('SIGINT', onInt);
+          process.off('SIGTERM', onTerm);
+          ctx.note(`${signal}: finishing in-flight requests and stopping...`);
+          await server.close();
+          done();
+        };
+        const onInt = () => void stop('SIGINT');
+        const onTerm = () => void stop('SIGTERM');
+        process.on('SIGINT', onInt);
+        process.on('SIGTERM', onTerm);
+      });
+    });
+}

@@ -1,0 +1,34 @@
+import { Command } from 'commander';
+import { askCommand } from './commands/ask-command.js';
+import { loginCommand, logoutCommand, signupCommand } from './commands/auth-commands.js';
+import { importCommand } from './commands/import-command.js';
+import { manualsCommand } from './commands/manuals-command.js';
+import { serveCommand } from './commands/serve-command.js';
+import { uploadCommand } from './commands/upload-command.js';
+import { usageCommand } from './commands/usage-command.js';
+
+export const CLI_VERSION = '0.1.0';
+
+export function buildProgram(): Command {
+  const program = new Command('manuel')
+    .description('Ask your product manuals questions, typed or spoken, and get the page the answer is on.')
+    .version(CLI_VERSION)
+    .option('--server <url>', 'Manuel server (default: MANUEL_SERVER, else the last one logged in to, else http://localhost:3000)')
+    .option('--json', 'print the raw JSON answer (for scripts)')
+    .showSuggestionAfterError(false) // keep failures to one line
+    .addHelpText(
+      'after',
+      `
+Examples:
+  manuel serve --port 3000
+  manuel signup --email me@example.com
+  manuel upload printer.pdf router.pdf
+  manuel ask "how do I change the print resolution?"
+  manuel ask --voice
+  manuel manuals list --json`,
+    );
+  for (const cmd of [serveCommand(), signupCommand(), loginCommand(), logoutCommand(), uploadCommand(), importCommand(), askCommand(), manualsCommand(), usageCommand()]) {
+    program.addCommand(cmd);
+  }
+  return program;
+}
