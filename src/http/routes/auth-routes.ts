@@ -1,0 +1,56 @@
+import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
+import type { AuthDeps } from '../../core/auth/auth-session.js';
+import { login } from '../../core/auth/login.js';
+import { refresh } from '../../core/auth/refresh.js';
+import { signup } from '../../core/auth/signup.js';
+import type { AppEnv } from '../app-env.js';
+import { errorResponses } from '../schemas/common-schemas.js';
+import { LoginBody, RefreshBody, SessionSchema, SignupBody } from '../schemas/auth-schemas.js';
+import type { AppServices } from '../services.js';
+
+const json = <T>(schema: T) => ({ content: { 'application/json': { schema } }, required: true });
+const session = (description: string) => ({ description, content: { 'application/json': { schema: SessionSchema } } });
+
+const signupRoute = createRoute({
+  method: 'post',
+  path: '/auth/signup',
+  tags: ['auth'],
+  summary: 'Create an account and sign in (the first account is admin)',
+  request: { body: json(SignupBody) },
+  responses: { 201: session('Signed up'), ...errorResponses(400, 409) },
+});
+
+const loginRoute = createRoute({
+  method: 'post',
+  path: '/auth/login',
+  tags: ['auth'],
+  summary: 'Sign in with email and password',
+  request: { body: json(LoginBody) },
+  responses: { 200: session('Signed in'), ...errorResponses(400, 401) },
+});
+
+const refreshRoute = createRoute({
+  method: 'post',
+  path: '/auth/refresh',
+  tags: ['auth'],
+  summary: 'Trade a refresh token for new tokens (the refresh token is rotated)',
+  request: { body: json(RefreshBody) },
+  responses: { 200: session('Refreshed'), ...errorResponses(400, 401) },
+});
+
+export function authDeps(services: AppServices): AuthDeps {
+  return {
+    users: services.users,
+    ...services.auth,
+    clock: services.clock,
+    settings: { adminEmail: services.parameters.AdminEmail, refreshTokenTtlDays: services.parameters.RefreshTokenTtlDays },
+  };
+}
+
+export function authRoutes(services: AppServices) {
+  const deps = authDeps(services);
+  return new OpenAPIHono<AppEnv>()
+    .openapi(signupRoute, async (c) => c.json(await signup(deps, c.req.valid('json')), 201))
+    .openapi(loginRoute, async (c) => c.json(await login(deps, c.req.valid('json')), 200))
+    .openapi(refreshRoute, async (c) => c.json(await refresh(deps, { refreshToken: c.req.valid('json').refresh_token }), 200));
+}

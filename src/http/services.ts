@@ -1,0 +1,57 @@
+import type { Parameters } from '../config/parameters.js';
+import type { AnswerWriter } from '../core/ports/answer-writer.js';
+import type { BlobStore } from '../core/ports/blob-store.js';
+import type { Cache } from '../core/ports/cache.js';
+import type { Clock } from '../core/ports/clock.js';
+import type { Embedder } from '../core/ports/embedder.js';
+import type { JobQueue } from '../core/ports/job-queue.js';
+import type { KnowledgeBase } from '../core/ports/knowledge-base.js';
+import type { Logger } from '../core/ports/logger.js';
+import type { ManualRepo } from '../core/ports/manual-repo.js';
+import type { PasswordHasher } from '../core/ports/password-hasher.js';
+import type { RefreshTokenRepo } from '../core/ports/refresh-token-repo.js';
+import type { TokenService } from '../core/ports/token-service.js';
+import type { UsageRepo } from '../core/ports/usage-repo.js';
+import type { UserRepo } from '../core/ports/user-repo.js';
+
+export interface TranscribeAudioInput {
+  audio: Buffer;
+  contentType: string | null;
+  owners: string[];
+}
+
+export interface TranscribeAudioResult {
+  text: string;
+  confidence: number;
+  durationS: number;
+  engine: string;
+}
+
+/**
+ * Everything the HTTP routes need. A plain structural interface: the embedded wiring
+ * (src/wiring/embedded.ts) and, later, the aws wiring each build one.
+ */
+export interface AppServices {
+  parameters: Parameters;
+  dataDir: string;
+  bootstrapDir: string;
+  logger: Logger;
+  clock: Clock;
+  users: UserRepo;
+  manuals: ManualRepo;
+  jobs: JobQueue;
+  usage: UsageRepo;
+  kb: KnowledgeBase;
+  embedder: Embedder | null;
+  answerWriter: AnswerWriter;
+  blobs: BlobStore;
+  cache: Cache;
+  /** The ingestion worker: woken after an enqueue so a job starts at once. */
+  worker: { notify(): void; isRunning?(): boolean };
+  auth: { hasher: PasswordHasher; tokens: TokenService; refreshTokens: RefreshTokenRepo };
+  /** Speech -> text (voice wiring). Absent: voice routes answer 503. */
+  transcribeAudio?: (input: TranscribeAudioInput) => Promise<TranscribeAudioResult>;
+  /** Cheap liveness probe of the database for /health. */
+  pingDb?: () => boolean | Promise<boolean>;
+  version?: string;
+}
