@@ -1,0 +1,76 @@
+/** Response shapes of the Manuel HTTP API (field names of the original Manuel API). */
+
+export interface SessionTokens {
+  id_token: string;
+  access_token: string;
+  refresh_token: string;
+  expires_in: number;
+  user?: { id: string; email: string; name: string | null; is_admin: boolean };
+}
+
+export type Status = 'queued' | 'processing' | 'completed' | 'failed';
+
+export interface ManualSummary {
+  id: string;
+  name: string;
+  upload_date: string;
+  size: number;
+  pages: number;
+  status: Status;
+  chunks?: number;
+  error?: string | null;
+  [extra: string]: unknown;
+}
+
+export interface ManualList {
+  manuals: ManualSummary[];
+  count: number;
+}
+
+export interface Accepted {
+  manual_id: string;
+  job_id: string;
+  status: Status;
+  duplicate?: boolean;
+}
+
+export interface JobStatus {
+  job_id: string;
+  status: Status;
+  manual_id: string;
+  stage?: string;
+  statistics?: Record<string, number>;
+  failure_reasons?: string[];
+  [extra: string]: unknown;
+}
+
+export interface Source {
+  manual_id: string;
+  manual_name: string;
+  page_number: number;
+  page_label: string | null;
+  chunk_text: string;
+  score: number;
+}
+
+export interface QueryAnswer {
+  answer: string;
+  question: string;
+  sources: Source[];
+  context_found: boolean;
+  cache_status?: string;
+  response_time_ms?: number;
+  /** Voice questions: the recognised text (a string, or an object with `text`). */
+  transcription?: string | { text: string; confidence?: number; engine?: string };
+  cost_info?: Record<string, unknown>;
+  usage_info?: Record<string, unknown>;
+}
+
+export interface ErrorBody {
+  error: string;
+  error_type: string;
+  request_id?: string;
+  details?: Record<string, unknown>;
+  usage_info?: Record<string, unknown>;
+  retry_after_seconds?: number;
+}

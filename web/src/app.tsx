@@ -1,0 +1,75 @@
+import { useEffect, useState } from 'preact/hooks';
+import { api } from './api/http-client';
+import { getSession, onSessionChange, setSession, type Session } from './api/session-store';
+import { href, useRoute } from './lib/hash-router';
+import { AskScreen } from './screens/ask-screen';
+import { AuthScreen } from './screens/auth-screen';
+import { ManualsScreen } from './screens/manuals-screen';
+import { PageViewerScreen } from './screens/page-viewer-screen';
+import { UsageScreen } from './screens/usage-screen';
+
+const NAV = [
+  ['ask', 'Ask'],
+  ['manuals', 'Manuals'],
+  ['usage', 'Usage'],
+] as const;
+
+function signOut(session: Session) {
+  // Best effort: the server forgets the refresh token; the browser forgets everything anyway.
+  void api('/api/auth/logout', { json: { refresh_token: session.refreshToken } }).catch(() => {});
+  setSession(null);
+}
+
+export function App() {
+  const [session, setSessionState] = useState(getSession);
+  const route = useRoute();
+  useEffect(() => onSessionChange(setSessionState), []);
+
+  if (!session) return <AuthScreen initialMode={route.path[0] === 'signup' ? 'signup' : 'signin'} />;
+
+  const [top = 'ask', id, sub, n] = route.path;
+  let screen;
+  if (top === 'manuals' && id && sub === 'pages') {
+    screen = (
+      <PageViewerScreen
+        manualId={id}
+        page={Math.max(1, Number.parseInt(n ?? '1', 10) || 1)}
+        highlight={route.query.get('hl') ?? ''}
+        zoom={Number(route.query.get('zoom')) || 1}
+      />
+    );
+  } else if (top === 'manuals') screen = <ManualsScreen />;
+  else if (top === 'usage') screen = <UsageScreen />;
+  else screen = <AskScreen session={session} />;
+
+  return (
+    <>
+      <a class="skip" href="#main" onClick={(e) => (e.preventDefault(), document.querySelector('main')?.focus())}>
+        Skip to content
+      </a>
+      <header class="topbar">
+        <a class="brand" href={href(['ask'])}>
+          Manuel
+        </a>
+        <nav aria-label="Main">
+          {NAV.map(([key, label]) => (
+            <a key={key} href={href([key])} aria-current={top === key ? 'page' : undefined}>
+              {label}
+            </a>
+          ))}
+        </nav>
+        <div class="who">
+          <span class="email" title={session.email}>
+            {session.email}
+          </span>
+          <button type="button" class="link" onClick={() => signOut(session)}>
+            Sign out
+          </button>
+        </div>
+      </header>
+      <div class="content" id="main">
+        {screen}
+      </div>
+    </>
+  );
+}
