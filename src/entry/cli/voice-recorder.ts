@@ -35,8 +35,7 @@ export function recordQuestion(options: RecordOptions = {}): Promise<Recording> 
     const aligner = new SampleAligner();
     const sliceBytes = (SAMPLE_RATE / 20) * 2;
     let bytes = 0;
-    let slice: Buffer[] = [];
-    let sliceLen = 0;
+    let pending: Buffer = Buffer.alloc(0); // samples not yet measured by the meter
     let stderr = '';
     let stoppedBy: Recording['stoppedBy'] = options.durationS ? 'duration' : 'silence';
 
@@ -57,12 +56,12 @@ export function recordQuestion(options: RecordOptions = {}): Promise<Recording> 
       const pcm = aligner.push(chunk);
       chunks.push(pcm);
       bytes += pcm.length;
-      slice.push(pcm);
-      sliceLen += pcm.length;
-      if (sliceLen >= sliceBytes) {
-        options.onLevel?.(rmsDbfs(Buffer.concat(slice)), bytes / 2 / SAMPLE_RATE);
-        slice = [];
-        sliceLen = 0;
+      pending = pending.length ? Buffer.concat([pending, pcm]) : pcm;
+      let measured = bytes - pending.length;
+      while (pending.length >= sliceBytes) {
+        measured += sliceBytes;
+        options.onLevel?.(rmsDbfs(pending.subarray(0, sliceBytes)), measured / 2 / SAMPLE_RATE);
+        pending = pending.subarray(sliceBytes);
       }
     });
     child.stderr.on('data', (d: Buffer) => {
