@@ -19,7 +19,7 @@ function pick(obj: Record<string, unknown> | undefined, keys: string[]): number 
 
 function quotaMessage(err: ApiError): string {
   const info = { ...(err.body.details ?? {}), ...(err.body.usage_info ?? {}) } as Record<string, unknown>;
-  const period = String(info.period ?? info.quota_type ?? info.exceeded ?? '');
+  const period = String(info.quota ?? info.period ?? '');
   const monthly = /month/i.test(period) || /month/i.test(err.message);
   const limit = monthly ? pick(info, ['monthly_limit', 'monthlyLimit', 'limit']) : pick(info, ['daily_limit', 'dailyLimit', 'limit']);
   if (monthly) return `You have used this month's ${limit ?? ''} questions; more on the 1st at 00:00 UTC.`.replace('  ', ' ');

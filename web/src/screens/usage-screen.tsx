@@ -2,120 +2,94 @@ import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api/http-client';
 import { friendlyError } from '../lib/friendly-error';
 
-type Json = Record<string, unknown>;
-
-const isObj = (v: unknown): v is Json => !!v && typeof v === 'object' && !Array.isArray(v);
-const numAt = (o: Json | undefined, ...keys: string[]): number | null => {
-  for (const k of keys) if (typeof o?.[k] === 'number') return o[k] as number;
-  return null;
-};
-/** First nested object whose key matches (e.g. "daily", "today", "current_day"). */
-const section = (o: unknown, re: RegExp): Json | undefined => {
-  if (!isObj(o)) return undefined;
-  for (const [k, v] of Object.entries(o)) if (re.test(k) && isObj(v)) return v;
-  return undefined;
-};
-const eur = (n: number) => new Intl.NumberFormat(undefined, { style: 'currency', currency: 'EUR', minimumFractionDigits: 2, maximumFractionDigits: 4 }).format(n);
-
-interface Period {
-  used: number | null;
-  limit: number | null;
-  cost: number | null;
+/** GET /api/user/usage (the parts shown here). A limit of 0 means no limit. */
+interface PeriodUsage {
+  count: number;
+  limit: number;
+  remaining: number;
+  cost_eur: number;
+}
+interface Usage {
+  daily: PeriodUsage;
+  monthly: PeriodUsage;
+  recent_queries: { at: string; cost_eur: number; question?: string; response_time_ms?: number; voice?: boolean }[];
+}
+interface Quota {
+  status?: string;
 }
 
-function period(usage: unknown, quota: unknown, re: RegExp, prefix: string): Period {
-  const u = section(usage, re) ?? (isObj(usage) ? usage : undefined);
-  const q = section(quota, re) ?? (isObj(quota) ? quota : undefined);
-  return {
-    used: numAt(section(usage, re), 'used', 'count', 'queries', 'total') ?? numAt(q, 'used', 'count') ?? numAt(u, `${prefix}_used`, `${prefix}_count`, `${prefix}_queries`),
-    limit: numAt(q, 'limit', 'quota') ?? numAt(section(usage, re), 'limit') ?? numAt(isObj(quota) ? quota : undefined, `${prefix}_limit`),
-    cost: numAt(section(usage, re), 'cost_eur', 'costEur', 'cost', 'total_cost_eur') ?? numAt(u, `${prefix}_cost_eur`),
-  };
-}
+const eur = (n: number) =>
+  new Intl.NumberFormat(undefined, { style: 'currency', currency: 'EUR', minimumFractionDigits: 2, maximumFractionDigits: 4 }).format(n);
 
-function PeriodCard({ title, p }: { title: string; p: Period }) {
-  const pct = p.used !== null && p.limit ? Math.min(100, Math.round((p.used / p.limit) * 100)) : null;
+function PeriodCard({ title, p, resets }: { title: string; p: PeriodUsage; resets: string }) {
+  const pct = p.limit > 0 ? Math.min(100, Math.round((p.count / p.limit) * 100)) : null;
   return (
-    <div class="card usage-period">
+    <div class="card usage-period" aria-label={title}>
       <h2>{title}</h2>
       <p class="big">
-        {p.used ?? '–'}
-        {p.limit !== null && <span> / {p.limit} questions</span>}
+        {p.count}
+        <span>{p.limit > 0 ? ` / ${p.limit} questions` : ' questions (no limit)'}</span>
       </p>
       {pct !== null && (
-        <div class="meter" role="meter" aria-label={`${title}: quota used`} aria-valuemin={0} aria-valuemax={100} aria-valuenow={pct}>
+        <div class="meter" role="meter" aria-label={`${title}: share of the quota used`} aria-valuemin={0} aria-valuemax={100} aria-valuenow={pct}>
           <div class={`meter-fill${pct >= 90 ? ' is-high' : ''}`} style={{ width: `${pct}%` }} />
         </div>
       )}
-      {p.cost !== null && <p class="meta">Cost: {eur(p.cost)}</p>}
+      <p class="meta">
+        {p.limit > 0 && `${p.remaining} left, resets ${resets} · `}Cost {eur(p.cost_eur)}
+      </p>
     </div>
   );
 }
 
-function recentList(usage: unknown): Json[] {
-  if (!isObj(usage)) return [];
-  for (const [k, v] of Object.entries(usage)) if (/recent|history|queries|events/i.test(k) && Array.isArray(v)) return v.filter(isObj);
-  return [];
-}
-
 export function UsageScreen() {
-  const [data, setData] = useState<{ usage: unknown; quota: unknown } | null>(null);
+  const [data, setData] = useState<{ usage: Usage; quota: Quota } | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
-    Promise.all([api<unknown>('/api/user/usage'), api<unknown>('/api/user/quota')])
+    Promise.all([api<Usage>('/api/user/usage'), api<Quota>('/api/user/quota').catch(() => ({}) as Quota)])
       .then(([usage, quota]) => setData({ usage, quota }))
       .catch((e) => setError(friendlyError(e)));
   }, []);
 
-  if (error)
-    return (
-      <main>
-        <h1>Usage</h1>
-        <p class="error" role="alert">
-          {error}
-        </p>
-      </main>
-    );
-  if (!data)
-    return (
-      <main>
-        <h1>Usage</h1>
-        <p role="status">Loading…</p>
-      </main>
-    );
-  const recent = recentList(data.usage);
   return (
     <main class="usage">
       <h1>Usage</h1>
-      <div class="usage-grid">
-        <PeriodCard title="Today" p={period(data.usage, data.quota, /daily|today|day/i, 'daily')} />
-        <PeriodCard title="This month" p={period(data.usage, data.quota, /monthly|month/i, 'monthly')} />
-      </div>
-      <p class="hint">Daily quotas reset at 00:00 UTC, monthly ones on the 1st.</p>
-      <section class="card" aria-labelledby="recent-usage">
-        <h2 id="recent-usage">Recent activity</h2>
-        {recent.length === 0 ? (
-          <p>Nothing yet.</p>
-        ) : (
-          <ul class="recent-usage">
-            {recent.map((r, i) => {
-              const detail = isObj(r.detail) ? r.detail : r;
-              const what = String(detail.question ?? r.question ?? r.operation ?? '');
-              const when = String(r.at ?? r.timestamp ?? r.date ?? '');
-              const cost = numAt(r, 'cost_eur', 'costEur', 'cost');
-              return (
-                <li key={i}>
-                  <span class="what">{what}</span>
-                  <span class="meta">
-                    {when && new Date(when).toLocaleString()}
-                    {cost !== null && ` · ${eur(cost)}`}
-                  </span>
-                </li>
-              );
-            })}
-          </ul>
-        )}
-      </section>
+      {error && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
+      {!data && !error && <p role="status">Loading…</p>}
+      {data && (
+        <>
+          <div class="usage-grid">
+            <PeriodCard title="Today" p={data.usage.daily} resets="at 00:00 UTC" />
+            <PeriodCard title="This month" p={data.usage.monthly} resets="on the 1st at 00:00 UTC" />
+          </div>
+          {data.quota.status && data.quota.status !== 'OK' && <p class="hint">Quota status: {data.quota.status.toLowerCase()}</p>}
+          <section class="card" aria-labelledby="recent-usage">
+            <h2 id="recent-usage">Recent questions</h2>
+            {data.usage.recent_queries.length === 0 ? (
+              <p>No questions yet.</p>
+            ) : (
+              <ul class="recent-usage">
+                {data.usage.recent_queries.map((r, i) => (
+                  <li key={i}>
+                    <span class="what">
+                      {r.voice ? '🎤 ' : ''}
+                      {r.question ?? '(question)'}
+                    </span>
+                    <span class="meta">
+                      {new Date(r.at).toLocaleString()}
+                      {typeof r.response_time_ms === 'number' && ` · ${r.response_time_ms} ms`} · {eur(r.cost_eur)}
+                    </span>
+                  </li>
+                ))}
+              </ul>
+            )}
+          </section>
+        </>
+      )}
     </main>
   );
 }
