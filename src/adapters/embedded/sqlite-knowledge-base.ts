@@ -1,0 +1,239 @@
+import type { Chunk, SearchHit } from '../../core/model/types.js';
+import type { KnowledgeBase, SearchQuery } from '../../core/ports/knowledge-base.js';
+import { queryTerms } from '../../core/ask/query-terms.js';
+import type { SqliteDb } from './sqlite-db.js';
+import { migrate, ownerFilter } from './sqlite-migrations.js';
+import { distinctiveTerms } from './vocabulary-terms.js';
+
+const SCHEMA = [
+  `CREATE TABLE kb_chunks (
+     rowid INTEGER PRIMARY KEY,
+     id TEXT NOT NULL UNIQUE,
+     manual_id TEXT NOT NULL,
+     owner_id TEXT NOT NULL,
+     manual_name TEXT NOT NULL,
+     page_number INTEGER NOT NULL,
+     page_label TEXT,
+     heading TEXT,
+     text TEXT NOT NULL,
+     ordinal INTEGER NOT NULL
+   );
+   CREATE INDEX kb_chunks_manual ON kb_chunks(manual_id, ordinal);
+   CREATE INDEX kb_chunks_owner ON kb_chunks(owner_id, manual_id);
+   CREATE TABLE kb_vectors (
+     chunk_rowid INTEGER PRIMARY KEY REFERENCES kb_chunks(rowid) ON DELETE CASCADE,
+     manual_id TEXT NOT NULL,
+     vector BLOB NOT NULL
+   );
+   CREATE INDEX kb_vectors_manual ON kb_vectors(manual_id);
+   -- Porter stems ("forwarding" finds "forward"); compound tokens like 49152-50175 are split here and
+   -- searched as phrases, which matches them exactly without gluing "pop-up" or "Ports/Services".
+   CREATE VIRTUAL TABLE kb_fts USING fts5(text, heading, content='kb_chunks', content_rowid='rowid',
+     tokenize = 'porter unicode61 remove_diacritics 2');
+   CREATE TRIGGER kb_chunks_ai AFTER INSERT ON kb_chunks BEGIN
+     INSERT INTO kb_fts(rowid, text, heading) VALUES (new.rowid, new.text, coalesce(new.heading, ''));
+   END;
+   CREATE TRIGGER kb_chunks_ad AFTER DELETE ON kb_chunks BEGIN
+     INSERT INTO kb_fts(kb_fts, rowid, text, heading) VALUES ('delete', old.rowid, old.text, coalesce(old.heading, ''));
+   END;`,
+];
+
+/** Text matches weigh more than heading matches: a heading is shared by every chunk of its section. */
+const BM25 = 'bm25(kb_fts, 1.0, 0.6)';
+
+interface ChunkRow {
+  rowid: number;
+  id: string;
+  manual_id: string;
+  owner_id: string;
+  manual_name: string;
+  page_number: number;
+  page_label: string | null;
+  heading: string | null;
+  text: string;
+  ordinal: number;
+}
+
+interface ManualVectors {
+  rowids: Int32Array;
+  matrix: Float32Array;
+  dims: number;
+}
+
+const toChunk = (r: ChunkRow): Chunk => ({
+  id: r.id,
+  manualId: r.manual_id,
+  ownerId: r.owner_id,
+  pageNumber: r.page_number,
+  pageLabel: r.page_label,
+  heading: r.heading,
+  text: r.text,
+  ordinal: r.ordinal,
+});
+
+/**
+ * FTS5 (BM25) and vectors in the app's SQLite file. A query with text runs the keyword leg, a query
+ * with a vector the dense leg; the caller (core/ask/retrieve) fuses them. Vectors are scanned
+ * brute force from per-manual matrices cached in memory, dropped whenever a manual's vectors change.
+ */
+export class SqliteKnowledgeBase implements KnowledgeBase {
+  private readonly vectorCache = new Map<string, ManualVectors>();
+
+  constructor(private readonly db: SqliteDb) {
+    migrate(db, 'knowledge_base', SCHEMA);
+  }
+
+  async indexChunks(manualId: string, ownerId: string, manualName: string, chunks: Chunk[]): Promise<void> {
+    const insert = this.db.prepare(
+      `INSERT INTO kb_chunks (id, manual_id, owner_id, manual_name, page_number, page_label, heading, text, ordinal)
+       VALUES (@id, @manualId, @ownerId, @manualName, @pageNumber, @pageLabel, @heading, @text, @ordinal)`,
+    );
+    this.db.transaction(() => {
+      this.db.prepare('DELETE FROM kb_chunks WHERE manual_id = ?').run(manualId);
+      for (const c of chunks) insert.run({ ...c, manualId, ownerId, manualName });
+    })();
+    this.vectorCache.delete(manualId);
+  }
+
+  async putVectors(items: { chunkId: string; vector: Float32Array }[]): Promise<void> {
+    const find = this.db.prepare('SELECT rowid, manual_id FROM kb_chunks WHERE id = ?');
+    const put = this.db.prepare('INSERT OR REPLACE INTO kb_vectors (chunk_rowid, manual_id, vector) VALUES (?, ?, ?)');
+    const touched = new Set<string>();
+    this.db.transaction(() => {
+      for (const { chunkId, vector } of items) {
+        const row = find.get(chunkId) as { rowid: number; manual_id: string } | undefined;
+        if (!row) continue; // the manual was deleted or re-indexed meanwhile
+        put.run(row.rowid, row.manual_id, Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength));
+        touched.add(row.manual_id);
+      }
+    })();
+    for (const m of touched) this.vectorCache.delete(m);
+  }
+
+  async chunksWithoutVectors(manualId: string, limit: number): Promise<Chunk[]> {
+    const rows = this.db
+      .prepare(
+        `SELECT c.* FROM kb_chunks c LEFT JOIN kb_vectors v ON v.chunk_rowid = c.rowid
+         WHERE c.manual_id = ? AND v.chunk_rowid IS NULL ORDER BY c.ordinal LIMIT ?`,
+      )
+      .all(manualId, limit) as ChunkRow[];
+    return rows.map(toChunk);
+  }
+
+  async search(query: SearchQuery): Promise<SearchHit[]> {
+    if (query.owners.length === 0 || query.limit <= 0) return [];
+    const keyword = query.text.trim() ? this.keywordSearch(query) : [];
+    const dense = query.vector ? this.vectorSearch(query, query.vector) : [];
+    if (dense.length === 0) return keyword;
+    if (keyword.length === 0) return dense;
+    // Both legs asked for at once: a plain reciprocal-rank fusion (core/ask/retrieve does better).
+    const fused = new Map<string, SearchHit>();
+    for (const list of [keyword, dense]) {
+      list.forEach((h, rank) => {
+        const prev = fused.get(h.chunk.id);
+        const add = 1 / (60 + rank);
+        fused.set(h.chunk.id, { ...h, score: (prev?.score ?? 0) + add });
+      });
+    }
+    const out = [...fused.values()].sort((a, b) => b.score - a.score).slice(0, query.limit);
+    const top = out[0]?.score ?? 1;
+    return out.map((h) => ({ ...h, score: h.score / top }));
+  }
+
+  async vocabulary(owners: readonly string[], limit: number): Promise<string[]> {
+    const f = ownerFilter('owner_id', owners);
+    const rows = this.db.prepare(`SELECT text, heading FROM kb_chunks WHERE ${f.sql}`).all(...f.params) as { text: string; heading: string | null }[];
+    return distinctiveTerms(
+      rows.map((r) => `${r.heading ?? ''}\n${r.text}`),
+      limit,
+    );
+  }
+
+  async deleteManual(manualId: string): Promise<{ chunks: number; vectors: number }> {
+    const result = this.db.transaction(() => {
+      const vectors = this.db.prepare('DELETE FROM kb_vectors WHERE manual_id = ?').run(manualId).changes;
+      const chunks = this.db.prepare('DELETE FROM kb_chunks WHERE manual_id = ?').run(manualId).changes;
+      return { chunks, vectors };
+    })();
+    this.vectorCache.delete(manualId);
+    return result;
+  }
+
+  private scope(query: SearchQuery, alias: string): { sql: string; params: string[] } {
+    const owners = ownerFilter(`${alias}.owner_id`, query.owners);
+    if (!query.manualIds) return owners;
+    const manuals = ownerFilter(`${alias}.manual_id`, query.manualIds);
+    return { sql: `${owners.sql} AND ${manuals.sql}`, params: [...owners.params, ...manuals.params] };
+  }
+
+  private keywordSearch(query: SearchQuery): SearchHit[] {
+    const match = ftsQuery(query.text);
+    if (!match) return [];
+    const scope = this.scope(query, 'c');
+    const rows = this.db
+      .prepare(
+        `SELECT c.*, ${BM25} AS rank FROM kb_fts JOIN kb_chunks c ON c.rowid = kb_fts.rowid
+         WHERE kb_fts MATCH ? AND ${scope.sql} ORDER BY rank LIMIT ?`,
+      )
+      .all(match, ...scope.params, query.limit) as (ChunkRow & { rank: number })[];
+    const best = rows.length ? -rows[0]!.rank : 1;
+    return rows.map((r) => ({ chunk: toChunk(r), manualName: r.manual_name, score: best > 0 ? -r.rank / best : 0 }));
+  }
+
+  private vectorSearch(query: SearchQuery, vector: Float32Array): SearchHit[] {
+    const scope = this.scope(query, 'c');
+    const manualIds = (this.db.prepare(`SELECT DISTINCT c.manual_id FROM kb_chunks c WHERE ${scope.sql}`).all(...scope.params) as { manual_id: string }[]).map(
+      (r) => r.manual_id,
+    );
+    const top: { rowid: number; score: number }[] = [];
+    for (const m of manualIds) {
+      const mv = this.vectorsOf(m);
+      if (!mv || mv.dims !== vector.length) continue;
+      for (let i = 0; i < mv.rowids.length; i++) {
+        let s = 0;
+        const off = i * mv.dims;
+        for (let d = 0; d < mv.dims; d++) s += mv.matrix[off + d]! * vector[d]!;
+        if (top.length < query.limit || s > top[top.length - 1]!.score) {
+          top.push({ rowid: mv.rowids[i]!, score: s });
+          top.sort((a, b) => b.score - a.score);
+          if (top.length > query.limit) top.pop();
+        }
+      }
+    }
+    if (top.length === 0) return [];
+    const rows = this.db.prepare(`SELECT * FROM kb_chunks WHERE rowid IN (${top.map(() => '?').join(',')})`).all(...top.map((t) => t.rowid)) as ChunkRow[];
+    const byRowid = new Map(rows.map((r) => [r.rowid, r]));
+    return top.flatMap((t) => {
+      const r = byRowid.get(t.rowid);
+      return r ? [{ chunk: toChunk(r), manualName: r.manual_name, score: Math.max(0, Math.min(1, t.score)) }] : [];
+    });
+  }
+
+  private vectorsOf(manualId: string): ManualVectors | null {
+    const cached = this.vectorCache.get(manualId);
+    if (cached) return cached;
+    const rows = this.db.prepare('SELECT chunk_rowid, vector FROM kb_vectors WHERE manual_id = ? ORDER BY chunk_rowid').all(manualId) as {
+      chunk_rowid: number;
+      vector: Buffer;
+    }[];
+    if (rows.length === 0) return null;
+    const dims = rows[0]!.vector.byteLength / 4;
+    const matrix = new Float32Array(rows.length * dims);
+    const rowids = new Int32Array(rows.length);
+    rows.forEach((r, i) => {
+      rowids[i] = r.chunk_rowid;
+      // Copy first: a BLOB's Buffer may sit at an offset a Float32Array view cannot use.
+      matrix.set(new Float32Array(new Uint8Array(r.vector).buffer, 0, dims), i * dims);
+    });
+    const mv = { rowids, matrix, dims };
+    this.vectorCache.set(manualId, mv);
+    return mv;
+  }
+}
+
+/** Question -> FTS5 MATCH expression: every content term quoted (no syntax injection), OR-ed for BM25. */
+export function ftsQuery(text: string): string | null {
+  const terms = queryTerms(text);
+  if (terms.length === 0) return null;
+  return terms.map((t) => `"${t.words.join(' ')}"`).join(' OR ');
+}
