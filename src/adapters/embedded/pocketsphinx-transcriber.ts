@@ -1,0 +1,114 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { errors } from '../../core/errors.js';
+import type { TranscribeOptions, Transcriber, Transcript } from '../../core/ports/transcriber.js';
+import { BiasedModelBuilder } from './sphinx-biased-model.js';
+
+export interface PocketsphinxOptions {
+  /** pocketsphinx-en-us model folder. */
+  modelDir?: string;
+  /** Where per-vocabulary models are cached (e.g. `<dataDir>/cache/sphinx`). */
+  cacheDir?: string;
+  /** false = always the stock generic model (for measuring what biasing buys). */
+  bias?: boolean;
+  binary?: string;
+  timeoutMs?: number;
+  /** Tuning knobs of the biased model (see BiasedModelOptions) and extra decoder flags. */
+  genericWords?: number;
+  genericWeight?: number;
+  decoderArgs?: string[];
+}
+
+const DEFAULT_MODEL_DIR = '/usr/share/pocketsphinx/model/en-us';
+
+/** One word of pocketsphinx's `-time yes` output: `word start end posterior`. */
+const SEGMENT = /^(\S+) (\d+\.\d+) (\d+\.\d+) (\d+(?:\.\d+)?(?:e-?\d+)?)$/;
+
+/**
+ * Local speech recognition with Debian's pocketsphinx (one process per request; the biased
+ * models are small, so loading them costs a few hundred ms). With hints, it decodes with a
+ * model biased toward those words (see BiasedModelBuilder); without, the stock generic model.
+ */
+export class PocketsphinxTranscriber implements Transcriber {
+  private readonly modelDir: string;
+  private readonly builder: BiasedModelBuilder | null;
+
+  constructor(private readonly opts: PocketsphinxOptions = {}) {
+    this.modelDir = opts.modelDir ?? DEFAULT_MODEL_DIR;
+    this.builder =
+      opts.bias === false
+        ? null
+        : new BiasedModelBuilder({
+            modelDir: this.modelDir,
+            cacheDir: opts.cacheDir ?? join(tmpdir(), 'manuel-sphinx-cache'),
+            genericWords: opts.genericWords,
+            genericWeight: opts.genericWeight,
+          });
+  }
+
+  /** Builds (or finds cached) the biased model ahead of the first question. */
+  async warm(hints: string[]): Promise<void> {
+    if (this.builder && hints.length > 0) await this.builder.model(hints);
+  }
+
+  async transcribe(wav: Buffer, options: TranscribeOptions = {}): Promise<Transcript> {
+    const hints = options.hints ?? [];
+    const args = ['-hmm', join(this.modelDir, 'en-us'), '-time', 'yes', '-logfn', '/dev/null', ...(this.opts.decoderArgs ?? [])];
+    if (this.builder && hints.length > 0) {
+      const model = await this.builder.model(hints);
+      args.push('-lm', model.lm, '-dict', model.dict);
+    } else {
+      args.push('-lm', join(this.modelDir, 'en-us.lm.bin'), '-dict', join(this.modelDir, 'cmudict-en-us.dict'));
+    }
+    const dir = await mkdtemp(join(tmpdir(), 'manuel-asr-'));
+    try {
+      const file = join(dir, 'audio.wav');
+      await writeFile(file, wav);
+      const stdout = await this.run([...args, '-infile', file]);
+      return { ...parseSphinxOutput(stdout), durationS: wavDurationS(wav), engine: 'pocketsphinx' };
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+
+  private run(args: string[]): Promise<string> {
+    return new Promise((resolve, reject) => {
+      execFile(this.opts.binary ?? 'pocketsphinx_continuous', args, { timeout: this.opts.timeoutMs ?? 60_000, maxBuffer: 4 << 20 }, (err, stdout) => {
+        if (err) reject(errors.unavailable(`pocketsphinx failed: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'not installed' : err.message.split('\n')[0]}`));
+        else resolve(stdout);
+      });
+    });
+  }
+}
+
+/** Text and mean word posterior from `-time yes` output (fillers and silences dropped). */
+export function parseSphinxOutput(stdout: string): { text: string; confidence: number } {
+  const words: string[] = [];
+  const probs: number[] = [];
+  for (const line of stdout.split('\n')) {
+    const m = SEGMENT.exec(line.trim());
+    if (!m) continue;
+    const word = m[1]!.replace(/\(\d+\)$/, '');
+    if (word.startsWith('<') || word.startsWith('[') || word.startsWith('++')) continue;
+    words.push(word);
+    probs.push(Math.min(1, Math.max(0, Number(m[4]))));
+  }
+  const confidence = probs.length ? probs.reduce((a, b) => a + b, 0) / probs.length : 0;
+  return { text: words.join(' '), confidence: Math.round(confidence * 1000) / 1000 };
+}
+
+/** Duration of a 16-bit PCM WAV from its header (data bytes / byte rate). */
+export function wavDurationS(wav: Buffer): number {
+  if (wav.length < 44 || wav.toString('ascii', 0, 4) !== 'RIFF') return 0;
+  const byteRate = wav.readUInt32LE(28) || 32000;
+  let off = 12;
+  while (off + 8 <= wav.length) {
+    const id = wav.toString('ascii', off, off + 4);
+    const size = wav.readUInt32LE(off + 4);
+    if (id === 'data') return Math.min(size, wav.length - off - 8) / byteRate;
+    off += 8 + size + (size % 2);
+  }
+  return 0;
+}

@@ -1,0 +1,63 @@
+/**
+ * Generic ways people ask a manual a question. They give the biased language model its
+ * question-shaped n-grams ("how do i", "what is the"), and slot manual terms into places a
+ * product word is likely ("how do i configure the ___"). Nothing here names a product.
+ */
+export const QUESTION_SENTENCES: string[] = [
+  'how do i set up my device',
+  'how do i change the settings',
+  'how can i reset it to the factory defaults',
+  'what is the default password',
+  'what does this error message mean',
+  'where can i find the configuration file',
+  'why does it not start',
+  'why is the light blinking',
+  'which port should i use',
+  'which option do i have to enable',
+  'what should i do if the connection fails',
+  'what happens when i press the button',
+  'is it possible to use it without a network',
+  'can i connect it to my computer',
+  'how many devices can i connect at the same time',
+  'how long does it take to update',
+  'what is the difference between the two modes',
+  'what are the requirements for installing it',
+  'how do i install the software on my computer',
+  'how do i update the firmware',
+  'how do i turn it on and off',
+  'how do i add a new user',
+  'how can i access it from the internet',
+  'what is the maximum voltage of the input',
+  'what is the range of the output',
+  'where is the log file stored',
+  'the screen only shows dashes instead of numbers what does that mean',
+  'it gives an error about an invalid argument what should i change',
+  'how should i set up the experiment',
+  'what is the keyboard shortcut for taking a screenshot',
+  'what host and port should i give my browser',
+  'what does the manual recommend as the first step',
+  'how do i give it a different name',
+  'what is this value actually used for',
+  'which command starts the service',
+  'how do i forward ports on my router',
+  'what is the name of the file i need to edit',
+  'how can i measure the resistance',
+  'why should i use this instead of that',
+  'what does it mean by this term',
+  'how do i connect to it with ssh from the host',
+  'which settings do i need in the preferences',
+  'how do i back up and restore my data',
+  'what is the command to check the status',
+];
+
+/** Where a manual term fits in a question; `_` is the slot. */
+export const TERM_TEMPLATES: string[] = [
+  'how do i configure _',
+  'what is _',
+  'how do i use the _',
+  'where can i find _',
+  'why does _ not work',
+  'what does _ mean',
+  'which _ should i use',
+  'how can i set _ in the _ settings',
+];
