@@ -8,6 +8,7 @@ export default defineConfig({
     outDir: 'dist',
     emptyOutDir: true,
     sourcemap: false,
+    manifest: true, // bench/web-size.ts reads it to tell first-load files from lazy chunks
     chunkSizeWarningLimit: 1500, // the lazy pdf.js chunk is big by nature; first load stays small
   },
   server: {

@@ -1,0 +1,172 @@
+/**
+ * The web app in Debian's Chromium against the real server (in-process, random port): sign up, upload
+ * a real manual, watch ingestion finish in the UI, ask, open the cited page with its highlight; then
+ * isolation between users, a non-PDF upload's error, and the phone viewport. One ingestion serves all.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { evalManualsDir } from '../helpers/eval-manuals.js';
+import {
+  artifactPath,
+  hasHorizontalScroll,
+  launchBrowser,
+  newPage,
+  noBrowserReason,
+  PHONE,
+  signUpInUi,
+  uniqueEmail,
+  uploadInUi,
+  waitForIngestionInUi,
+} from '../helpers/browser.js';
+import { startTestServer, type TestServer } from '../helpers/server.js';
+
+const MANUAL = 'openni-user-guide.pdf';
+const QUESTION = 'What does OpenNI mean by a production chain?';
+const EXPECTED_PAGE = 10; // the eval set's label for this question (on-13)
+
+describe('web app in a real browser', { skip: noBrowserReason, timeout: 240_000 }, () => {
+  let server: TestServer;
+  let browser: Browser;
+  let page: Page;
+
+  before(async () => {
+    server = await startTestServer();
+    browser = await launchBrowser();
+    ({ page } = await newPage(browser, server.url));
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  test('sign up, upload a real manual and see ingestion complete by itself', async () => {
+    await signUpInUi(page, uniqueEmail('web'));
+    await uploadInUi(page, [join(evalManualsDir(), MANUAL)]);
+    // Upload progress, then queued/processing, then completed: all without a reload.
+    await waitForIngestionInUi(page, MANUAL);
+    const row = page.locator('.manual', { hasText: MANUAL });
+    await row.locator('.badge', { hasText: 'Ready' }).waitFor();
+    assert.match(await row.locator('.meta').innerText(), /44 pages · \d+ passages/);
+  });
+
+  test('the session survives a reload', async () => {
+    await page.reload();
+    await page.getByRole('button', { name: 'Sign out' }).waitFor();
+    await page.locator('.manual', { hasText: MANUAL }).waitFor();
+  });
+
+  test('ask a typed question: answer, sources with page numbers, recent questions', async () => {
+    await page.getByRole('link', { name: 'Ask' }).click();
+    await page.getByLabel('Your question').fill(QUESTION);
+    await page.getByRole('button', { name: 'Ask', exact: true }).click();
+    await page.locator('.answer-text').waitFor();
+    assert.ok((await page.locator('.answer-text').innerText()).length > 20);
+    const pages = await page.locator('.source-page').allInnerTexts();
+    assert.ok(pages.length > 0, 'sources are listed');
+    assert.ok(pages.some((p) => p.startsWith(`page ${EXPECTED_PAGE}`)), `page ${EXPECTED_PAGE} among ${pages.join(', ')}`);
+    assert.equal(await page.locator('.recent li').first().innerText(), QUESTION);
+  });
+
+  test('open the source: the cited page is rendered with the passage highlighted', async () => {
+    await page.getByRole('link', { name: new RegExp(`^Open ${MANUAL}, page ${EXPECTED_PAGE}\\b`) }).first().click();
+    const frame = page.locator(`.page-frame[data-rendered-page="${EXPECTED_PAGE}"]`);
+    await frame.waitFor();
+    const boxes = Number(await frame.getAttribute('data-highlights'));
+    assert.ok(boxes >= 1, `highlight boxes: ${boxes}`);
+    assert.ok(await page.locator('.hl').first().isVisible());
+    assert.match(page.url(), new RegExp(`#/manuals/[^/]+/pages/${EXPECTED_PAGE}\\?hl=`));
+    // The canvas has really been painted (not blank white).
+    const inked = await page.evaluate(() => {
+      const c = document.querySelector('.page-frame canvas') as HTMLCanvasElement;
+      const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+      let dark = 0;
+      for (let i = 0; i < d.length; i += 16) if (d[i]! < 100) dark++;
+      return dark;
+    });
+    assert.ok(inked > 500, `dark pixels sampled: ${inked}`);
+    await page.screenshot({ path: artifactPath('browser-cited-page.png') });
+  });
+
+  test('the shared URL opens the same view; next page and zoom work', async () => {
+    const shared = page.url();
+    const { context: other, page: second } = await newPage(browser, server.url);
+    // Same user on "another device": same session storage, then the link.
+    const storage = await page.evaluate(() => localStorage.getItem('manuel.session'));
+    await second.goto('/');
+    await second.evaluate((s) => localStorage.setItem('manuel.session', s!), storage);
+    await second.goto(shared);
+    await second.locator(`.page-frame[data-rendered-page="${EXPECTED_PAGE}"]`).waitFor();
+    assert.ok(Number(await second.locator('.page-frame').getAttribute('data-highlights')) >= 1);
+    await other.close();
+
+    await page.getByRole('button', { name: 'Next page' }).click();
+    await page.locator(`.page-frame[data-rendered-page="${EXPECTED_PAGE + 1}"]`).waitFor();
+    const before = (await page.locator('.page-frame').boundingBox())!.width;
+    await page.getByRole('button', { name: 'Zoom in' }).click();
+    await page.getByText('125%').waitFor();
+    await page.waitForFunction((w) => document.querySelector('.page-frame')!.getBoundingClientRect().width > w * 1.2, before);
+    await page.keyboard.press('ArrowLeft');
+    await page.locator(`.page-frame[data-rendered-page="${EXPECTED_PAGE}"]`).waitFor();
+  });
+
+  test('pdf.js was fetched only when a page was opened', async () => {
+    const { context, page: fresh } = await newPage(browser, server.url);
+    const scripts: string[] = [];
+    fresh.on('request', (r) => r.resourceType() === 'script' && scripts.push(r.url()));
+    await fresh.goto('/');
+    await fresh.getByRole('button', { name: 'Sign in' }).waitFor();
+    assert.ok(scripts.length >= 1);
+    assert.ok(!scripts.some((u) => /pdf/i.test(u)), `first load fetched ${scripts.join(', ')}`);
+    await context.close();
+  });
+
+  test('a second user sees none of the first user\'s manuals, nor its page', async () => {
+    const firstUrl = page.url();
+    const { context, page: other } = await newPage(browser, server.url);
+    await signUpInUi(other, uniqueEmail('other'));
+    await other.getByRole('link', { name: 'Manuals' }).click();
+    await other.getByText('No manuals yet').waitFor();
+    assert.equal(await other.locator('.manual').count(), 0);
+    await other.goto(firstUrl);
+    await other.getByRole('alert').filter({ hasText: /not found/i }).waitFor();
+    await other.getByLabel('Your question').count(); // the app is still there, not a blank page
+    await context.close();
+  });
+
+  test('a file that is not a PDF shows an actionable error', async () => {
+    const fake = artifactPath('not-a-manual.pdf');
+    writeFileSync(fake, 'These are plain words, not a PDF at all.\n');
+    await uploadInUi(page, [fake]);
+    const item = page.locator('.upload', { hasText: 'not-a-manual.pdf' });
+    await item.locator('.error').waitFor();
+    assert.match(await item.locator('.error').innerText(), /not a PDF/);
+  });
+
+  test('phone viewport (390×844): no horizontal scrolling on any screen', async () => {
+    const { context, page: phone } = await newPage(browser, server.url, PHONE);
+    await phone.goto('/');
+    assert.equal(await hasHorizontalScroll(phone), false, 'sign-in screen');
+    await signUpInUi(phone, uniqueEmail('phone'));
+    await phone.getByLabel('Your question').fill('How long do the Wait UpdateAll functions block before they time out?');
+    await phone.getByRole('button', { name: 'Ask', exact: true }).click();
+    await phone.locator('.answer-text, .error').first().waitFor();
+    assert.equal(await hasHorizontalScroll(phone), false, 'ask screen with an answer');
+    await phone.getByRole('link', { name: 'Manuals' }).click();
+    await phone.getByRole('heading', { name: /Your manuals/ }).waitFor();
+    assert.equal(await hasHorizontalScroll(phone), false, 'manuals screen');
+    await phone.getByRole('link', { name: 'Usage' }).click();
+    await phone.getByRole('heading', { name: 'Today' }).waitFor();
+    assert.equal(await hasHorizontalScroll(phone), false, 'usage screen');
+    // The first user's page at phone width, zoomed in: the page scrolls inside its frame only.
+    const storage = await page.evaluate(() => localStorage.getItem('manuel.session'));
+    await phone.evaluate((s) => localStorage.setItem('manuel.session', s!), storage);
+    await phone.goto(page.url().replace(/&zoom=[^&]*/, '') + '&zoom=2');
+    await phone.locator('.page-frame[data-rendered-page]').waitFor();
+    assert.equal(await hasHorizontalScroll(phone), false, 'page viewer zoomed in');
+    await phone.screenshot({ path: artifactPath('browser-phone-page.png') });
+    await context.close();
+  });
+});
