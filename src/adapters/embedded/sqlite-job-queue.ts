@@ -152,6 +152,19 @@ export class SqliteJobQueue implements JobQueue {
     return rows.map(toJob);
   }
 
+  /**
+   * At start-up: hand back jobs leased by workers known to be dead (the process was killed), so they
+   * resume now instead of after their lease runs out. The attempt stays counted: a job that kills
+   * its process every time still runs out of attempts.
+   */
+  reclaimOrphans(isDead: (leaseOwner: string) => boolean): number {
+    const rows = this.db.prepare("SELECT id, lease_owner FROM jobs WHERE status = 'processing' AND lease_owner IS NOT NULL").all() as { id: string; lease_owner: string }[];
+    const release = this.db.prepare("UPDATE jobs SET status = 'queued', run_after = 0, lease_owner = NULL, lease_until = NULL WHERE id = ? AND lease_owner = ? AND status = 'processing'");
+    let n = 0;
+    for (const r of rows) if (isDead(r.lease_owner)) n += release.run(r.id, r.lease_owner).changes;
+    return n;
+  }
+
   async deleteForManual(manualId: string): Promise<number> {
     return this.db.prepare('DELETE FROM jobs WHERE manual_id = ?').run(manualId).changes;
   }

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { Job } from '../model/types.js';
 import type { JobQueue } from '../ports/job-queue.js';
 import type { Logger } from '../ports/logger.js';
@@ -21,6 +22,7 @@ export function ingestJobHandler(deps: IngestDeps, opts: IngestOptions = {}): Jo
 }
 
 export interface IngestWorkerOptions {
+  /** Default `<host>:<pid>:<random>`, so a restart can tell a dead worker's leases (see wiring). */
   workerId?: string;
   /** How long a claim stays ours without a heartbeat; a killed worker's job is retaken after this. */
   leaseMs?: number;
@@ -62,7 +64,7 @@ export class IngestWorker {
     private readonly deps: { queue: JobQueue; handler: JobHandler; logger: Logger },
     opts: IngestWorkerOptions = {},
   ) {
-    this.workerId = opts.workerId ?? `worker-${process.pid}-${randomUUID().slice(0, 8)}`;
+    this.workerId = opts.workerId ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
     this.leaseMs = opts.leaseMs ?? 30_000;
     this.heartbeatMs = opts.heartbeatMs ?? Math.max(50, Math.floor(this.leaseMs / 3));
     this.pollMs = opts.pollMs ?? 1000;
@@ -80,6 +82,10 @@ export class IngestWorker {
   /** A job was enqueued: stop waiting for the next poll. */
   notify(): void {
     this.wake?.();
+  }
+
+  isRunning(): boolean {
+    return this.running;
   }
 
   get busy(): boolean {

@@ -1,0 +1,191 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { delimiter, join } from 'node:path';
+import { pino } from 'pino';
+import { FfmpegAudioDecoder } from '../adapters/embedded/ffmpeg-audio-decoder.js';
+import { FsAudioArchive } from '../adapters/embedded/fs-audio-archive.js';
+import { FsBlobStore } from '../adapters/embedded/fs-blob-store.js';
+import { JoseTokenService, loadJwtSecret } from '../adapters/embedded/jose-token-service.js';
+import { LocalEmbedder } from '../adapters/embedded/local-embedder.js';
+import { MemoryCache } from '../adapters/embedded/memory-cache.js';
+import { PocketsphinxTranscriber } from '../adapters/embedded/pocketsphinx-transcriber.js';
+import { ScryptPasswordHasher } from '../adapters/embedded/scrypt-password-hasher.js';
+import { openDatabase, type SqliteDb } from '../adapters/embedded/sqlite-db.js';
+import { SqliteJobQueue } from '../adapters/embedded/sqlite-job-queue.js';
+import { SqliteKnowledgeBase } from '../adapters/embedded/sqlite-knowledge-base.js';
+import { SqliteManualRepo } from '../adapters/embedded/sqlite-manual-repo.js';
+import { SqliteRefreshTokenRepo } from '../adapters/embedded/sqlite-refresh-token-repo.js';
+import { SqliteUsageRepo } from '../adapters/embedded/sqlite-usage-repo.js';
+import { SqliteUserRepo } from '../adapters/embedded/sqlite-user-repo.js';
+import { UnpdfPdfReader } from '../adapters/embedded/unpdf-pdf-reader.js';
+import { OpenAiAnswerWriter } from '../adapters/openai/openai-answer-writer.js';
+import { OpenAiTranscriber } from '../adapters/openai/openai-transcriber.js';
+import type { EmbeddedConfig } from '../config/config.js';
+import { ExtractiveAnswerWriter } from '../core/ask/extractive-answer-writer.js';
+import { ingestJobHandler, IngestWorker, type IngestWorkerOptions } from '../core/ingest/ingest-worker.js';
+import type { AnswerWriter } from '../core/ports/answer-writer.js';
+import { systemClock } from '../core/ports/clock.js';
+import type { Embedder } from '../core/ports/embedder.js';
+import type { JobQueue } from '../core/ports/job-queue.js';
+import type { Logger } from '../core/ports/logger.js';
+import type { PdfReader } from '../core/ports/pdf-reader.js';
+import type { Transcriber } from '../core/ports/transcriber.js';
+import { transcribeAudio } from '../core/voice/ask-by-voice.js';
+import { VocabularyHints } from '../core/voice/vocabulary-hints.js';
+import type { AppServices } from '../http/services.js';
+
+export interface EmbeddedOptions {
+  /** undefined: the bundled model with EmbeddingWorkers threads (none when 0); null: keyword search only. */
+  embedder?: Embedder | null;
+  logger?: Logger;
+  /** Lease and polling of the ingest worker; `start: false` leaves it stopped (CLI, tests). */
+  worker?: IngestWorkerOptions & { start?: boolean };
+  /** undefined: from the parameters (OpenAI-compatible endpoint, else pocketsphinx if installed); null: no voice. */
+  transcriber?: Transcriber | null;
+}
+
+export interface EmbeddedApp extends AppServices {
+  config: EmbeddedConfig;
+  db: SqliteDb;
+  pdfReader: PdfReader;
+  worker: IngestWorker;
+  /** Stops the worker (draining its job), closes the embedder and the database. Idempotent. */
+  close(drainMs?: number): Promise<void>;
+}
+
+const onPath = (bin: string) => (process.env.PATH ?? '').split(delimiter).some((d) => d && existsSync(join(d, bin)));
+
+function packageVersion(): string {
+  try {
+    return (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+  } catch {
+    return '0.0.0';
+  }
+}
+
+/** Worker ids are `<host>:<pid>:<random>`: on this host, a pid that no longer runs is a dead worker. */
+function isDeadLocalWorker(owner: string): boolean {
+  const [host, pidText] = owner.split(':');
+  const pid = Number(pidText);
+  if (host !== hostname() || !Number.isInteger(pid)) return false;
+  if (pid === process.pid) return true; // we are just starting: no lease can be ours yet (pid reuse in containers)
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
+
+/** Wakes the worker when a job is enqueued, whoever enqueues it (upload, URL import, bootstrap). */
+function notifyingQueue(queue: SqliteJobQueue, notify: () => void): JobQueue {
+  return {
+    enqueue: async (job) => {
+      await queue.enqueue(job);
+      notify();
+    },
+    claim: (w, ms) => queue.claim(w, ms),
+    heartbeat: (id, w, ms, p) => queue.heartbeat(id, w, ms, p),
+    complete: (id, s) => queue.complete(id, s),
+    fail: (id, r) => queue.fail(id, r),
+    release: (id, w, o) => queue.release(id, w, o),
+    get: (id, owners) => queue.get(id, owners),
+    forManual: (id) => queue.forManual(id),
+    deleteForManual: (id) => queue.deleteForManual(id),
+  };
+}
+
+/** The embedded shape: one SQLite file, files under the data dir, local models. The only place adapters are chosen. */
+export async function createEmbedded(config: EmbeddedConfig, opts: EmbeddedOptions = {}): Promise<EmbeddedApp> {
+  const p = config.parameters;
+  const logger: Logger = opts.logger ?? (pino({ level: config.logLevel, base: { service: 'manuel' } }) as unknown as Logger);
+  const db = openDatabase(join(config.dataDir, 'manuel.db'));
+  const users = new SqliteUserRepo(db);
+  const manuals = new SqliteManualRepo(db);
+  const usage = new SqliteUsageRepo(db);
+  const queue = new SqliteJobQueue(db);
+  const kb = new SqliteKnowledgeBase(db);
+  const blobs = new FsBlobStore(join(config.dataDir, 'blobs'));
+  const pdfReader = new UnpdfPdfReader();
+  const cache = new MemoryCache();
+  if (p.EnableRedisCache) logger.warn({ parameter: 'EnableRedisCache' }, 'Redis cache is not available in the embedded shape yet; using the in-memory cache');
+
+  let embedder: Embedder | null = null;
+  try {
+    embedder = opts.embedder !== undefined ? opts.embedder : p.EmbeddingWorkers > 0 ? await LocalEmbedder.create({ workers: p.EmbeddingWorkers }) : null;
+  } catch (e) {
+    // Keyword search still works: better a server that answers than one that does not start.
+    logger.error({ err: e }, 'embedding model failed to load; semantic search is off');
+  }
+
+  const answerWriter: AnswerWriter = p.TextModelEndpoint
+    ? new OpenAiAnswerWriter({ endpoint: p.TextModelEndpoint, model: p.TextModelId, apiKey: p.TextModelApiKey || undefined })
+    : new ExtractiveAnswerWriter();
+
+  const transcriber =
+    opts.transcriber !== undefined
+      ? opts.transcriber
+      : p.TranscribeEndpoint
+        ? new OpenAiTranscriber({ endpoint: p.TranscribeEndpoint, model: p.TranscribeModelId, apiKey: p.TranscribeApiKey || undefined })
+        : onPath('pocketsphinx_continuous')
+          ? new PocketsphinxTranscriber({ cacheDir: join(config.dataDir, 'cache', 'sphinx') })
+          : null;
+  const voiceReady = transcriber !== null && onPath('ffmpeg');
+  if (!voiceReady) logger.warn({ transcriber: !!transcriber }, 'speech recognition unavailable (needs ffmpeg and a transcriber); voice routes answer 503');
+  const voiceDeps = voiceReady
+    ? {
+        decoder: new FfmpegAudioDecoder(),
+        transcriber: transcriber!,
+        kb,
+        parameters: p,
+        hints: new VocabularyHints(kb),
+        archive: new FsAudioArchive(join(config.dataDir, 'audio')),
+      }
+    : null;
+
+  const workerOpts = opts.worker ?? {};
+  let notify = () => {};
+  const jobs = notifyingQueue(queue, () => notify());
+  const worker = new IngestWorker({ queue: jobs, handler: ingestJobHandler({ manuals, blobs, pdfReader, kb, embedder, logger }), logger: logger.child({ component: 'ingest' }) }, workerOpts);
+  notify = () => worker.notify();
+  const reclaimed = queue.reclaimOrphans(isDeadLocalWorker);
+  if (reclaimed > 0) logger.info({ jobs: reclaimed }, 'resuming ingest jobs of a worker that died');
+  if (workerOpts.start !== false) worker.start();
+
+  let closed: Promise<void> | null = null;
+  const app: EmbeddedApp = {
+    config,
+    parameters: p,
+    dataDir: config.dataDir,
+    bootstrapDir: config.bootstrapDir,
+    logger,
+    clock: systemClock,
+    db,
+    users,
+    manuals,
+    jobs,
+    usage,
+    kb,
+    embedder,
+    answerWriter,
+    blobs,
+    cache,
+    pdfReader,
+    worker,
+    auth: {
+      hasher: new ScryptPasswordHasher(),
+      tokens: new JoseTokenService(loadJwtSecret(p.JwtSecret, config.dataDir), p.AccessTokenTtlSeconds),
+      refreshTokens: new SqliteRefreshTokenRepo(db),
+    },
+    ...(voiceDeps ? { transcribeAudio: (input) => transcribeAudio(voiceDeps, input) } : {}),
+    pingDb: () => db.open && db.prepare('SELECT 1 AS ok').get() !== undefined,
+    version: packageVersion(),
+    close: (drainMs = 10_000) =>
+      (closed ??= (async () => {
+        await worker.stop(drainMs);
+        await embedder?.close?.();
+        db.close();
+      })()),
+  };
+  return app;
+}
