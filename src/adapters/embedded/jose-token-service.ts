@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { jwtVerify, SignJWT, errors as joseErrors } from 'jose';
+import { ConfigError } from '../../config/parameters.js';
 import { errors } from '../../core/errors.js';
 import type { IssuedTokens, TokenClaims, TokenService } from '../../core/ports/token-service.js';
 
@@ -57,7 +58,7 @@ export class JoseTokenService implements TokenService {
  */
 export function loadJwtSecret(parameterValue: string, dataDir: string): string {
   if (parameterValue) {
-    if (Buffer.byteLength(parameterValue) < 32) throw new Error('Invalid parameter JwtSecret: must be at least 32 characters');
+    if (Buffer.byteLength(parameterValue) < 32) throw new ConfigError('Invalid parameter JwtSecret: must be at least 32 characters');
     return parameterValue;
   }
   const file = join(dataDir, 'jwt-secret');

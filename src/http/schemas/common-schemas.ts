@@ -39,12 +39,11 @@ export const IdParam = z.object({
 
 export const UsageInfoSchema = z
   .object({
-    daily_queries_used: z.number(),
-    daily_limit: z.number(),
-    daily_remaining: z.number(),
-    monthly_queries_used: z.number(),
-    monthly_limit: z.number(),
-    monthly_remaining: z.number(),
+    daily_used: z.number().int(),
+    daily_limit: z.number().int().openapi({ description: '0 = no limit' }),
+    daily_remaining: z.number().int().openapi({ description: '-1 = unlimited' }),
+    monthly_used: z.number().int(),
+    monthly_limit: z.number().int(),
+    monthly_remaining: z.number().int(),
   })
-  .passthrough()
   .openapi('UsageInfo');

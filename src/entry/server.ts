@@ -1,0 +1,113 @@
+import { serve } from '@hono/node-server';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { pathToFileURL } from 'node:url';
+import { loadEmbeddedConfig, type EmbeddedConfig } from '../config/config.js';
+import { ConfigError } from '../config/parameters.js';
+import { createApp, type AppOptions } from '../http/app.js';
+import type { AppServices } from '../http/services.js';
+import { createEmbedded, type EmbeddedApp, type EmbeddedOptions } from '../wiring/embedded.js';
+
+export interface StartOptions extends EmbeddedOptions, AppOptions {
+  /** Replace some services after wiring (tests: a scripted transcriber, a clock). */
+  overrides?: Partial<AppServices>;
+  /** How long close() lets in-flight requests run before cutting connections. */
+  drainTimeoutMs?: number;
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  services: EmbeddedApp;
+  /** Stops accepting, lets in-flight requests finish (up to the drain timeout), drains the worker, closes the db. */
+  close(): Promise<void>;
+}
+
+/** Waits for in-flight requests; idle keep-alive sockets are closed at once, busy ones when their response ends. */
+async function drainHttp(server: Server, timeoutMs: number): Promise<boolean> {
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  const deadline = Date.now() + timeoutMs;
+  let done = false;
+  void closed.then(() => (done = true));
+  while (!done && Date.now() < deadline) {
+    server.closeIdleConnections();
+    await Promise.race([closed, new Promise((r) => setTimeout(r, 25))]);
+  }
+  if (!done) server.closeAllConnections();
+  await closed;
+  return done;
+}
+
+export async function startServer(config: EmbeddedConfig = loadEmbeddedConfig(), options: StartOptions = {}): Promise<RunningServer> {
+  const { overrides, drainTimeoutMs = 10_000, webDir, downloadTimeoutMs, ...embeddedOptions } = options;
+  const services = await createEmbedded(config, embeddedOptions);
+  if (overrides) Object.assign(services, overrides);
+  const app = createApp(services, { webDir, downloadTimeoutMs });
+
+  let server!: Server;
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve()) as Server;
+      server.once('error', reject);
+    });
+  } catch (e) {
+    await services.close();
+    throw e;
+  }
+  // Slow clients must not hold a connection (and a drain) open for ever.
+  server.headersTimeout = 30_000;
+  server.requestTimeout = 10 * 60_000;
+  const { port } = server.address() as AddressInfo;
+  const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+  const url = `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port}`;
+  services.logger.info({ url, data_dir: config.dataDir, version: services.version }, 'listening');
+
+  let closing: Promise<void> | null = null;
+  return {
+    url,
+    port,
+    services,
+    close: () =>
+      (closing ??= (async () => {
+        const clean = await drainHttp(server, drainTimeoutMs);
+        if (!clean) services.logger.warn({ timeout_ms: drainTimeoutMs }, 'in-flight requests cut after the drain timeout');
+        await services.close(drainTimeoutMs);
+        services.logger.info({}, 'stopped');
+      })()),
+  };
+}
+
+/** `node dist/src/entry/server.js`: start, and on SIGTERM/SIGINT drain and exit 0. */
+async function main(): Promise<void> {
+  let config: EmbeddedConfig;
+  try {
+    config = loadEmbeddedConfig();
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      process.stderr.write(`manuel: ${e.message}\n`);
+      process.exit(1);
+    }
+    throw e;
+  }
+  let running: RunningServer;
+  try {
+    running = await startServer(config);
+  } catch (e) {
+    process.stderr.write(`manuel: cannot start: ${(e as Error).message}\n`);
+    process.exit(1);
+  }
+  const stop = (signal: string) => {
+    running.services.logger.info({ signal }, 'shutting down');
+    running.close().then(
+      () => process.exit(0),
+      (e) => {
+        running.services.logger.error({ err: e }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) void main();

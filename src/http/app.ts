@@ -1,0 +1,68 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { secureHeaders } from 'hono/secure-headers';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { AppEnv } from './app-env.js';
+import { authMiddleware } from './middleware/auth.js';
+import { errorHandler, notFoundHandler } from './middleware/error-handler.js';
+import { requestIdMiddleware, requestLogger } from './middleware/request-context.js';
+import { validationHook } from './middleware/validation-hook.js';
+import { authRoutes } from './routes/auth-routes.js';
+import { bootstrapRoutes } from './routes/bootstrap-routes.js';
+import { docsRoutes } from './routes/docs-routes.js';
+import { healthRoutes } from './routes/health-routes.js';
+import { ingestionRoutes } from './routes/ingestion-routes.js';
+import { manualRoutes } from './routes/manual-routes.js';
+import { pageImageRoutes } from './routes/page-images.js';
+import { queryRoutes } from './routes/query-routes.js';
+import { uploadRoutes } from './routes/upload-routes.js';
+import { usageRoutes } from './routes/usage-routes.js';
+import { mountWebApp } from './routes/web-app-routes.js';
+import type { AppServices } from './services.js';
+
+export interface AppOptions {
+  /** The built browser app (default: web/dist of this checkout); not served when it isn't built. */
+  webDir?: string;
+  downloadTimeoutMs?: number;
+}
+
+// dist/src/http/app.js (or src/http/app.ts) -> repository root
+const here = dirname(fileURLToPath(import.meta.url));
+const defaultWebDir = resolve(here, ...(here.includes('/dist/') ? ['..', '..', '..'] : ['..', '..']), 'web', 'dist');
+
+/** The one Hono app of both shapes: every route, the OpenAPI document and its reference page. */
+export function createApp(services: AppServices, options: AppOptions = {}) {
+  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+  app.use('*', requestIdMiddleware());
+  app.use('*', requestLogger(services.logger));
+  app.use('*', secureHeaders({ strictTransportSecurity: false }));
+  app.use('/api/*', authMiddleware(services.auth.tokens));
+  app.onError(errorHandler(services.logger));
+  app.notFound(notFoundHandler);
+
+  app.route('/', healthRoutes(services));
+  app.route('/api', authRoutes(services));
+  app.route('/api', uploadRoutes(services, { downloadTimeoutMs: options.downloadTimeoutMs }));
+  app.route('/api', manualRoutes(services));
+  app.route('/api', pageImageRoutes(services));
+  app.route('/api', ingestionRoutes(services));
+  app.route('/api', queryRoutes(services));
+  app.route('/api', usageRoutes(services));
+  app.route('/api', bootstrapRoutes(services));
+
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
+  app.doc('/api/openapi.json', {
+    openapi: '3.0.3',
+    info: {
+      title: 'Manuel API',
+      version: services.version ?? '0.0.0',
+      description: 'Answers questions about product manuals, typed or spoken, citing the page. Sign up or log in under /api/auth, then send `Authorization: Bearer <access_token>`.',
+    },
+    servers: [{ url: '/' }],
+  });
+  app.route('/api', docsRoutes());
+  mountWebApp(app, options.webDir ?? defaultWebDir);
+  return app;
+}
+
+export type ManuelApp = ReturnType<typeof createApp>;
