@@ -5,9 +5,9 @@
 const esc = (s: string) => s.replace(/[\\()]/g, (c) => `\\${c}`);
 
 /** One entry per page: its lines of text, or null for a page with only a drawing (no text). */
-export function buildPdf(pages: (string[] | null)[]): Buffer {
+export function buildPdf(pages: (string[] | null)[], opts: { encrypted?: boolean } = {}): Buffer {
   const objects: string[] = [];
-  const add = (body: string) => objects.push(body) ;
+  const add = (body: string) => objects.push(body);
   add('<< /Type /Catalog /Pages 2 0 R >>');
   add(''); // pages tree, filled in below
   add('<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>');
@@ -21,6 +21,12 @@ export function buildPdf(pages: (string[] | null)[]): Buffer {
     add(`<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 3 0 R >> >> /Contents ${contentId} 0 R >>`);
     kids.push(objects.length);
   }
+  if (opts.encrypted) {
+    // Standard security handler with a user password we never reveal: readers must refuse it.
+    const hex = (seed: number) => Array.from({ length: 32 }, (_, i) => ((i * 37 + seed) & 255).toString(16).padStart(2, '0')).join('');
+    add(`<< /Filter /Standard /V 1 /R 2 /O <${hex(7)}> /U <${hex(91)}> /P -44 >>`);
+  }
+  const encryptRef = opts.encrypted ? ` /Encrypt ${objects.length} 0 R /ID [<${'ab'.repeat(16)}> <${'ab'.repeat(16)}>]` : '';
   objects[1] = `<< /Type /Pages /Kids [${kids.map((k) => `${k} 0 R`).join(' ')}] /Count ${kids.length} >>`;
 
   let out = '%PDF-1.4\n%\xe2\xe3\xcf\xd3\n';
@@ -32,12 +38,15 @@ export function buildPdf(pages: (string[] | null)[]): Buffer {
   const xref = Buffer.byteLength(out, 'latin1');
   out += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n`;
   for (const o of offsets) out += `${String(o).padStart(10, '0')} 00000 n \n`;
-  out += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
+  out += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R${encryptRef} >>\nstartxref\n${xref}\n%%EOF\n`;
   return Buffer.from(out, 'latin1');
 }
 
 /** A PDF whose pages have only drawings: what a scan without OCR looks like to a text extractor. */
 export const scannedPdf = () => buildPdf([null, null]);
+
+/** Password-protected: the text is there but only with a password the test never gives. */
+export const encryptedPdf = () => buildPdf([['Secret page one'], ['Secret page two']], { encrypted: true });
 
 /** Starts like a PDF, then garbage: the reader must fail on it. */
 export const corruptPdf = () => Buffer.concat([Buffer.from('%PDF-1.7\n1 0 obj\n<< /Type /Catalog /Pages 9 0 R'), Buffer.alloc(2000, 0x17)]);

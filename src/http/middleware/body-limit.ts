@@ -12,7 +12,9 @@ export function capBody(limitFor: (contentType: string) => number, reportedLimit
     const type = c.req.header('content-type') ?? '';
     const mw = bodyLimit({
       maxSize: limitFor(type),
-      onError: () => {
+      onError: (ctx) => {
+        // The rest of the body stays unread: tell the client not to reuse this connection.
+        ctx.header('Connection', 'close');
         throw errors.tooLarge(reportedLimit(type));
       },
     });
