@@ -98,6 +98,7 @@ describe('web app in a real browser', { skip: noBrowserReason, timeout: 240_000 
     await second.goto('/');
     await second.evaluate((s) => localStorage.setItem('manuel.session', s!), storage);
     await second.goto(shared);
+    await second.reload(); // a hash-only navigation keeps the document: load it afresh like a new device
     await second.locator(`.page-frame[data-rendered-page="${EXPECTED_PAGE}"]`).waitFor();
     assert.ok(Number(await second.locator('.page-frame').getAttribute('data-highlights')) >= 1);
     await other.close();
@@ -164,6 +165,7 @@ describe('web app in a real browser', { skip: noBrowserReason, timeout: 240_000 
     const storage = await page.evaluate(() => localStorage.getItem('manuel.session'));
     await phone.evaluate((s) => localStorage.setItem('manuel.session', s!), storage);
     await phone.goto(page.url().replace(/&zoom=[^&]*/, '') + '&zoom=2');
+    await phone.reload();
     await phone.locator('.page-frame[data-rendered-page]').waitFor();
     assert.equal(await hasHorizontalScroll(phone), false, 'page viewer zoomed in');
     await phone.screenshot({ path: artifactPath('browser-phone-page.png') });

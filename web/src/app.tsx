@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useErrorBoundary, useState } from 'preact/hooks';
 import { api } from './api/http-client';
 import { getSession, onSessionChange, setSession, type Session } from './api/session-store';
 import { href, useRoute } from './lib/hash-router';
@@ -23,13 +23,26 @@ function signOut(session: Session) {
 export function App() {
   const [session, setSessionState] = useState(getSession);
   const route = useRoute();
+  // A bug in a screen shows a way out instead of a blank page (and never a stack trace).
+  const [crash, resetCrash] = useErrorBoundary((e) => console.error(e));
   useEffect(() => onSessionChange(setSessionState), []);
+  useEffect(() => void (crash && resetCrash()), [route]); // navigating away clears it
 
   if (!session) return <AuthScreen initialMode={route.path[0] === 'signup' ? 'signup' : 'signin'} />;
 
   const [top = 'ask', id, sub, n] = route.path;
   let screen;
-  if (top === 'manuals' && id && sub === 'pages') {
+  if (crash) {
+    screen = (
+      <main>
+        <h1>Something went wrong on this screen</h1>
+        <p role="alert">Your data is safe. Go back, or reload the page.</p>
+        <button type="button" onClick={() => location.reload()}>
+          Reload
+        </button>
+      </main>
+    );
+  } else if (top === 'manuals' && id && sub === 'pages') {
     screen = (
       <PageViewerScreen
         manualId={id}

@@ -85,3 +85,36 @@ export function findPassageSpans(items: readonly string[], passage: string): Hig
   }
   return spans;
 }
+
+/** pdf.js text item, the fields read here (pdf.js types it as a union with marked-content items). */
+export interface TextItem {
+  str: string;
+  transform: number[];
+  width: number;
+  height: number;
+  fontName?: string;
+}
+
+/** Width of `text` set in the item's font, in any unit (only ratios are used). */
+export type MeasureText = (text: string, item: TextItem) => number;
+
+/** Without a measurer, characters are taken as evenly wide. */
+const evenWidth: MeasureText = (text) => text.length;
+
+/** Rectangles in PDF user space ([x1, y1, x2, y2]) over the matched characters of each item. */
+export function highlightRects(items: readonly TextItem[], passage: string, measure: MeasureText = evenWidth): number[][] {
+  const spans = findPassageSpans(
+    items.map((i) => i.str),
+    passage,
+  );
+  return spans.map(({ item, start, end }) => {
+    const it = items[item]!;
+    const [, , c, d, e, f] = it.transform as [number, number, number, number, number, number];
+    const fontHeight = Math.hypot(c, d) || it.height || 10;
+    // Where the span starts and ends within the item, as a share of the item's width.
+    const whole = measure(it.str, it) || it.str.length || 1;
+    const x1 = e + (it.width * measure(it.str.slice(0, start), it)) / whole;
+    const x2 = e + (it.width * measure(it.str.slice(0, end), it)) / whole;
+    return [x1, f - fontHeight * 0.25, x2, f + fontHeight * 0.9];
+  });
+}

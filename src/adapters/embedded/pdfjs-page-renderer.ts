@@ -3,15 +3,7 @@ import { dirname, join } from 'node:path';
 import { createCanvas } from '@napi-rs/canvas';
 import { errors } from '../../core/errors.js';
 import type { PageRenderer, PageRenderOptions, RenderedPage } from '../../core/ports/page-renderer.js';
-import { findPassageSpans } from './passage-highlight-matcher.js';
-
-/** pdf.js text item, the fields we read (the type in pdfjs-dist is a union with marked content). */
-interface TextItem {
-  str: string;
-  transform: number[];
-  width: number;
-  height: number;
-}
+import { highlightRects, type TextItem } from './passage-highlight-matcher.js';
 
 const MIN_SCALE = 0.25;
 const MAX_SCALE = 4;
@@ -70,7 +62,14 @@ export class PdfjsPageRenderer implements PageRenderer {
       if (text) {
         const content = await page.getTextContent();
         const items = (content.items as unknown[]).filter((i): i is TextItem => typeof (i as TextItem).str === 'string');
-        const boxes = highlightRects(items, text).map((r) => viewport.convertToViewportRectangle(r));
+        // Proportional widths from a generic font of the same family: closer than equal-width characters.
+        const families = content.styles as Record<string, { fontFamily?: string }>;
+        const measurer = createCanvas(1, 1).getContext('2d');
+        const measure = (s: string, item: TextItem) => {
+          measurer.font = `100px ${families[item.fontName ?? '']?.fontFamily ?? 'sans-serif'}`;
+          return measurer.measureText(s).width;
+        };
+        const boxes = highlightRects(items, text, measure).map((r) => viewport.convertToViewportRectangle(r));
         ctx.globalCompositeOperation = 'multiply';
         ctx.fillStyle = HIGHLIGHT_FILL;
         for (const [x1, y1, x2, y2] of boxes) {
@@ -85,22 +84,4 @@ export class PdfjsPageRenderer implements PageRenderer {
       await doc.destroy();
     }
   }
-}
-
-/** Rectangles in PDF user space ([x1, y1, x2, y2]) over the matched characters of each item. */
-export function highlightRects(items: readonly TextItem[], passage: string): number[][] {
-  const spans = findPassageSpans(
-    items.map((i) => i.str),
-    passage,
-  );
-  return spans.map(({ item, start, end }) => {
-    const it = items[item]!;
-    const [, , c, d, e, f] = it.transform as [number, number, number, number, number, number];
-    const fontHeight = Math.hypot(c, d) || it.height || 10;
-    const len = Math.max(1, it.str.length);
-    // Characters are assumed evenly wide: good enough to cover the words without a font metrics pass.
-    const x1 = e + (it.width * start) / len;
-    const x2 = e + (it.width * end) / len;
-    return [x1, f - fontHeight * 0.25, x2, f + fontHeight * 0.9];
-  });
 }

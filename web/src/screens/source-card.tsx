@@ -7,8 +7,16 @@ const HL_CHARS = 400;
 export const pageLabel = (s: Pick<Source, 'page_number' | 'page_label'>) =>
   s.page_label && s.page_label !== String(s.page_number) ? `page ${s.page_number} (printed ${s.page_label})` : `page ${s.page_number}`;
 
+/** At most HL_CHARS, cut at a word boundary so the last word is never a fragment. */
+export function highlightParam(text: string): string {
+  const t = text.replace(/\s+/g, ' ').trim();
+  if (t.length <= HL_CHARS) return t;
+  const cut = t.slice(0, HL_CHARS + 1);
+  return cut.slice(0, Math.max(cut.lastIndexOf(' '), HL_CHARS / 2)).trim();
+}
+
 export function sourceHref(s: Source): string {
-  return href(['manuals', s.manual_id, 'pages', s.page_number], { hl: s.chunk_text.slice(0, HL_CHARS) });
+  return href(['manuals', s.manual_id, 'pages', s.page_number], { hl: highlightParam(s.chunk_text) });
 }
 
 export function SourceCard({ source, index }: { source: Source; index: number }) {

@@ -54,7 +54,13 @@ export async function renderPage(
   if (highlight.trim()) {
     const content = await page.getTextContent();
     const items = (content.items as unknown[]).filter((i): i is TextItem => typeof (i as TextItem).str === 'string');
-    boxes = highlightRects(items, highlight).map((r) => {
+    const families = content.styles as Record<string, { fontFamily?: string }>;
+    const measurer = document.createElement('canvas').getContext('2d')!;
+    const measure = (s: string, item: TextItem) => {
+      measurer.font = `100px ${families[item.fontName ?? '']?.fontFamily ?? 'sans-serif'}`;
+      return measurer.measureText(s).width;
+    };
+    boxes = highlightRects(items, highlight, measure).map((r) => {
       const [x1, y1, x2, y2] = viewport.convertToViewportRectangle(r) as [number, number, number, number];
       return { left: Math.min(x1, x2), top: Math.min(y1, y2), width: Math.abs(x2 - x1), height: Math.abs(y2 - y1) };
     });
