@@ -55,8 +55,6 @@ export class IngestWorker {
   private running = false;
   private loop: Promise<void> | null = null;
   private wake: (() => void) | null = null;
-  /** Set when the lease is lost; the handler is stopped at its next progress step. */
-  private abandon: Abandon | null = null;
   private drainExpired = false;
   private current: Job | null = null;
 
@@ -154,14 +152,16 @@ export class IngestWorker {
       return;
     }
     this.current = job;
-    this.abandon = null;
+    // Per job, so a late heartbeat of a finished job can never abandon the next one.
+    const lease = { lost: false };
     let last: IngestProgress | undefined;
     const beat = async () => {
+      if (lease.lost) return;
       try {
         await queue.heartbeat(job.id, this.workerId, this.leaseMs, last);
       } catch (e) {
         log.warn({ err: e }, 'lease lost');
-        this.abandon ??= new Abandon('lease_lost');
+        lease.lost = true;
       }
     };
     const timer = setInterval(() => void beat(), this.heartbeatMs);
@@ -172,15 +172,15 @@ export class IngestWorker {
         last = p;
         if (this.drainExpired) throw new Abandon('stopping');
         await beat();
-        if (this.abandon) throw this.abandon;
+        if (lease.lost) throw new Abandon('lease_lost');
       });
       // A heartbeat failed after the last progress step: the job is someone else's now.
-      const lost = this.abandon as Abandon | null;
-      if (lost) throw lost;
+      if (lease.lost) throw new Abandon('lease_lost');
       await queue.complete(job.id, { ...stats, total_ms: Date.now() - started });
       log.info({ stats, ms: Date.now() - started }, 'ingest job completed');
     } catch (e) {
-      await this.onError(job, e, log);
+      // Whatever went wrong, a job whose lease is gone belongs to another worker: touch nothing.
+      await this.onError(job, lease.lost ? new Abandon('lease_lost') : e, log);
     } finally {
       clearInterval(timer);
       this.current = null;
