@@ -31,6 +31,7 @@ describe('web app in a real browser', { skip: noBrowserReason, timeout: 240_000 
   let server: TestServer;
   let browser: Browser;
   let page: Page;
+  let citedUrl = ''; // the viewer's URL for the cited page, shared later
 
   before(async () => {
     server = await startTestServer();
@@ -68,6 +69,7 @@ describe('web app in a real browser', { skip: noBrowserReason, timeout: 240_000 
     assert.ok(pages.length > 0, 'sources are listed');
     assert.ok(pages.some((p) => p.startsWith(`page ${EXPECTED_PAGE}`)), `page ${EXPECTED_PAGE} among ${pages.join(', ')}`);
     assert.equal(await page.locator('.recent li').first().innerText(), QUESTION);
+    await page.screenshot({ path: artifactPath('browser-answer.png'), fullPage: true });
   });
 
   test('open the source: the cited page is rendered with the passage highlighted', async () => {
@@ -78,6 +80,7 @@ describe('web app in a real browser', { skip: noBrowserReason, timeout: 240_000 
     assert.ok(boxes >= 1, `highlight boxes: ${boxes}`);
     assert.ok(await page.locator('.hl').first().isVisible());
     assert.match(page.url(), new RegExp(`#/manuals/[^/]+/pages/${EXPECTED_PAGE}\\?hl=`));
+    citedUrl = page.url();
     // The canvas has really been painted (not blank white).
     const inked = await page.evaluate(() => {
       const c = document.querySelector('.page-frame canvas') as HTMLCanvasElement;
@@ -91,7 +94,7 @@ describe('web app in a real browser', { skip: noBrowserReason, timeout: 240_000 
   });
 
   test('the shared URL opens the same view; next page and zoom work', async () => {
-    const shared = page.url();
+    const shared = citedUrl;
     const { context: other, page: second } = await newPage(browser, server.url);
     // Same user on "another device": same session storage, then the link.
     const storage = await page.evaluate(() => localStorage.getItem('manuel.session'));
@@ -125,7 +128,7 @@ describe('web app in a real browser', { skip: noBrowserReason, timeout: 240_000 
   });
 
   test('a second user sees none of the first user\'s manuals, nor its page', async () => {
-    const firstUrl = page.url();
+    const firstUrl = citedUrl;
     const { context, page: other } = await newPage(browser, server.url);
     await signUpInUi(other, uniqueEmail('other'));
     await other.getByRole('link', { name: 'Manuals' }).click();
@@ -155,16 +158,18 @@ describe('web app in a real browser', { skip: noBrowserReason, timeout: 240_000 
     await phone.getByRole('button', { name: 'Ask', exact: true }).click();
     await phone.locator('.answer-text, .error').first().waitFor();
     assert.equal(await hasHorizontalScroll(phone), false, 'ask screen with an answer');
+    await phone.screenshot({ path: artifactPath('browser-phone-ask.png'), fullPage: true });
     await phone.getByRole('link', { name: 'Manuals' }).click();
     await phone.getByRole('heading', { name: /Your manuals/ }).waitFor();
     assert.equal(await hasHorizontalScroll(phone), false, 'manuals screen');
+    await phone.screenshot({ path: artifactPath('browser-phone-manuals.png'), fullPage: true });
     await phone.getByRole('link', { name: 'Usage' }).click();
     await phone.getByRole('heading', { name: 'Today' }).waitFor();
     assert.equal(await hasHorizontalScroll(phone), false, 'usage screen');
     // The first user's page at phone width, zoomed in: the page scrolls inside its frame only.
     const storage = await page.evaluate(() => localStorage.getItem('manuel.session'));
     await phone.evaluate((s) => localStorage.setItem('manuel.session', s!), storage);
-    await phone.goto(page.url().replace(/&zoom=[^&]*/, '') + '&zoom=2');
+    await phone.goto(citedUrl + '&zoom=2');
     await phone.reload();
     await phone.locator('.page-frame[data-rendered-page]').waitFor();
     assert.equal(await hasHorizontalScroll(phone), false, 'page viewer zoomed in');
