@@ -1,0 +1,83 @@
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { buildPdf } from '../helpers/api-pdfs.js';
+import { startTestServer, type TestServer } from '../helpers/server.js';
+
+const pdf = buildPdf([
+  ['Replacing the toner', 'Open the front door and pull the toner cartridge out by its blue handle.'],
+  ['Paper jams', 'Remove jammed paper from tray two by pulling it slowly towards you.'],
+]);
+
+async function upload(t: TestServer, token: string) {
+  const f = new FormData();
+  f.append('file', new Blob([new Uint8Array(pdf)], { type: 'application/pdf' }), 'printer.pdf');
+  const res = await t.request('/api/manuals/upload', { token, body: f });
+  assert.equal(res.status, 202);
+  assert.equal((await t.waitForJob(token, (await res.json()).job_id)).status, 'completed');
+}
+
+describe('API: quotas, usage and costs', () => {
+  let t: TestServer;
+  before(async () => {
+    t = await startTestServer({ parameters: { DailyQuotaLimit: 2, MonthlyQuotaLimit: 100, PriceQueryEur: 0.01 } });
+  });
+  after(() => t.close());
+
+  it('counts questions, answers 429 with usage_info and Retry-After over the daily quota, per user', async () => {
+    const token = await t.signup();
+    await upload(t, token);
+    const ask = (question: string, tk = token) => t.request('/api/query', { token: tk, json: { question } });
+
+    const first = await (await ask('How do I replace the toner?')).json();
+    assert.equal(first.usage_info.daily_used, 1);
+    assert.equal(first.usage_info.daily_limit, 2);
+    assert.equal(first.usage_info.daily_remaining, 1);
+    assert.equal(first.cost_info.currency, 'EUR');
+    assert.equal(first.cost_info.total_cost, 0.01);
+    assert.equal(first.sources[0].page_number, 1);
+
+    assert.equal((await ask('How do I clear a paper jam?')).status, 200);
+    const over = await ask('How do I replace the toner?');
+    assert.equal(over.status, 429);
+    const retryAfter = Number(over.headers.get('retry-after'));
+    assert.ok(retryAfter >= 1 && retryAfter <= 86_400, `Retry-After ${retryAfter}: seconds until the next UTC day`);
+    const body = await over.json();
+    assert.equal(body.error_type, 'quota_exceeded');
+    assert.equal(body.usage_info.daily_used, 2);
+    assert.equal(body.usage_info.daily_remaining, 0);
+    assert.ok(body.request_id);
+
+    // another user has their own quota
+    const other = await t.signup();
+    assert.equal((await ask('How do I replace the toner?', other)).status, 200);
+
+    const usage = await (await t.request('/api/user/usage', { token })).json();
+    assert.equal(usage.daily.count, 2);
+    assert.equal(usage.daily.limit, 2);
+    assert.equal(usage.daily.cost_eur, 0.02);
+    assert.equal(usage.monthly.count, 2);
+    assert.equal(usage.recent_queries.length, 2);
+    assert.deepEqual(usage.recent_queries.map((q: { question: string }) => q.question).sort(), ['How do I clear a paper jam?', 'How do I replace the toner?']);
+
+    const quota = await (await t.request('/api/user/quota', { token })).json();
+    assert.equal(quota.quotas.daily.used, 2);
+    assert.equal(quota.quotas.daily.remaining, 0);
+    assert.equal(quota.status, 'EXCEEDED');
+    assert.equal(quota.quotas.monthly.limit, 100);
+  });
+
+  it('applies the monthly quota too', async () => {
+    const m = await startTestServer({ parameters: { DailyQuotaLimit: 0, MonthlyQuotaLimit: 1 } });
+    try {
+      const token = await m.signup();
+      assert.equal((await m.request('/api/query', { token, json: { question: 'anything?' } })).status, 200);
+      const over = await m.request('/api/query', { token, json: { question: 'anything else?' } });
+      assert.equal(over.status, 429);
+      const body = await over.json();
+      assert.equal(body.details.quota, 'monthly');
+      assert.ok(Number(over.headers.get('retry-after')) > 0);
+    } finally {
+      await m.close();
+    }
+  });
+});
