@@ -9,6 +9,7 @@ import { JoseTokenService, loadJwtSecret } from '../adapters/embedded/jose-token
 import { LocalEmbedder } from '../adapters/embedded/local-embedder.js';
 import { MemoryCache } from '../adapters/embedded/memory-cache.js';
 import { PocketsphinxTranscriber } from '../adapters/embedded/pocketsphinx-transcriber.js';
+import { SqliteRecognitionCorpus } from '../adapters/embedded/sqlite-recognition-corpus.js';
 import { ScryptPasswordHasher } from '../adapters/embedded/scrypt-password-hasher.js';
 import { openDatabase, type SqliteDb } from '../adapters/embedded/sqlite-db.js';
 import { SqliteJobQueue } from '../adapters/embedded/sqlite-job-queue.js';
@@ -31,7 +32,7 @@ import type { Logger } from '../core/ports/logger.js';
 import type { PdfReader } from '../core/ports/pdf-reader.js';
 import type { Transcriber } from '../core/ports/transcriber.js';
 import { transcribeAudio } from '../core/voice/ask-by-voice.js';
-import { VocabularyHints } from '../core/voice/vocabulary-hints.js';
+import { RecognitionHints } from '../core/voice/recognition-hints.js';
 import type { AppServices } from '../http/services.js';
 
 export interface EmbeddedOptions {
@@ -138,7 +139,8 @@ export async function createEmbedded(config: EmbeddedConfig, opts: EmbeddedOptio
         transcriber: transcriber!,
         kb,
         parameters: p,
-        hints: new VocabularyHints(kb),
+        // The manuals' terms and text bias recognition toward what this user can ask about.
+        hints: new RecognitionHints({ kb, corpus: new SqliteRecognitionCorpus(db) }),
         archive: new FsAudioArchive(join(config.dataDir, 'audio')),
       }
     : null;

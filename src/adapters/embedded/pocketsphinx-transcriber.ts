@@ -49,15 +49,16 @@ export class PocketsphinxTranscriber implements Transcriber {
   }
 
   /** Builds (or finds cached) the biased model ahead of the first question. */
-  async warm(hints: string[]): Promise<void> {
-    if (this.builder && hints.length > 0) await this.builder.model(hints);
+  async warm(hints: string[], corpus: string[] = []): Promise<void> {
+    if (this.builder && hints.length + corpus.length > 0) await this.builder.model(hints, corpus);
   }
 
   async transcribe(wav: Buffer, options: TranscribeOptions = {}): Promise<Transcript> {
     const hints = options.hints ?? [];
+    const corpus = options.corpus ?? [];
     const args = ['-hmm', join(this.modelDir, 'en-us'), '-time', 'yes', '-logfn', '/dev/null', ...(this.opts.decoderArgs ?? [])];
-    if (this.builder && hints.length > 0) {
-      const model = await this.builder.model(hints);
+    if (this.builder && hints.length + corpus.length > 0) {
+      const model = await this.builder.model(hints, corpus);
       args.push('-lm', model.lm, '-dict', model.dict);
     } else {
       args.push('-lm', join(this.modelDir, 'en-us.lm.bin'), '-dict', join(this.modelDir, 'cmudict-en-us.dict'));

@@ -11,6 +11,8 @@ const run = promisify(execFile);
  * consonant-only tokens, compounds of dictionary words ("freedombox" = freedom + box), and last
  * espeak-ng's letter-to-sound rules mapped to ARPAbet.
  */
+const DIGITS = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine'];
+
 export class PronunciationDictionary {
   private readonly entries = new Map<string, string[]>();
 
@@ -31,17 +33,37 @@ export class PronunciationDictionary {
   }
 
   /** Phones of a word in the dictionary, or derived by rule; [] when nothing sensible exists. */
-  derive(word: string, original = word): string[] {
+  derive(word: string, original = word, opts: { spell?: boolean } = {}): string[] {
     const known = this.entries.get(word);
     if (known) return known;
-    if (!/^[a-z][a-z']*$/.test(word)) return [];
+    if (!/^[a-z][a-z0-9']*$/.test(word)) return [];
     const variants: string[] = [];
     const letters = this.spell(word);
     const looksAcronym = (original.length <= 5 && original === original.toUpperCase()) || !/[aeiouy]/.test(word);
-    if (looksAcronym && letters) variants.push(letters);
+    if (looksAcronym && letters && opts.spell !== false) variants.push(letters);
     const compound = this.compound(word);
     if (compound) variants.push(compound);
+    const parts = this.camelParts(original);
+    if (parts && !variants.includes(parts)) variants.push(parts);
     return variants;
+  }
+
+  /** "OpenNI" = open + N I, "expEYES17" = exp + eyes + 17: split where the case or digits change. */
+  private camelParts(original: string): string | null {
+    const pieces = original.match(/[A-Z]{2,}(?![a-z])|[A-Z]?[a-z]+|[A-Z]|\d+/g);
+    if (!pieces || pieces.length < 2) return null;
+    const phones: string[] = [];
+    for (const piece of pieces) {
+      const lower = piece.toLowerCase();
+      const p = /^\d+$/.test(piece)
+        ? [...piece].map((d) => this.entries.get(DIGITS[+d]!)?.[0]).join(' ')
+        : piece === piece.toUpperCase() && (piece.length < 4 || !this.entries.has(lower))
+          ? this.spell(lower)
+          : (this.entries.get(lower)?.[0] ?? (lower.length <= 3 ? this.spell(lower) : null));
+      if (!p) return null;
+      phones.push(p);
+    }
+    return phones.join(' ');
   }
 
   spell(word: string): string | null {

@@ -8,6 +8,8 @@ export interface Transcript {
 export interface TranscribeOptions {
   /** Words and phrases likely in the question (e.g. the vocabulary of the user's manuals). */
   hints?: string[];
+  /** Text of the caller's manuals, for recognisers that can bias a language model with it. */
+  corpus?: string[];
   language?: string;
 }
 

@@ -3,17 +3,20 @@ import { errors } from '../errors.js';
 import type { AudioArchive } from '../ports/audio-archive.js';
 import type { AudioDecoder } from '../ports/audio-decoder.js';
 import type { KnowledgeBase } from '../ports/knowledge-base.js';
+import type { RecognitionCorpus } from '../ports/recognition-corpus.js';
 import type { Transcriber } from '../ports/transcriber.js';
-import { VocabularyHints } from './vocabulary-hints.js';
+import { RecognitionHints } from './recognition-hints.js';
 import { isSilent, measureLevel, wavSamples } from './wav-format.js';
 
 export interface TranscribeAudioDeps {
   decoder: AudioDecoder;
   transcriber: Transcriber;
   kb: Pick<KnowledgeBase, 'vocabulary'>;
+  /** Manual text for recognisers that build a biased language model. */
+  corpus?: RecognitionCorpus;
   parameters: Pick<Parameters, 'MaxAudioDurationSeconds' | 'MaxAudioSizeMB' | 'AudioFileRetentionDays'>;
-  /** Shared memo of manual vocabulary; one is made per call when absent. */
-  hints?: VocabularyHints;
+  /** Shared memo of what the recogniser is told; one is made per call when absent. */
+  hints?: RecognitionHints;
   /** Needed only when AudioFileRetentionDays > 0. */
   archive?: AudioArchive;
   now?: () => Date;
@@ -43,8 +46,8 @@ export async function transcribeAudio(deps: TranscribeAudioDeps, input: Transcri
   // Silence never reaches the recogniser: it would hallucinate a few words and send them to retrieval.
   if (decoded.durationS < 0.2 || isSilent(measureLevel(wavSamples(decoded.wav)), decoded.durationS)) throw errors.noSpeech();
 
-  const hints = await (deps.hints ?? new VocabularyHints(deps.kb)).for(input.owners);
-  const transcript = await deps.transcriber.transcribe(decoded.wav, { hints, language: 'en' });
+  const { hints, corpus } = await (deps.hints ?? new RecognitionHints({ kb: deps.kb, corpus: deps.corpus })).for(input.owners);
+  const transcript = await deps.transcriber.transcribe(decoded.wav, { hints, corpus, language: 'en' });
   const text = transcript.text.replace(/\s+/g, ' ').trim();
   if (!text) throw errors.noSpeech();
 
