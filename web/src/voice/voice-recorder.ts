@@ -31,9 +31,13 @@ export class VoiceRecorder {
   }
 
   async start(): Promise<void> {
-    this.stream = await navigator.mediaDevices.getUserMedia({ audio: { channelCount: 1, echoCancellation: true, noiseSuppression: true } });
+    // Speech recognisers do better on the raw signal: the browser's call-oriented processing
+    // (echo cancellation, noise suppression, gain control) smears synthetic and quiet speech.
+    this.stream = await navigator.mediaDevices.getUserMedia({
+      audio: { channelCount: 1, echoCancellation: false, noiseSuppression: false, autoGainControl: false },
+    });
     const mimeType = PREFERRED_TYPES.find((t) => MediaRecorder.isTypeSupported(t));
-    this.recorder = new MediaRecorder(this.stream, mimeType ? { mimeType } : undefined);
+    this.recorder = new MediaRecorder(this.stream, { ...(mimeType ? { mimeType } : {}), audioBitsPerSecond: 96_000 });
     this.chunks = [];
     this.recorder.ondataavailable = (e) => e.data.size > 0 && this.chunks.push(e.data);
     const rec = this.recorder;
