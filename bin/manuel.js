@@ -10,4 +10,5 @@ try {
   }
   throw e;
 }
-process.exitCode = await cli.main(process.argv);
+// Exit explicitly: a lingering handle (a keep-alive socket, a worker) must not keep a finished command alive.
+process.exit(await cli.main(process.argv));

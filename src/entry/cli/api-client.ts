@@ -112,7 +112,7 @@ function parseResponse<T>(res: RawResponse): T {
     if (body === undefined && res.text) throw new CliError(`The server answered HTTP ${res.status} with a body that is not JSON`);
     return body as T;
   }
-  const message = typeof (body as { error?: unknown })?.error === 'string' ? (body as { error: string }).error : `HTTP ${res.status}`;
+  const message = typeof (body as { error?: unknown })?.error === 'string' ? (body as { error: string }).error : `The server answered HTTP ${res.status}`;
   const hint = res.status === 401 ? ' (run `manuel login`)' : '';
   throw new CliError(`${message}${hint}`, 1, body);
 }

@@ -6,11 +6,11 @@ import { formatBytes } from './format.js';
 /** Ingestion is done when the job reaches one of these. */
 export const FINAL_STATUSES = new Set(['completed', 'failed']);
 
-/** 0..100 from whatever progress the status carries (a 0..1 or 0..100 figure, or chunk counts). */
+/** 0..100 from the status's `progress` (a percentage), else from its chunk counts. */
 export function ingestionPercent(s: IngestionStatus): number | undefined {
   if (s.status === 'completed') return 100;
   const p = typeof s.progress === 'number' ? s.progress : typeof s.percent === 'number' ? (s.percent as number) : undefined;
-  if (p !== undefined) return Math.max(0, Math.min(100, p <= 1 ? p * 100 : p));
+  if (p !== undefined) return Math.max(0, Math.min(100, p));
   const st = s.statistics ?? {};
   const chunks = st.chunks ?? st.chunks_total;
   const embedded = st.embedded_chunks ?? st.chunks_embedded;
@@ -38,8 +38,8 @@ export interface FileProgress {
 }
 
 /**
- * One bar per file on a terminal (upload bytes, then ingestion stage and percent); on a pipe, one
- * line per phase change so logs stay readable.
+ * One bar per file on a terminal: upload bytes, then ingestion stage and percent. Off a terminal it
+ * stays quiet, so a script's stderr holds nothing but a failure's one line.
  */
 export class ProgressDisplay {
   private readonly multibar: cliProgress.MultiBar | undefined;
@@ -56,27 +56,10 @@ export class ProgressDisplay {
   track(name: string): FileProgress {
     const shortName = name.length > 28 ? `${name.slice(0, 25)}...` : name.padEnd(28);
     const bar = this.multibar?.create(100, 0, { name: shortName, phase: 'waiting' });
-    let lastPhase = '';
-    const say = (phase: string) => {
-      if (phase === lastPhase) return;
-      lastPhase = phase;
-      if (!bar) process.stderr.write(`${name}: ${phase}\n`);
-    };
     return {
-      upload: (sent, total) => {
-        const pct = total > 0 ? (sent / total) * 100 : 100;
-        bar?.update(pct, { phase: `uploading ${formatBytes(sent)} / ${formatBytes(total)}` });
-        say(sent >= total ? `uploaded ${formatBytes(total)}` : 'uploading');
-      },
-      ingestion: (s) => {
-        const phase = ingestionStage(s);
-        bar?.update(ingestionPercent(s) ?? 0, { phase });
-        say(phase);
-      },
-      finish: (message) => {
-        bar?.update({ phase: message });
-        if (!bar) process.stderr.write(`${name}: ${message}\n`);
-      },
+      upload: (sent, total) => bar?.update(total > 0 ? (sent / total) * 100 : 100, { phase: `uploading ${formatBytes(sent)} / ${formatBytes(total)}` }),
+      ingestion: (s) => bar?.update(ingestionPercent(s) ?? 0, { phase: ingestionStage(s) }),
+      finish: (message) => bar?.update({ phase: message }),
     };
   }
 

@@ -21,7 +21,7 @@ export interface FollowedResult {
 
 function describe(s: IngestionStatus): string {
   const stats = Object.entries(s.statistics ?? {})
-    .filter(([, v]) => typeof v === 'number')
+    .filter(([k, v]) => typeof v === 'number' && !/(^|_)ms$/.test(k)) // timings are for logs, not people
     .map(([k, v]) => `${k.replace(/_/g, ' ')} ${v}`)
     .join(', ');
   if (s.status === 'failed') return `failed: ${(s.failure_reasons ?? []).join('; ') || 'no reason given'}`;
