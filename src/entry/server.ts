@@ -39,10 +39,10 @@ async function drainHttp(server: Server, timeoutMs: number): Promise<boolean> {
 }
 
 export async function startServer(config: EmbeddedConfig = loadEmbeddedConfig(), options: StartOptions = {}): Promise<RunningServer> {
-  const { overrides, drainTimeoutMs = 10_000, webDir, downloadTimeoutMs, ...embeddedOptions } = options;
+  const { overrides, drainTimeoutMs = 10_000, webDir, downloadTimeoutMs, validateResponses, ...embeddedOptions } = options;
   const services = await createEmbedded(config, embeddedOptions);
   if (overrides) Object.assign(services, overrides);
-  const app = createApp(services, { webDir, downloadTimeoutMs });
+  const app = createApp(services, { webDir, downloadTimeoutMs, validateResponses });
 
   let server!: Server;
   try {

@@ -6,6 +6,7 @@ import type { AppEnv } from './app-env.js';
 import { authMiddleware } from './middleware/auth.js';
 import { errorHandler, notFoundHandler } from './middleware/error-handler.js';
 import { requestIdMiddleware, requestLogger } from './middleware/request-context.js';
+import { responseValidation } from './middleware/response-validation.js';
 import { validationHook } from './middleware/validation-hook.js';
 import { authRoutes } from './routes/auth-routes.js';
 import { bootstrapRoutes } from './routes/bootstrap-routes.js';
@@ -24,6 +25,8 @@ export interface AppOptions {
   /** The built browser app (default: web/dist of this checkout); not served when it isn't built. */
   webDir?: string;
   downloadTimeoutMs?: number;
+  /** Check every JSON response against its documented schema (tests, development). */
+  validateResponses?: boolean;
 }
 
 // dist/src/http/app.js (or src/http/app.ts) -> repository root
@@ -36,6 +39,7 @@ export function createApp(services: AppServices, options: AppOptions = {}) {
   app.use('*', requestIdMiddleware());
   app.use('*', requestLogger(services.logger));
   app.use('*', secureHeaders({ strictTransportSecurity: false }));
+  if (options.validateResponses) app.use('*', responseValidation(() => app.openAPIRegistry));
   app.use('/api/*', authMiddleware(services.auth.tokens));
   app.onError(errorHandler(services.logger));
   app.notFound(notFoundHandler);

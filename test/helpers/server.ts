@@ -45,7 +45,8 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     { EmbeddingWorkers: 0, ...opts.parameters },
   );
   const { parameters: _p, dataDir: _d, ...startOptions } = opts;
-  const server = await startServer(config, startOptions);
+  // Every JSON answer in the API tests is checked against the schema its route documents.
+  const server = await startServer(config, { validateResponses: true, ...startOptions });
   const url = server.url;
 
   const request = (path: string, r: RequestOptions = {}) => {
