@@ -5,7 +5,9 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { evalManualsDir } from '../helpers/eval-manuals.js';
@@ -26,6 +28,15 @@ import { startTestServer, type TestServer } from '../helpers/server.js';
 const MANUAL = 'openni-user-guide.pdf';
 const QUESTION = 'What does OpenNI mean by a production chain?';
 const EXPECTED_PAGE = 10; // the eval set's label for this question (on-13)
+const DAILY_QUOTA = 2;
+
+/** A plain local web server holding the manual, for "import from URL". */
+async function servePdf(): Promise<{ url: string; server: Server }> {
+  const pdf = readFileSync(join(evalManualsDir(), MANUAL));
+  const server = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/pdf' }).end(pdf));
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/docs/${MANUAL}`, server };
+}
 
 describe('web app in a real browser', { skip: noBrowserReason, timeout: 240_000 }, () => {
   let server: TestServer;
@@ -34,7 +45,8 @@ describe('web app in a real browser', { skip: noBrowserReason, timeout: 240_000 
   let citedUrl = ''; // the viewer's URL for the cited page, shared later
 
   before(async () => {
-    server = await startTestServer();
+    // A tiny daily quota so the quota message can be reached; private URLs for the local import.
+    server = await startTestServer({ parameters: { DailyQuotaLimit: DAILY_QUOTA, AllowPrivateUrls: true } });
     browser = await launchBrowser();
     ({ page } = await newPage(browser, server.url));
   });
@@ -174,6 +186,69 @@ describe('web app in a real browser', { skip: noBrowserReason, timeout: 240_000 
     await phone.locator('.page-frame[data-rendered-page]').waitFor();
     assert.equal(await hasHorizontalScroll(phone), false, 'page viewer zoomed in');
     await phone.screenshot({ path: artifactPath('browser-phone-page.png') });
+    await context.close();
+  });
+  test('an expired access token is refreshed without the user noticing', async () => {
+    const before = await page.evaluate(() => JSON.parse(localStorage.getItem('manuel.session')!));
+    await page.evaluate(() => {
+      const s = JSON.parse(localStorage.getItem('manuel.session')!);
+      localStorage.setItem('manuel.session', JSON.stringify({ ...s, accessToken: 'expired.or.forged', expiresAt: Date.now() + 60_000 }));
+    });
+    await page.reload();
+    await page.getByRole('link', { name: 'Manuals' }).click();
+    await page.locator('.manual', { hasText: MANUAL }).waitFor(); // the 401 was answered by a refresh
+    const after = await page.evaluate(() => JSON.parse(localStorage.getItem('manuel.session')!));
+    assert.notEqual(after.refreshToken, before.refreshToken, 'refresh tokens rotate');
+    assert.notEqual(after.accessToken, 'expired.or.forged');
+  });
+
+  test('search by name, import from a URL, delete with confirmation', async () => {
+    await page.getByRole('link', { name: 'Manuals' }).click();
+    const search = page.getByPlaceholder('Search by name');
+    await search.fill('no such manual');
+    await page.getByText('No manual matches').waitFor();
+    await search.fill('OPENNI');
+    await page.locator('.manual', { hasText: MANUAL }).waitFor();
+    await search.fill('');
+
+    const web = await servePdf();
+    try {
+      await page.getByLabel('Or import from a URL').fill(web.url);
+      await page.getByRole('button', { name: 'Import' }).click();
+      await waitForIngestionInUi(page, MANUAL);
+    } finally {
+      web.server.close();
+    }
+
+    await page.getByRole('button', { name: `Delete ${MANUAL}` }).first().click();
+    await page.getByRole('group', { name: `Confirm deleting ${MANUAL}` }).waitFor();
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    assert.equal(await page.locator('.manual', { hasText: MANUAL }).count(), 1);
+    await page.getByRole('button', { name: `Delete ${MANUAL}` }).first().click();
+    await page.getByRole('button', { name: 'Yes, delete' }).click();
+    await page.getByText('No manuals yet').waitFor();
+  });
+
+  test('usage shows today against the quota; over the quota the message says when it resets', async () => {
+    const { context, page: p } = await newPage(browser, server.url);
+    await signUpInUi(p, uniqueEmail('quota'));
+    for (let i = 0; i < DAILY_QUOTA; i++) {
+      await p.getByLabel('Your question').fill(`question number ${i + 1} about the sensor`);
+      await p.getByRole('button', { name: 'Ask', exact: true }).click();
+      await p.locator('.recent li').nth(i).waitFor();
+    }
+    await p.getByLabel('Your question').fill('one question too many');
+    await p.getByRole('button', { name: 'Ask', exact: true }).click();
+    const alert = p.getByRole('alert');
+    await alert.waitFor();
+    assert.equal(await alert.innerText(), `You have used today's ${DAILY_QUOTA} questions; more tomorrow at 00:00 UTC.`);
+
+    await p.getByRole('link', { name: 'Usage' }).click();
+    const today = p.getByLabel('Today', { exact: true });
+    await today.waitFor();
+    assert.match(await today.innerText(), new RegExp(`${DAILY_QUOTA}\\s*/ ${DAILY_QUOTA} questions`));
+    assert.equal(await p.locator('.recent-usage li').count(), DAILY_QUOTA);
+    await p.screenshot({ path: artifactPath('browser-usage.png'), fullPage: true });
     await context.close();
   });
 });
