@@ -1,9 +1,11 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
+import type { MiddlewareHandler } from 'hono';
 import { secureHeaders } from 'hono/secure-headers';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AppEnv } from './app-env.js';
 import { authMiddleware } from './middleware/auth.js';
+import { capBody } from './middleware/body-limit.js';
 import { errorHandler, notFoundHandler } from './middleware/error-handler.js';
 import { requestIdMiddleware, requestLogger } from './middleware/request-context.js';
 import { responseValidation } from './middleware/response-validation.js';
@@ -33,6 +35,15 @@ export interface AppOptions {
 const here = dirname(fileURLToPath(import.meta.url));
 const defaultWebDir = resolve(here, ...(here.includes('/dist/') ? ['..', '..', '..'] : ['..', '..']), 'web', 'dist');
 
+/** Routes that carry files set their own cap; every other body is small JSON. */
+const OWN_CAP = new Set(['/api/manuals/upload', '/api/query', '/api/transcribe']);
+const SMALL_BODY_BYTES = 256 * 1024;
+
+function defaultBodyCap(): MiddlewareHandler<AppEnv> {
+  const cap = capBody(() => SMALL_BODY_BYTES, () => SMALL_BODY_BYTES);
+  return (c, next) => (OWN_CAP.has(c.req.path) ? next() : cap(c, next));
+}
+
 /** The one Hono app of both shapes: every route, the OpenAPI document and its reference page. */
 export function createApp(services: AppServices, options: AppOptions = {}) {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
@@ -41,6 +52,7 @@ export function createApp(services: AppServices, options: AppOptions = {}) {
   app.use('*', secureHeaders({ strictTransportSecurity: false }));
   if (options.validateResponses) app.use('*', responseValidation(() => app.openAPIRegistry));
   app.use('/api/*', authMiddleware(services.auth.tokens));
+  app.use('/api/*', defaultBodyCap());
   app.onError(errorHandler(services.logger));
   app.notFound(notFoundHandler);
 

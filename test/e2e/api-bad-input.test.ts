@@ -162,6 +162,13 @@ describe('API: bad input never breaks the server', () => {
     await stillServing();
   });
 
+  it('caps every other JSON body small (413), even on the sign-in routes', async () => {
+    const huge = JSON.stringify({ email: 'a@b.test', password: 'x'.repeat(300 * 1024) });
+    await expectError(await t.request('/api/auth/login', { body: huge, headers: { 'content-type': 'application/json' } }), 413, 'payload_too_large');
+    await expectError(await t.request('/api/manuals/download', { token, body: huge, headers: { 'content-type': 'application/json' } }), 413, 'payload_too_large');
+    await stillServing();
+  });
+
   it('answers unknown ids with 404 on every route', async () => {
     const id = '00000000-0000-0000-0000-000000000000';
     await expectError(await t.request(`/api/manuals/${id}`, { token }), 404, 'not_found');

@@ -1,6 +1,7 @@
 import { createRoute, OpenAPIHono, type z } from '@hono/zod-openapi';
 import { errors } from '../../core/errors.js';
 import { submitManual, type SubmitManualResult } from '../../core/ingest/submit-manual.js';
+import { recordUsage } from '../../core/usage/quota.js';
 import type { AppEnv } from '../app-env.js';
 import { currentUser } from '../middleware/auth.js';
 import { base64Length, capBody, ENVELOPE_BYTES, MB } from '../middleware/body-limit.js';
@@ -48,6 +49,11 @@ export function uploadRoutes(services: AppServices, opts: { downloadTimeoutMs?: 
     if (input.data.length > maxBytes) throw errors.tooLarge(maxBytes);
     const result = await submitManual(services, { ownerId, ...input });
     services.worker.notify();
+    await recordUsage(services, {
+      userId: ownerId,
+      operation: 'upload',
+      detail: { manual_id: result.manual.id, size: result.manual.size, source: input.source, duplicate: result.duplicate },
+    });
     return result;
   };
   const submitted = (r: SubmitManualResult) => ({
