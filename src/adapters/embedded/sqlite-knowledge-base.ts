@@ -140,6 +140,16 @@ export class SqliteKnowledgeBase implements KnowledgeBase {
     return out.map((h) => ({ ...h, score: h.score / top }));
   }
 
+  async pageChunks(owners: readonly string[], pages: { manualId: string; pageNumber: number }[]): Promise<Chunk[]> {
+    if (pages.length === 0) return [];
+    const f = ownerFilter('owner_id', owners);
+    const pageSql = pages.map(() => '(manual_id = ? AND page_number = ?)').join(' OR ');
+    const rows = this.db
+      .prepare(`SELECT * FROM kb_chunks WHERE ${f.sql} AND (${pageSql}) ORDER BY manual_id, ordinal`)
+      .all(...f.params, ...pages.flatMap((p) => [p.manualId, p.pageNumber])) as ChunkRow[];
+    return rows.map(toChunk);
+  }
+
   async vocabulary(owners: readonly string[], limit: number): Promise<string[]> {
     const f = ownerFilter('owner_id', owners);
     const rows = this.db.prepare(`SELECT text, heading FROM kb_chunks WHERE ${f.sql}`).all(...f.params) as { text: string; heading: string | null }[];

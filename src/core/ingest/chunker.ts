@@ -93,7 +93,7 @@ export function chunkPages(pages: PageText[], opts: ChunkOptions): Chunk[] {
   let sub: string | null = null;
   let heading: string | null = null;
   for (const page of pages) {
-    const units = pageUnits(stripRunningLines(page.text, running), maxWords);
+    const units = pageUnits(stripRunningLines(page, running), maxWords);
     let cur: Unit[] = [];
     let curHeading = heading;
     let index = 0;
@@ -115,7 +115,7 @@ export function chunkPages(pages: PageText[], opts: ChunkOptions): Chunk[] {
       const words = cur.reduce((n, x) => n + x.words, 0);
       const onlyHeadings = cur.every((x) => x.heading);
       if (u.heading) {
-        if (!onlyHeadings) {
+        if (!onlyHeadings || words + u.words > maxWords) {
           flush();
           cur = [];
         }

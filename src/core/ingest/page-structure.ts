@@ -18,28 +18,37 @@ const shape = (line: string) =>
     .trim();
 
 /**
- * Running headers and footers ("FreedomBox Manual 13 / 278") repeat on many pages with only numbers
- * changing. They add noise to every chunk, so lines near the top or bottom whose digit-blind shape
- * recurs on a good share of the pages are dropped.
+ * Running headers and footers ("FreedomBox Manual 13 / 278", a chapter title on every page of the
+ * chapter, a bare page number) add noise to every chunk. The first and last line of a page are
+ * dropped when their digit-blind shape recurs on several pages, or when they are short and carry the
+ * page's own number at either end.
  */
-export function runningLines(pages: PageText[], edge = 2): Set<string> {
+export function runningLines(pages: PageText[]): Set<string> {
   const counts = new Map<string, number>();
   for (const p of pages) {
     const lines = p.text.split('\n').filter((l) => l.trim());
-    const seen = new Set([...lines.slice(0, edge), ...lines.slice(-edge)].map(shape));
+    const seen = new Set([lines[0], lines[lines.length - 1]].filter((l): l is string => !!l).map(shape));
     for (const s of seen) counts.set(s, (counts.get(s) ?? 0) + 1);
   }
-  const min = Math.max(3, Math.ceil(pages.length * 0.2));
+  const min = Math.max(3, Math.ceil(pages.length * 0.04));
   return new Set([...counts].filter(([s, n]) => n >= min && s.length > 0).map(([s]) => s));
 }
 
-export function stripRunningLines(text: string, running: Set<string>, edge = 2): string {
-  const lines = text.split('\n');
+function carriesPageNumber(line: string, page: PageText): boolean {
+  const t = line.trim();
+  if (t.split(/\s+/).length > 10) return false;
+  return [page.label, String(page.pageNumber)].some((n) => !!n && (t === n || t.startsWith(`${n} `) || t.endsWith(` ${n}`) || t.endsWith(`| ${n}`)));
+}
+
+export function stripRunningLines(page: PageText, running: Set<string>): string {
+  const lines = page.text.split('\n');
   const nonEmpty = lines.map((l, i) => [l, i] as const).filter(([l]) => l.trim());
-  const edges = new Set([...nonEmpty.slice(0, edge), ...nonEmpty.slice(-edge)].map(([, i]) => i));
+  const edges = new Set([nonEmpty[0]?.[1], nonEmpty[nonEmpty.length - 1]?.[1]]);
   return lines
-    .filter((l, i) => !(edges.has(i) && running.has(shape(l))))
+    .filter((l, i) => !(edges.has(i) && (running.has(shape(l)) || carriesPageNumber(l, page))))
     .join('\n')
+    // Contents and index pages: dot leaders say nothing and bury the entries.
+    .replace(/(\s?\.){4,}\s?/g, ' … ')
     .trim();
 }
 
@@ -58,7 +67,7 @@ function titleCased(words: string[]): boolean {
  */
 export function headingOf(line: string, standsAlone: boolean): string | null {
   const t = line.trim();
-  if (t.length < 3 || t.length > 90 || /[.,;:!]$/.test(t) || isListLineNotNumber(t)) return null;
+  if (t.length < 3 || t.length > 90 || /[.,;:!]$/.test(t) || t.includes('…') || isListLineNotNumber(t)) return null;
   const numbered = /^((?:\d+\.)+\d*|\d+)\.?\s+(\p{Lu}.*)$/u.exec(t);
   if (numbered) {
     const words = numbered[2]!.split(/\s+/);
@@ -69,7 +78,8 @@ export function headingOf(line: string, standsAlone: boolean): string | null {
   if (!standsAlone || t.endsWith('?')) return null;
   const words = t.split(/\s+/);
   const digits = (t.match(/[0-9]/g) ?? []).length;
-  if (words.length > 8 || digits > 2 || !/^[\p{Lu}]/u.test(t) || !titleCased(words)) return null;
+  // Diagram labels ("IN1 GND", "R1 R2") are all capitals and digits: a heading has a lower-case word.
+  if (words.length > 8 || digits > 2 || !/^[\p{Lu}]/u.test(t) || !/\p{Ll}{2}/u.test(t) || !titleCased(words)) return null;
   return t;
 }
 

@@ -20,6 +20,8 @@ export interface KnowledgeBase {
   /** Chunks of a manual that have no vector yet. */
   chunksWithoutVectors(manualId: string, limit: number): Promise<Chunk[]>;
   search(query: SearchQuery): Promise<SearchHit[]>;
+  /** All chunks of the given pages, in reading order, still filtered by owner (to widen a passage). */
+  pageChunks?(owners: readonly string[], pages: { manualId: string; pageNumber: number }[]): Promise<Chunk[]>;
   /** Distinctive terms of the caller's manuals (for speech recognition biasing). */
   vocabulary?(owners: readonly string[], limit: number): Promise<string[]>;
   deleteManual(manualId: string): Promise<{ chunks: number; vectors: number }>;

@@ -1,0 +1,57 @@
+import type { SearchHit, Source } from '../model/types.js';
+import type { AnswerWriter } from '../ports/answer-writer.js';
+import type { Embedder } from '../ports/embedder.js';
+import type { KnowledgeBase } from '../ports/knowledge-base.js';
+import { NOT_FOUND_ANSWER } from './extractive-answer-writer.js';
+import { retrieve } from './retrieve.js';
+
+export interface AskDeps {
+  kb: KnowledgeBase;
+  embedder: Embedder | null;
+  answerWriter: AnswerWriter;
+}
+
+export interface AskInput {
+  question: string;
+  owners: readonly string[];
+  manualIds?: readonly string[];
+  limit: number;
+}
+
+export interface AskResult {
+  answer: string;
+  sources: Source[];
+  contextFound: boolean;
+  usage?: { inputTokens: number; outputTokens: number; model: string };
+}
+
+/**
+ * Below this evidence (see retrieve: share of the question's terms in the passage, or semantic
+ * closeness) the best passage is treated as unrelated: answering from it would be a guess.
+ */
+export const MIN_EVIDENCE = 0.34;
+
+export const toSource = (h: SearchHit): Source => ({
+  manual_id: h.chunk.manualId,
+  manual_name: h.manualName,
+  page_number: h.chunk.pageNumber,
+  page_label: h.chunk.pageLabel,
+  chunk_text: h.chunk.text,
+  score: h.score,
+});
+
+/** Question -> retrieve within the caller's manuals -> answer from the passages, citing pages. */
+export async function askQuestion(deps: AskDeps, input: AskInput): Promise<AskResult> {
+  const hits = await retrieve(deps, input);
+  if (hits.length === 0 || hits[0]!.score < MIN_EVIDENCE) {
+    return { answer: NOT_FOUND_ANSWER, sources: [], contextFound: false };
+  }
+  const written = await deps.answerWriter.write(input.question, hits);
+  const cited = written.cited.filter((i) => Number.isInteger(i) && i >= 0 && i < hits.length);
+  return {
+    answer: written.answer,
+    sources: hits.map(toSource),
+    contextFound: cited.length > 0,
+    ...(written.usage ? { usage: written.usage } : {}),
+  };
+}

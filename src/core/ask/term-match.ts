@@ -1,0 +1,44 @@
+import type { Chunk } from '../model/types.js';
+import { queryTerms, words, type QueryTerm } from './query-terms.js';
+
+/**
+ * A light suffix stripper (a subset of Porter's step 1): enough to match "forwarding" with
+ * "forward" and "ports" with "port" when scoring passages and sentences in memory.
+ */
+export function stem(word: string): string {
+  let w = word.toLowerCase();
+  if (w.length <= 3 || /\d/.test(w)) return w;
+  if (w.endsWith('ies') && w.length > 4) w = `${w.slice(0, -3)}y`;
+  else if (w.endsWith('sses')) w = w.slice(0, -2);
+  else if (w.endsWith('s') && !w.endsWith('ss') && !w.endsWith('us') && !w.endsWith('is')) w = w.slice(0, -1);
+  for (const suffix of ['ingly', 'edly', 'ing', 'ed', 'ly']) {
+    if (w.endsWith(suffix) && w.length - suffix.length >= 3 && /[aeiouy]/.test(w.slice(0, -suffix.length))) {
+      w = w.slice(0, -suffix.length);
+      if (/(bb|dd|ff|gg|mm|nn|pp|rr|tt)$/.test(w)) w = w.slice(0, -1);
+      break;
+    }
+  }
+  if (w.endsWith('e') && w.length > 4) w = w.slice(0, -1);
+  return w;
+}
+
+export const stems = (text: string): string[] => words(text).map(stem);
+
+/** Does a stemmed word sequence contain the term (all its words, in order, adjacent)? */
+export function containsTerm(textStems: string[], term: QueryTerm): boolean {
+  const t = term.words.map(stem);
+  if (t.length === 1) return textStems.includes(t[0]!);
+  outer: for (let i = 0; i + t.length <= textStems.length; i++) {
+    for (let j = 0; j < t.length; j++) if (textStems[i + j] !== t[j]) continue outer;
+    return true;
+  }
+  return false;
+}
+
+/** Share of the question's content terms found in the chunk (text or heading), 0..1. */
+export function termCoverage(question: string, chunk: Pick<Chunk, 'text' | 'heading'>): number {
+  const terms = queryTerms(question);
+  if (terms.length === 0) return 0;
+  const s = stems(`${chunk.heading ?? ''} ${chunk.text}`);
+  return terms.filter((t) => containsTerm(s, t)).length / terms.length;
+}
