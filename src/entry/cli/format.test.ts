@@ -8,9 +8,9 @@ test('a source reads "manual p. N (label)", the label only when it differs from 
   assert.equal(formatSource({ manual_name: 'router.pdf', page_number: 3, page_label: null }), 'router.pdf p. 3');
 });
 
-test('sources on the same page are listed once, in rank order', () => {
+test('sources are numbered in server order, matching the [n] citations of the answer', () => {
   const s = (page: number) => ({ manual_id: 'm', manual_name: 'a.pdf', page_number: page, page_label: null, chunk_text: '', score: 0 });
-  assert.deepEqual(formatSources([s(5), s(2), s(5)]), ['  a.pdf p. 5', '  a.pdf p. 2']);
+  assert.deepEqual(formatSources([s(5), s(2), s(5)]), ['  [1] a.pdf p. 5', '  [2] a.pdf p. 2', '  [3] a.pdf p. 5']);
 });
 
 test('tables pad columns; trees indent nested objects', () => {

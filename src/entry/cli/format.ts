@@ -14,17 +14,9 @@ export function formatSource(s: Pick<SourceRef, 'manual_name' | 'page_number' | 
   return `${s.manual_name} p. ${s.page_number}${label}`;
 }
 
-/** One line per distinct page, in the order the server ranked them. */
+/** Numbered like the answer's [n] citations, which count the sources in the order the server sent them. */
 export function formatSources(sources: SourceRef[]): string[] {
-  const seen = new Set<string>();
-  const lines: string[] = [];
-  for (const s of sources) {
-    const line = formatSource(s);
-    if (seen.has(line)) continue;
-    seen.add(line);
-    lines.push(`  ${line}`);
-  }
-  return lines;
+  return sources.map((s, i) => `  [${i + 1}] ${formatSource(s)}`);
 }
 
 /** A plain text table: columns padded to their widest cell. */
