@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, write
 import { join } from 'node:path';
 import { readGenericUnigrams } from './sphinx-generic-lexicon.js';
 import { buildArpa } from './sphinx-language-model.js';
-import { PronunciationDictionary, espeakPronounce } from './sphinx-pronunciations.js';
+import { PronunciationDictionary, espeakPronounce, flitePronounce } from './sphinx-pronunciations.js';
 import { QUESTION_SENTENCES, TERM_TEMPLATES } from './sphinx-question-corpus.js';
 
 export interface SphinxModelFiles {
@@ -24,6 +24,7 @@ export interface BiasedModelOptions {
 const MAX_HINTS = 4000;
 const MAX_CORPUS_WORDS = 250_000;
 const KEEP_MODELS = 20;
+const TOP_TERMS = 150;
 
 export function tokenize(text: string): string[] {
   return text
@@ -69,7 +70,7 @@ export class BiasedModelBuilder {
     const known = this.keys.get(hints)?.get(corpus);
     if (known) return known;
     const h = createHash('sha256');
-    h.update(`v2|${this.opts.genericWords ?? 6000}|${this.opts.genericWeight ?? 0.15}|`);
+    h.update(`v4|${this.opts.genericWords ?? 6000}|${this.opts.genericWeight ?? 0.15}|`);
     for (const x of hints.slice(0, MAX_HINTS)) h.update(x + '\n');
     h.update('\u0000');
     for (const x of corpus) h.update(x + '\n');
@@ -107,10 +108,10 @@ export class BiasedModelBuilder {
       words.forEach((w) => hintWords.add(w));
       sentences.push(words);
       if (words.length <= 3) {
-        // Two templates per term, rotating, so every slot pattern sees many terms.
-        for (const t of [TERM_TEMPLATES[i % TERM_TEMPLATES.length]!, TERM_TEMPLATES[(i + 3) % TERM_TEMPLATES.length]!]) {
-          sentences.push(tokenize(t.replace(/_/g, words.join(' '))));
-        }
+        // The most distinctive terms (hints come best first) fill every question slot; the long
+        // tail two slots each, rotating, so every slot pattern still sees many terms.
+        const slots = i < TOP_TERMS ? TERM_TEMPLATES : [TERM_TEMPLATES[i % TERM_TEMPLATES.length]!, TERM_TEMPLATES[(i + 3) % TERM_TEMPLATES.length]!];
+        for (const t of slots) sentences.push(tokenize(t.replace(/_/g, words.join(' '))));
       }
     });
     const fromCorpus = corpusSentences(corpus);
@@ -122,7 +123,7 @@ export class BiasedModelBuilder {
     const corpusCounts = new Map<string, number>();
     for (const s of fromCorpus) for (const w of s) corpusCounts.set(w, (corpusCounts.get(w) ?? 0) + 1);
     const pron = new Map<string, string[]>();
-    const needEspeak: string[] = [];
+    const needLts: string[] = [];
     const wanted = new Set([...sentences.flat(), ...this.generic.keys()]);
     for (const w of wanted) {
       const known = dict.lookup(w);
@@ -134,12 +135,15 @@ export class BiasedModelBuilder {
       if (!isHint && !((corpusCounts.get(w) ?? 0) >= 3 && /^[a-z]{4,}$/.test(w))) continue;
       const p = dict.derive(w, original.get(w) ?? w, { spell: isHint });
       if (p.length > 0) pron.set(w, p);
-      // Rules guess, espeak guesses differently: offering both lets the acoustics pick.
-      if (/^[a-z][a-z0-9]{2,}$/.test(w)) needEspeak.push(w);
+      // Rules, flite and espeak guess differently: offering each lets the acoustics pick.
+      if (/^[a-z][a-z0-9]{2,}$/.test(w)) needLts.push(w);
     }
-    for (const [w, p] of await espeakPronounce(needEspeak)) {
-      const known = pron.get(w) ?? [];
-      if (!known.includes(p)) pron.set(w, [...known, p]);
+    const [byFlite, byEspeak] = await Promise.all([flitePronounce(needLts), espeakPronounce(needLts)]);
+    for (const guesses of [byFlite, byEspeak]) {
+      for (const [w, p] of guesses) {
+        const known = pron.get(w) ?? [];
+        if (!known.includes(p)) pron.set(w, [...known, p]);
+      }
     }
 
     const { arpa, vocabulary } = buildArpa({

@@ -119,3 +119,36 @@ export async function espeakPronounce(words: string[]): Promise<Map<string, stri
   }
   return out;
 }
+
+/**
+ * Letter-to-sound by flite, whose rules were trained on the CMU dictionary, so its phones are
+ * already ARPAbet (its schwa "ax" is the dictionary's AH). flite prints the phones of a whole
+ * text with "pau" at sentence ends: words go in as one-word sentences, in batches; a batch whose
+ * pauses do not line up with its words is split until they do.
+ */
+export async function flitePronounce(words: string[]): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  const batch = async (ws: string[]): Promise<void> => {
+    if (ws.length === 0) return;
+    let stdout: string;
+    try {
+      ({ stdout } = await run('flite', ['-t', ws.map((w) => `${w}.`).join(' '), '-ps', '-o', '/dev/null'], { timeout: 30_000, maxBuffer: 16 << 20 }));
+    } catch {
+      return; // flite missing or failed: espeak's guesses remain
+    }
+    const segments = stdout
+      .trim()
+      .split(/\bpau\b/)
+      .map((s) => s.trim())
+      .filter(Boolean);
+    if (segments.length === ws.length) {
+      ws.forEach((w, i) => out.set(w, segments[i]!.split(/\s+/).map((p) => (p === 'ax' ? 'AH' : p.toUpperCase())).join(' ')));
+    } else if (ws.length > 1) {
+      const half = Math.ceil(ws.length / 2);
+      await batch(ws.slice(0, half));
+      await batch(ws.slice(half));
+    }
+  };
+  for (let i = 0; i < words.length; i += 100) await batch(words.slice(i, i + 100));
+  return out;
+}
