@@ -17,6 +17,7 @@ import {
   launchBrowser,
   newPage,
   noBrowserReason,
+  PASSWORD,
   PHONE,
   signUpInUi,
   uniqueEmail,
@@ -43,6 +44,7 @@ describe('web app in a real browser', { skip: noBrowserReason, timeout: 240_000 
   let browser: Browser;
   let page: Page;
   let citedUrl = ''; // the viewer's URL for the cited page, shared later
+  const email = uniqueEmail('web');
 
   before(async () => {
     // A tiny daily quota so the quota message can be reached; private URLs for the local import.
@@ -56,7 +58,7 @@ describe('web app in a real browser', { skip: noBrowserReason, timeout: 240_000 
   });
 
   test('sign up, upload a real manual and see ingestion complete by itself', async () => {
-    await signUpInUi(page, uniqueEmail('web'));
+    await signUpInUi(page, email);
     await uploadInUi(page, [join(evalManualsDir(), MANUAL)]);
     // Upload progress, then queued/processing, then completed: all without a reload.
     await waitForIngestionInUi(page, MANUAL);
@@ -65,10 +67,20 @@ describe('web app in a real browser', { skip: noBrowserReason, timeout: 240_000 
     assert.match(await row.locator('.meta').innerText(), /44 pages · \d+ passages/);
   });
 
-  test('the session survives a reload', async () => {
+  test('the session survives a reload; sign out, a wrong password, sign in again', async () => {
     await page.reload();
     await page.getByRole('button', { name: 'Sign out' }).waitFor();
     await page.locator('.manual', { hasText: MANUAL }).waitFor();
+
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    await page.getByLabel('Email').fill(email);
+    await page.getByLabel('Password').fill('not the password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    assert.equal(await page.getByRole('alert').innerText(), 'Wrong email or password.');
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign out' }).waitFor();
   });
 
   test('ask a typed question: answer, sources with page numbers, recent questions', async () => {

@@ -1,6 +1,5 @@
 import { useEffect, useErrorBoundary, useState } from 'preact/hooks';
-import { api } from './api/http-client';
-import { getSession, onSessionChange, setSession, type Session } from './api/session-store';
+import { getSession, onSessionChange, setSession } from './api/session-store';
 import { href, useRoute } from './lib/hash-router';
 import { AskScreen } from './screens/ask-screen';
 import { AuthScreen } from './screens/auth-screen';
@@ -14,9 +13,8 @@ const NAV = [
   ['usage', 'Usage'],
 ] as const;
 
-function signOut(session: Session) {
-  // Best effort: the server forgets the refresh token; the browser forgets everything anyway.
-  void api('/api/auth/logout', { json: { refresh_token: session.refreshToken } }).catch(() => {});
+/** The browser forgets the tokens; the API has no revocation route, the refresh token just expires. */
+function signOut() {
   setSession(null);
 }
 
@@ -75,7 +73,7 @@ export function App() {
           <span class="email" title={session.email}>
             {session.email}
           </span>
-          <button type="button" class="link" onClick={() => signOut(session)}>
+          <button type="button" class="link" onClick={signOut}>
             Sign out
           </button>
         </div>
