@@ -51,7 +51,15 @@ export class ProgressDisplay {
           cliProgress.Presets.shades_classic,
         )
       : undefined;
+    if (this.multibar) process.once('SIGINT', this.onSigint);
   }
+
+  /** Ctrl+C mid-upload: give the terminal its cursor back before leaving (the server keeps the job). */
+  private readonly onSigint = () => {
+    this.multibar?.stop();
+    process.stderr.write('\nStopped waiting; ingestion goes on on the server (see `manuel manuals list`).\n');
+    process.exit(130);
+  };
 
   track(name: string): FileProgress {
     const shortName = name.length > 28 ? `${name.slice(0, 25)}...` : name.padEnd(28);
@@ -64,6 +72,7 @@ export class ProgressDisplay {
   }
 
   stop(): void {
+    process.off('SIGINT', this.onSigint);
     this.multibar?.stop();
   }
 }

@@ -36,8 +36,8 @@ export function closePrompts(): void {
 }
 
 export async function promptLine(question: string): Promise<string> {
-  process.stderr.write(question);
   if (!process.stdin.isTTY) {
+    process.stderr.write(question);
     const line = await nextPipedLine();
     process.stderr.write('\n');
     if (line === null) throw new CliError(`No answer on stdin for "${question.trim()}"`);
@@ -47,7 +47,7 @@ export async function promptLine(question: string): Promise<string> {
   try {
     return await new Promise<string>((resolve, reject) => {
       rl.once('SIGINT', () => reject(new CliError('Cancelled', 130)));
-      rl.question('', (answer) => resolve(answer.trim()));
+      rl.question(question, (answer) => resolve(answer.trim()));
     });
   } finally {
     rl.close();
