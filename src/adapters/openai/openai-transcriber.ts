@@ -29,7 +29,7 @@ export function promptFromHints(hints: string[] | undefined, maxChars = 600): st
   return prompt || null;
 }
 
-interface TranscriptionBody {
+export interface TranscriptionBody {
   text?: unknown;
   segments?: { avg_logprob?: number; no_speech_prob?: number }[];
 }
@@ -89,7 +89,7 @@ export class OpenAiTranscriber implements Transcriber {
 }
 
 /** Mean segment probability when the server reports it (verbose servers do); 1 when it reports none. */
-function confidenceOf(body: TranscriptionBody): number {
+export function confidenceOf(body: TranscriptionBody): number {
   const logprobs = (body.segments ?? []).map((s) => s.avg_logprob).filter((x): x is number => typeof x === 'number');
   if (logprobs.length === 0) return 1;
   const mean = logprobs.reduce((a, b) => a + b, 0) / logprobs.length;
