@@ -160,6 +160,15 @@ describe('web app in a real browser', { skip: noBrowserReason, timeout: 240_000 
     assert.equal(await other.locator('.manual').count(), 0);
     await other.goto(firstUrl);
     await other.getByRole('alert').filter({ hasText: /not found/i }).waitFor();
+    // The page image route answers the owner with a PNG and anyone else with 404.
+    const manualId = /#\/manuals\/([^/]+)\/pages/.exec(firstUrl)![1]!;
+    const tokenOf = (p: Page) => p.evaluate(() => JSON.parse(localStorage.getItem('manuel.session')!).accessToken as string);
+    const png = `/api/manuals/${manualId}/pages/${EXPECTED_PAGE}.png?scale=1&highlight=production%20chain`;
+    const mine = await server.request(png, { token: await tokenOf(page) });
+    assert.equal(mine.status, 200);
+    assert.equal(mine.headers.get('content-type'), 'image/png');
+    writeFileSync(artifactPath('server-page-image.png'), Buffer.from(await mine.arrayBuffer()));
+    assert.equal((await server.request(png, { token: await tokenOf(other) })).status, 404);
     await other.getByLabel('Your question').count(); // the app is still there, not a blank page
     await context.close();
   });

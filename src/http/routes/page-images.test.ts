@@ -1,6 +1,6 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Hono } from 'hono';
@@ -12,7 +12,7 @@ import type { ManualRepo } from '../../core/ports/manual-repo.js';
 import type { PageRenderer } from '../../core/ports/page-renderer.js';
 import type { AppEnv } from '../app-env.js';
 import { errorHandler } from '../middleware/error-handler.js';
-import { pageImageRoutes } from './page-images.js';
+import { pageImageRoutes, removePageCache } from './page-images.js';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'manuel-'));
 after(() => rmSync(dataDir, { recursive: true, force: true }));
@@ -58,6 +58,8 @@ test('renders the page as PNG, then serves it from the disk cache', async () => 
   assert.ok(again.equals(first));
   await app.request('/api/manuals/m1/pages/10.png?scale=1&highlight=other');
   assert.equal(renders, 2, 'another highlight is another cache entry');
+  await removePageCache(dataDir, 'm1');
+  assert.ok(!existsSync(join(dataDir, 'page-cache', 'm1')));
 });
 
 test("another user's manual is a 404 with the API error body", async () => {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import { errors } from '../../core/errors.js';
@@ -33,9 +33,15 @@ const route = createRoute({
   },
 });
 
+const manualCacheDir = (dataDir: string, manualId: string) => join(dataDir, 'page-cache', encodeURIComponent(manualId));
+
+/** Drops the rendered pages of a manual (call when the manual is deleted). */
+export async function removePageCache(dataDir: string, manualId: string): Promise<void> {
+  await rm(manualCacheDir(dataDir, manualId), { recursive: true, force: true });
+}
+
 export function pageImageRoutes(services: PageImageServices) {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
-  const cacheDir = join(services.dataDir, 'page-cache');
   const inflight = new Map<string, Promise<Buffer>>();
   let renderer: Promise<PageRenderer> | null = services.pageRenderer ? Promise.resolve(services.pageRenderer) : null;
   const getRenderer = () =>
@@ -57,7 +63,7 @@ export function pageImageRoutes(services: PageImageServices) {
     const text = highlight.trim().replace(/\s+/g, ' ');
     const digest = createHash('sha256').update(`${scale}\n${text}`).digest('hex').slice(0, 24);
     // One folder per manual so deleting a manual's cache is one rm; the id never contains a slash.
-    const file = join(cacheDir, encodeURIComponent(manual.id), `${pageNumber}-${digest}.png`);
+    const file = join(manualCacheDir(services.dataDir, manual.id), `${pageNumber}-${digest}.png`);
     let png: Buffer | null = await readFile(file).catch(() => null);
     if (!png) {
       let pending = inflight.get(file);
