@@ -1,6 +1,6 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { evalManualsDir } from '../helpers/eval-manuals.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
@@ -123,6 +123,10 @@ describe('API: upload, ingest, ask with citations, manage manuals', () => {
     assert.match(file.headers.get('content-disposition') ?? '', /filename="openni-user-guide\.pdf"/);
     assert.deepEqual(Buffer.from(await file.arrayBuffer()), pdf);
 
+    const png = await t.request(`/api/manuals/${manualId}/pages/3.png`, { token });
+    assert.equal(png.status, 200);
+    assert.ok(existsSync(join(t.dataDir, 'page-cache', manualId)), 'a rendered page is cached on disk');
+
     const del = await t.request(`/api/manuals/${manualId}`, { token, method: 'DELETE' });
     assert.equal(del.status, 200);
     const d = await del.json();
@@ -132,6 +136,7 @@ describe('API: upload, ingest, ask with citations, manage manuals', () => {
     assert.equal(d.cleanup_summary.file_deleted, false, 'the other user still has a manual with these bytes');
 
     assert.equal((await t.request(`/api/manuals/${manualId}`, { token })).status, 404);
+    assert.ok(!existsSync(join(t.dataDir, 'page-cache', manualId)), 'its rendered pages are deleted with it');
     assert.equal((await t.request(`/api/manuals/${manualId}/file`, { token })).status, 404);
     assert.equal((await (await t.request('/api/manuals', { token })).json()).count, 0);
     const after = await (await t.request('/api/query', { token, json: { question: 'What global error status does OpenNI report when more than one node fails?' } })).json();

@@ -1,3 +1,5 @@
+import { SHARED_OWNER } from '../../core/model/types.js';
+import { removePageCache } from './page-images.js';
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { bootstrapLibrary } from '../../core/library/bootstrap.js';
 import type { AppEnv } from '../app-env.js';
@@ -24,7 +26,9 @@ export function bootstrapRoutes(services: AppServices) {
   return new OpenAPIHono<AppEnv>().openapi(route, async (c) => {
     requireAdmin(c);
     const { action } = c.req.valid('json');
+    const cleared = action === 'clear' ? await services.manuals.list([SHARED_OWNER]) : [];
     const result = await bootstrapLibrary(services, { action, dir: services.bootstrapDir });
+    for (const m of cleared) await removePageCache(services.dataDir, m.id);
     if (action === 'populate') services.worker.notify();
     return c.json(result, 200);
   });

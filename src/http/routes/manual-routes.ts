@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream';
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { removePageCache } from './page-images.js';
 import { deleteManual, getManualWithJob, listManuals, readManualFile, toManualDto } from '../../core/manuals/manage-manuals.js';
 import type { AppEnv } from '../app-env.js';
 import { currentUser } from '../middleware/auth.js';
@@ -81,6 +82,7 @@ export function manualRoutes(services: AppServices) {
       const user = currentUser(c);
       const id = c.req.valid('param').id;
       const summary = await deleteManual(services, { userId: user.id, isAdmin: user.isAdmin, manualId: id });
+      await removePageCache(services.dataDir, id); // rendered pages of a deleted manual must not outlive it
       return c.json({ success: true as const, manual_id: id, cleanup_summary: summary }, 200);
     });
 }
