@@ -50,6 +50,18 @@ describe('API: authentication, errors, OpenAPI', () => {
     assertErrorBody(await again.json(), 'unauthorized');
   });
 
+  it('logs out: the refresh token stops working, other sessions keep theirs', async () => {
+    const email = uniqueEmail();
+    const a = await (await t.request('/api/auth/signup', { json: { email, password: TEST_PASSWORD } })).json();
+    const b = await (await t.request('/api/auth/login', { json: { email, password: TEST_PASSWORD } })).json();
+    const out = await t.request('/api/auth/logout', { json: { refresh_token: a.refresh_token } });
+    assert.equal(out.status, 200);
+    assert.deepEqual(await out.json(), { success: true });
+    assert.equal((await t.request('/api/auth/refresh', { json: { refresh_token: a.refresh_token } })).status, 401);
+    assert.equal((await t.request('/api/auth/refresh', { json: { refresh_token: b.refresh_token } })).status, 200, 'another device stays signed in');
+    assert.equal((await t.request('/api/auth/logout', { json: { refresh_token: 'not-a-token' } })).status, 200, 'idempotent');
+  });
+
   it('refuses wrong passwords, duplicate emails, bad input', async () => {
     const email = uniqueEmail();
     await t.signup(email);

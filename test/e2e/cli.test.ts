@@ -300,9 +300,11 @@ describe('manuel CLI against a real server', { concurrency: false }, () => {
     assert.ok(left.manuals.every((m: any) => m.id !== manualId));
   });
 
-  test('logout forgets the tokens', async () => {
-    const r = await manuel(['logout']);
-    assert.match(r.stdout, /Logged out of/);
+  test('logout revokes the refresh token on the server and forgets the tokens', async () => {
+    const r = await manuel(['logout', '--json']);
+    const out = json(r);
+    assert.equal(out.logged_out, true);
+    assert.equal(out.revoked, true);
     assertOneLineFailure(await manuel(['manuals', 'list']), /manuel login/);
   });
 });

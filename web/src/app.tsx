@@ -13,8 +13,12 @@ const NAV = [
   ['usage', 'Usage'],
 ] as const;
 
-/** The browser forgets the tokens; the API has no revocation route, the refresh token just expires. */
+/** The server forgets the refresh token (best effort: offline sign-out still works), then the browser does. */
 function signOut() {
+  const refresh_token = getSession()?.refreshToken;
+  if (refresh_token) {
+    void fetch('/api/auth/logout', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ refresh_token }), keepalive: true }).catch(() => {});
+  }
   setSession(null);
 }
 

@@ -39,6 +39,10 @@ export class SqliteRefreshTokenRepo implements RefreshTokenRepo {
     }).immediate();
   }
 
+  async revoke(tokenHash: string): Promise<boolean> {
+    return this.db.prepare('DELETE FROM refresh_tokens WHERE token_hash = ?').run(tokenHash).changes > 0;
+  }
+
   async revokeAllForUser(userId: string): Promise<number> {
     return this.db.prepare('DELETE FROM refresh_tokens WHERE user_id = ?').run(userId).changes;
   }

@@ -15,5 +15,7 @@ export interface RefreshTokenRepo {
   save(record: RefreshTokenRecord): Promise<void>;
   /** Atomically mark the token used (rotation): a second consume of the same token reports 'reused'. */
   consume(tokenHash: string, nowIso: string): Promise<ConsumeResult>;
+  /** Forget one token (sign-out): afterwards it is 'unknown', not 'reused'. */
+  revoke(tokenHash: string): Promise<boolean>;
   revokeAllForUser(userId: string): Promise<number>;
 }

@@ -1,13 +1,16 @@
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import type { AuthDeps } from '../../core/auth/auth-session.js';
 import { login } from '../../core/auth/login.js';
+import { logout } from '../../core/auth/logout.js';
 import { refresh } from '../../core/auth/refresh.js';
 import { signup } from '../../core/auth/signup.js';
 import type { AppEnv } from '../app-env.js';
+import { z } from '@hono/zod-openapi';
 import { errorResponses } from '../schemas/common-schemas.js';
 import { LoginBody, RefreshBody, SessionSchema, SignupBody } from '../schemas/auth-schemas.js';
 import type { AppServices } from '../services.js';
 
+const LogoutResponse = z.object({ success: z.literal(true) }).openapi('LogoutResponse');
 const json = <T>(schema: T) => ({ content: { 'application/json': { schema } }, required: true });
 const session = (description: string) => ({ description, content: { 'application/json': { schema: SessionSchema } } });
 
@@ -38,6 +41,18 @@ const refreshRoute = createRoute({
   responses: { 200: session('Refreshed'), ...errorResponses(400, 401) },
 });
 
+const logoutRoute = createRoute({
+  method: 'post',
+  path: '/auth/logout',
+  tags: ['auth'],
+  summary: 'Sign out: the refresh token stops working (access tokens expire on their own)',
+  request: { body: json(RefreshBody) },
+  responses: {
+    200: { description: 'Signed out', content: { 'application/json': { schema: LogoutResponse } } },
+    ...errorResponses(400),
+  },
+});
+
 export function authDeps(services: AppServices): AuthDeps {
   return {
     users: services.users,
@@ -52,5 +67,9 @@ export function authRoutes(services: AppServices) {
   return new OpenAPIHono<AppEnv>()
     .openapi(signupRoute, async (c) => c.json(await signup(deps, c.req.valid('json')), 201))
     .openapi(loginRoute, async (c) => c.json(await login(deps, c.req.valid('json')), 200))
-    .openapi(refreshRoute, async (c) => c.json(await refresh(deps, { refreshToken: c.req.valid('json').refresh_token }), 200));
+    .openapi(refreshRoute, async (c) => c.json(await refresh(deps, { refreshToken: c.req.valid('json').refresh_token }), 200))
+    .openapi(logoutRoute, async (c) => {
+      await logout(deps, { refreshToken: c.req.valid('json').refresh_token });
+      return c.json({ success: true as const }, 200);
+    });
 }

@@ -55,12 +55,25 @@ export function loginCommand(): Command {
 }
 
 export function logoutCommand(): Command {
-  return new Command('logout').description('forget the stored tokens for this server').action((_opts: unknown, cmd: Command) => {
-    const ctx = contextOf(cmd);
-    const had = ctx.store.load().sessions[ctx.server];
-    ctx.store.update((c) => {
-      delete c.sessions[ctx.server];
+  return new Command('logout')
+    .description('sign out: the server forgets the refresh token, and so does this computer')
+    .action(async (_opts: unknown, cmd: Command) => {
+      const ctx = contextOf(cmd);
+      const had = ctx.store.load().sessions[ctx.server];
+      let revoked = false;
+      if (had) {
+        // Best effort: signing out locally must work even when the server is unreachable.
+        const res = await fetch(`${ctx.server}/api/auth/logout`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ refresh_token: had.refresh_token }),
+        }).catch(() => null);
+        revoked = Boolean(res?.ok);
+      }
+      ctx.store.update((c) => {
+        delete c.sessions[ctx.server];
+      });
+      const note = had && !revoked ? ' (the server could not be told; the token expires on its own)' : '';
+      ctx.print(had ? `Logged out of ${ctx.server}${note}` : `Not logged in to ${ctx.server}`, { server: ctx.server, logged_out: Boolean(had), revoked });
     });
-    ctx.print(had ? `Logged out of ${ctx.server}` : `Not logged in to ${ctx.server}`, { server: ctx.server, logged_out: Boolean(had) });
-  });
 }
