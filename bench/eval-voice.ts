@@ -12,7 +12,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { FfmpegAudioDecoder } from '../src/adapters/embedded/ffmpeg-audio-decoder.js';
@@ -144,6 +144,7 @@ async function main() {
       console.log(`  typed            ${report.typed}`);
       if (report.plain) console.log(`  spoken, plain    ${report.plain}`);
       console.log(`  spoken, biased   ${report.biased}`);
+      console.log(`  machine load average during the run: ${loadavg().map((x) => x.toFixed(1)).join(' ')} on ${cpus().length} cores (latency is wall clock)`);
       console.log(`  recognition RTF p50=${report.real_time_factor.p50} p95=${report.real_time_factor.p95}; spoken question -> pages latency p50=${report.latency_ms.p50} ms p95=${report.latency_ms.p95} ms`);
     }
   } finally {
