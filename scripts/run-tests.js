@@ -20,5 +20,8 @@ if (files.length === 0) {
   console.error('run-tests: no test files found under dist/ (did the build run?)');
   process.exit(1);
 }
+// Fetch the eval manuals once, before test files run in parallel and race to fetch them.
+const { evalManualsDir } = await import('../dist/test/helpers/eval-manuals.js');
+evalManualsDir();
 const r = spawnSync(process.execPath, ['--test', '--test-concurrency=2', '--test-reporter=spec', ...files], { stdio: 'inherit' });
 process.exit(r.status ?? 1);
