@@ -92,6 +92,9 @@ export function linesToText(lines: Line[]): string {
     } else if (out.length > 0 && /[a-z]{2}-$/.test(out[out.length - 1]!) && /^[a-z]{2}/.test(text)) {
       // Soft hyphenation at the margin ("mag-" / "nets"): rejoin the word.
       out[out.length - 1] = out[out.length - 1]!.slice(0, -1) + text;
+    } else if (out.length > 0 && /\b\p{L}+-$/u.test(out[out.length - 1]!) && /^\p{Lu}/u.test(text)) {
+      // A compound broken at its hyphen ("Wi-" / "Fi"): keep the hyphen, drop the break.
+      out[out.length - 1] += text;
     } else {
       if (prev && prev.y - line.y > Math.max(prev.fontSize, line.fontSize) * 1.9 && out[out.length - 1] !== '') out.push('');
       out.push(text);

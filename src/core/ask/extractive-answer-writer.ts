@@ -1,26 +1,28 @@
 import type { SearchHit } from '../model/types.js';
 import type { AnswerWriter, WrittenAnswer } from '../ports/answer-writer.js';
 import { isListLine, splitSentences } from '../ingest/page-structure.js';
+import { answerType, hasReason, hasTime, hasValue, isInstruction, type AnswerType } from './answer-signals.js';
 import { queryTerms, type QueryTerm } from './query-terms.js';
 import { containsTerm, stems } from './term-match.js';
 
 export const NOT_FOUND_ANSWER = "I couldn't find this in your manuals.";
 
-interface Unit {
+export interface Unit {
   passage: number;
   order: number;
   text: string;
   list: boolean;
   stems: string[];
   words: number;
+  score: number;
 }
 
 export interface ExtractiveOptions {
   /** Passages to draw sentences from (the best ones; later ones are noise more often than not). */
   passages?: number;
-  /** Words in one excerpt (a run of consecutive sentences). */
+  /** Words in the main excerpt (the best sentence and what follows it). */
   windowWords?: number;
-  /** Words in the whole answer (at most two excerpts). */
+  /** Words in the whole answer. */
   maxWords?: number;
 }
 
@@ -30,82 +32,121 @@ function unitsOf(text: string, passage: number): Unit[] {
   for (const line of text.split('\n')) {
     const list = isListLine(line.trim());
     const parts = list ? [line.trim()] : splitSentences(line);
-    for (const p of parts) if (p.trim()) out.push({ passage, order: out.length, text: p.trim(), list, stems: stems(p), words: p.trim().split(/\s+/).length });
+    for (const raw of parts) {
+      const p = raw.trim();
+      if (p) out.push({ passage, order: out.length, text: p, list, stems: stems(p), words: p.split(/\s+/).length, score: 0 });
+    }
   }
   return out;
 }
 
-/** Questions asking for a number, port, duration, name or setting: excerpts with values answer them. */
-const WANTS_VALUE = /\b(how (many|much|long|often|far|big|fast|high|low)|which|what (is|are) the|port|value|range|number|size|version|frequency|limit|default|address|timeout|voltage|rate)\b/i;
-
-interface Excerpt {
-  units: Unit[];
-  score: number;
-}
+/** Sentences that lean on the one before ("This turns off…", "However, …") read badly alone. */
+const LEANS_BACK = /^(this|these|that|those|it|they|then|however|otherwise|therefore|thus|so|also|but|instead|in this case)\b/i;
 
 /**
- * The extractive answer: the run of consecutive sentences (an excerpt) from the top passages that
- * best covers the question's terms, rarer terms counting more and terms near the excerpt's start
- * more than later ones, since the answer usually follows the sentence that matches the question.
- * A sentence introducing a list ("forward the following ports:") brings the list, so steps and values
- * stay intact. A second excerpt from another passage is added when it is nearly as good. Each excerpt
- * ends with the number of the passage it came from, like an LLM answer would cite it.
+ * The extractive answer. Every sentence of the top passages is scored by the question terms it
+ * contains (rarer terms count more) and by whether it has the shape of the expected answer (a value
+ * next to the thing asked about, an instruction for a how-to). The best sentence anchors an excerpt
+ * that runs on through the sentences after it, since manuals state a problem and then its fix; a
+ * sentence introducing a list brings the list, so steps and values stay intact. A second anchor adds
+ * a short excerpt when it is nearly as good. Excerpts keep document order and end with the number of
+ * the passage they came from, the way an LLM answer cites.
  */
 export class ExtractiveAnswerWriter implements AnswerWriter {
   readonly id = 'extractive';
   private readonly opts: Required<ExtractiveOptions>;
 
   constructor(opts: ExtractiveOptions = {}) {
-    this.opts = { passages: opts.passages ?? 3, windowWords: opts.windowWords ?? 80, maxWords: opts.maxWords ?? 130 };
+    this.opts = { passages: opts.passages ?? 3, windowWords: opts.windowWords ?? 70, maxWords: opts.maxWords ?? 120 };
   }
 
   async write(question: string, passages: SearchHit[]): Promise<WrittenAnswer> {
-    const terms = queryTerms(question);
-    const perPassage = passages.slice(0, this.opts.passages).map((p, i) => unitsOf(p.chunk.text, i));
+    const perPassage = scoreSentences(question, passages.slice(0, this.opts.passages));
     const all = perPassage.flat();
-    if (all.length === 0 || terms.length === 0) return { answer: NOT_FOUND_ANSWER, cited: [] };
-    const weight = termWeights(terms, all);
-    const wantsValue = WANTS_VALUE.test(question);
-    const excerpts = perPassage.flatMap((units) => units.map((_, i) => this.excerpt(units, i, terms, weight, wantsValue)));
-    excerpts.sort((a, b) => b.score - a.score || a.units[0]!.passage - b.units[0]!.passage);
-    const best = excerpts[0];
-    if (!best || best.score <= 0) return { answer: NOT_FOUND_ANSWER, cited: [] };
-    const chosen = [best];
-    const words = (e: Excerpt) => e.units.reduce((n, u) => n + u.words, 0);
-    const second = excerpts.find((e) => e.units[0]!.passage !== best.units[0]!.passage && e.score >= best.score * 0.8);
-    if (second && words(best) + words(second) <= this.opts.maxWords) chosen.push(second);
-    chosen.sort((a, b) => a.units[0]!.passage - b.units[0]!.passage);
-    const answer = chosen
-      .map((e) => `${e.units.map((u, i) => (i > 0 ? (u.list ? '\n' : ' ') : '') + u.text).join('')} [${e.units[0]!.passage + 1}]`)
-      .join('\n');
-    return { answer, cited: chosen.map((e) => e.units[0]!.passage) };
-  }
+    if (all.length === 0) return { answer: NOT_FOUND_ANSWER, cited: [] };
+    const ranked = [...all].sort((a, b) => b.score - a.score || a.passage - b.passage || a.order - b.order);
+    const best = ranked[0]!;
+    if (best.score <= 0) return { answer: NOT_FOUND_ANSWER, cited: [] };
 
-  private excerpt(units: Unit[], start: number, terms: QueryTerm[], weight: Map<QueryTerm, number>, wantsValue: boolean): Excerpt {
-    const taken: Unit[] = [];
-    let words = 0;
-    for (let i = start; i < units.length; i++) {
-      const u = units[i]!;
-      const introducesList = taken.length > 0 && /:$/.test(taken[taken.length - 1]!.text) && u.list;
-      if (taken.length > 0 && words + u.words > this.opts.windowWords && !(introducesList && words + u.words <= this.opts.windowWords * 1.6)) break;
-      taken.push(u);
-      words += u.words;
-    }
-    let score = 0;
-    for (const t of terms) {
-      const at = taken.findIndex((u) => containsTerm(u.stems, t));
-      if (at >= 0) score += weight.get(t)! * (t.words.length > 1 ? 1.5 : 1) * Math.pow(0.85, at);
-    }
-    if (score === 0 || !taken.some((u, i) => i < 2 && terms.some((t) => containsTerm(u.stems, t)))) return { units: taken, score: 0 };
-    if (wantsValue && taken.some((u) => /\d/.test(u.text))) score *= 1.15;
-    // Earlier passages are more likely to hold the answer.
-    score *= 1 / (1 + 0.2 * taken[0]!.passage);
-    return { units: taken, score };
+    const chosen = new Set<Unit>();
+    let total = 0;
+    const take = (u: Unit, budget: number) => {
+      if (chosen.has(u)) return true;
+      if (total + u.words > budget && chosen.size > 0) return false;
+      chosen.add(u);
+      total += u.words;
+      return true;
+    };
+    const excerpt = (anchor: Unit, budget: number, following: number) => {
+      const units = perPassage[anchor.passage]!;
+      const before = units[anchor.order - 1];
+      if (before && LEANS_BACK.test(anchor.text) && total + before.words + anchor.words <= budget) take(before, budget);
+      take(anchor, budget);
+      let added = 0;
+      for (let i = anchor.order + 1; i < units.length && added < following; i++) {
+        const u = units[i]!;
+        const inList = u.list && /:$/.test(units[i - 1]!.text);
+        if (!take(u, inList ? budget * 1.4 : budget)) break;
+        if (!u.list) added++;
+      }
+    };
+    excerpt(best, this.opts.windowWords, 4);
+    const second = ranked.find((u) => !chosen.has(u) && u.score >= best.score * 0.6);
+    if (second) excerpt(second, this.opts.maxWords, 1);
+
+    const groups = new Map<number, Unit[]>();
+    for (const u of [...chosen].sort((a, b) => a.passage - b.passage || a.order - b.order)) groups.set(u.passage, [...(groups.get(u.passage) ?? []), u]);
+    const answer = [...groups]
+      .map(([p, us]) => `${us.map((u, i) => (i > 0 ? (u.list || us[i - 1]!.order !== u.order - 1 ? '\n' : ' ') : '') + u.text).join('')} [${p + 1}]`)
+      .join('\n');
+    return { answer, cited: [...groups.keys()] };
   }
+}
+
+/** The sentences of each passage, scored against the question (0 = unrelated). */
+export function scoreSentences(question: string, passages: SearchHit[]): Unit[][] {
+  const terms = queryTerms(question);
+  const perPassage = passages.map((p, i) => unitsOf(p.chunk.text, i));
+  const all = perPassage.flat();
+  if (terms.length === 0) return perPassage;
+  const weight = termWeights(terms, all);
+  const type = answerType(question);
+  for (const units of perPassage) for (const u of units) u.score = scoreUnit(u, units, terms, weight, type);
+  return perPassage;
 }
 
 /** Inverse document frequency over the candidate sentences: words every sentence has say little. */
 function termWeights(terms: QueryTerm[], units: { stems: string[] }[]): Map<QueryTerm, number> {
   const n = units.length;
   return new Map(terms.map((t) => [t, Math.log(1 + n / (1 + units.filter((u) => containsTerm(u.stems, t)).length))]));
+}
+
+/** Units within this distance share context: a sentence under "Wi-Fi configuration" is about Wi-Fi. */
+const CONTEXT = 2;
+
+function scoreUnit(u: Unit, units: Unit[], terms: QueryTerm[], weight: Map<QueryTerm, number>, type: AnswerType): number {
+  let own = 0;
+  let s = 0;
+  const near = units.slice(Math.max(0, u.order - CONTEXT), u.order + CONTEXT + 1);
+  for (const t of terms) {
+    const w = weight.get(t)! * (t.words.length > 1 ? 1.5 : 1);
+    if (containsTerm(u.stems, t)) {
+      own += w;
+      s += w;
+    } else if (near.some((n) => containsTerm(n.stems, t))) s += w * 0.4;
+  }
+  if (own === 0) return 0;
+  // "What password…": the answer names the password. A sentence without the thing asked about
+  // rarely answers, however many other question words it repeats.
+  const focused = type.focus.some((f) => u.stems.includes(f));
+  if (type.wantsTime && hasTime(u.text)) s *= 2;
+  else if (focused && hasValue(u.text)) s *= 2;
+  else if (type.focus.length > 0 && !focused) s *= 0.6;
+  else if (type.wantsValue && hasValue(u.text)) s *= 1.15;
+  if (type.wantsAction && isInstruction(u.text)) s *= 1.25;
+  if (type.wantsReason && hasReason(u.text)) s *= 1.3;
+  // Earlier passages are more likely to hold the answer; fragments rarely answer alone.
+  s *= 1 / (1 + 0.25 * u.passage);
+  if (u.words < 4) s *= 0.6;
+  return s;
 }

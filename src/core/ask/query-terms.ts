@@ -40,7 +40,8 @@ export function queryTerms(question: string): QueryTerm[] {
   for (const raw of question.normalize('NFKC').match(TOKEN) ?? []) {
     const w = words(raw);
     if (w.length === 0) continue;
-    if (w.length === 1 && (STOPWORDS.has(w[0]!) || (w[0]!.length < 2 && !/\d/.test(w[0]!)))) continue;
+    // Single letters only count when capitalised ("the V icon", "press L"), never the pronoun "I".
+    if (w.length === 1 && (STOPWORDS.has(w[0]!) || (w[0]!.length < 2 && !/\d/.test(w[0]!) && !/^[B-HJ-Z]$/.test(raw)))) continue;
     const key = w.join(' ');
     if (seen.has(key)) continue;
     seen.add(key);

@@ -16,12 +16,35 @@ export interface RetrieveInput {
   limit: number;
 }
 
-/** How many candidates each leg contributes before fusion. */
-const CANDIDATES = 50;
-/** Reciprocal-rank constant and leg weights: keyword evidence leads, vectors rescue paraphrases. */
-const RRF_K = 10;
-const KEYWORD_WEIGHT = 1;
-const VECTOR_WEIGHT = 0.6;
+/**
+ * Fusion knobs. Keyword evidence leads (BM25 is precise on manuals full of names, commands and
+ * values); vectors rescue paraphrases; the share of question terms a chunk contains lifts chunks that
+ * match the whole question over ones that match one rare word; a page with several matching chunks
+ * is more likely the topic's home than a page with one.
+ */
+export interface RetrieveTuning {
+  candidates: number;
+  rrfK: number;
+  keywordWeight: number;
+  vectorWeight: number;
+  coverageWeight: number;
+  secondChunkWeight: number;
+  /** Multiplier for chunks of contents, figure lists and indexes: they name every topic, answer none. */
+  contentsFactor: number;
+}
+
+export const DEFAULT_TUNING: RetrieveTuning = {
+  candidates: 50,
+  rrfK: 10,
+  keywordWeight: 1,
+  vectorWeight: 0.35,
+  coverageWeight: 0,
+  secondChunkWeight: 0,
+  contentsFactor: 0.3,
+};
+
+/** Dot leaders survive extraction as "…": three of them mark a contents or index listing. */
+const isContentsListing = (text: string) => (text.match(/…/g) ?? []).length >= 3;
 
 interface Candidate {
   hit: SearchHit;
@@ -39,12 +62,13 @@ interface Candidate {
  * or it fails (e.g. embeddings still pending). Scores are absolute evidence in 0..1, comparable across
  * questions, so callers can decide whether anything relevant was found.
  */
-export async function retrieve(deps: RetrieveDeps, input: RetrieveInput): Promise<SearchHit[]> {
+export async function retrieve(deps: RetrieveDeps, input: RetrieveInput, tuning: RetrieveTuning = DEFAULT_TUNING): Promise<SearchHit[]> {
+  const t = tuning;
   const scope = { owners: input.owners, ...(input.manualIds ? { manualIds: input.manualIds } : {}) };
   const vector = deps.embedder ? await embedQuestion(deps.embedder, input.question) : null;
   const [keyword, dense] = await Promise.all([
-    deps.kb.search({ ...scope, text: input.question, vector: null, limit: CANDIDATES }),
-    vector ? deps.kb.search({ ...scope, text: '', vector, limit: CANDIDATES }) : Promise.resolve([]),
+    deps.kb.search({ ...scope, text: input.question, vector: null, limit: t.candidates }),
+    vector ? deps.kb.search({ ...scope, text: '', vector, limit: t.candidates }) : Promise.resolve([]),
   ]);
 
   const byId = new Map<string, Candidate>();
@@ -59,22 +83,33 @@ export async function retrieve(deps: RetrieveDeps, input: RetrieveInput): Promis
   keyword.forEach((h, rank) => {
     const c = take(h);
     c.keywordRank = rank;
-    c.fused += KEYWORD_WEIGHT / (RRF_K + rank);
+    c.fused += t.keywordWeight / (t.rrfK + rank);
   });
   dense.forEach((h, rank) => {
     const c = take(h);
     c.vectorRank = rank;
     c.cosine = h.score;
-    c.fused += VECTOR_WEIGHT / (RRF_K + rank);
+    c.fused += t.vectorWeight / (t.rrfK + rank);
   });
 
-  const bestPerPage = new Map<string, Candidate>();
+  for (const c of byId.values()) {
+    c.fused += (t.coverageWeight * c.coverage) / t.rrfK;
+    if (isContentsListing(c.hit.chunk.text)) c.fused *= t.contentsFactor;
+  }
+
+  const pages = new Map<string, { best: Candidate; score: number; second: number }>();
   for (const c of byId.values()) {
     const key = `${c.hit.chunk.manualId}#${c.hit.chunk.pageNumber}`;
-    const prev = bestPerPage.get(key);
-    if (!prev || c.fused > prev.fused) bestPerPage.set(key, c);
+    const p = pages.get(key);
+    if (!p) pages.set(key, { best: c, score: c.fused, second: 0 });
+    else if (c.fused > p.best.fused) pages.set(key, { best: c, score: c.fused, second: p.best.fused });
+    else p.second = Math.max(p.second, c.fused);
   }
-  const top = [...bestPerPage.values()].sort((a, b) => b.fused - a.fused).slice(0, input.limit);
+  const top = [...pages.values()]
+    .map((p) => ({ ...p, score: p.best.fused + t.secondChunkWeight * p.second }))
+    .sort((a, b) => b.score - a.score)
+    .slice(0, input.limit)
+    .map((p) => p.best);
   const pageChunks = deps.kb.pageChunks
     ? await deps.kb.pageChunks(
         input.owners,

@@ -88,8 +88,9 @@ export function chunkPages(pages: PageText[], opts: ChunkOptions): Chunk[] {
   const maxWords = opts.maxWords ?? 80;
   const running = runningLines(pages);
   const chunks: Chunk[] = [];
-  // Numbered headings form the outline; an unnumbered title under one refines it ("6.8.3 Ports › Service").
-  let numbered: string | null = null;
+  // Numbered headings form the outline: a chunk under "6.5.3 Discussion" also carries its parent
+  // "6.5 Gravity by Time of Flight", which names the topic. An unnumbered title refines the path.
+  const outline: string[] = [];
   let sub: string | null = null;
   let heading: string | null = null;
   for (const page of pages) {
@@ -119,9 +120,19 @@ export function chunkPages(pages: PageText[], opts: ChunkOptions): Chunk[] {
           flush();
           cur = [];
         }
-        if (/^\d/.test(u.text)) [numbered, sub] = [u.text, null];
-        else sub = u.text;
-        heading = numbered && sub ? `${numbered} › ${sub}` : (sub ?? numbered);
+        if (/^\d/.test(u.text)) {
+          const number = u.text.split(/\s/)[0]!.replace(/\.$/, '');
+          const level = number.split('.').length;
+          outline.length = Math.min(outline.length, level);
+          outline[level - 1] = u.text;
+          // Keep only real ancestors: "7.1.3" is not under a stale "6.5" left by a skipped chapter page.
+          for (let l = 0; l < level - 1; l++) {
+            const parent = outline[l]?.split(/\s/)[0]!.replace(/\.$/, '');
+            if (parent && !number.startsWith(`${parent}.`)) delete outline[l];
+          }
+          sub = null;
+        } else sub = u.text;
+        heading = headingPath(outline, sub);
         curHeading = heading;
         cur.push(u);
         continue;
@@ -140,6 +151,13 @@ export function chunkPages(pages: PageText[], opts: ChunkOptions): Chunk[] {
     flush();
   }
   return chunks;
+}
+
+/** The numbered heading, its nearest numbered parent, and an unnumbered sub-title if any. */
+function headingPath(outline: string[], sub: string | null): string | null {
+  const numbered = outline.filter(Boolean).slice(-2);
+  const path = sub ? [...numbered, sub] : numbered;
+  return path.length ? path.join(' › ') : null;
 }
 
 /** The text given to the embedding model: the heading gives a short passage its topic. */

@@ -4,7 +4,8 @@
  */
 import type { PageText } from '../model/types.js';
 
-const BULLET = /^([•●▪◦‣∙·*–-]|\(?[0-9]{1,2}[.)]|\(?[a-z][.)]|\$|#|>)\s/;
+// Symbol-font bullets (Word/Wingdings) extract as private-use characters such as U+F0B7.
+const BULLET = /^([•●▪◦‣∙·*–➢►✓\uF000-\uF0FF-]|\(?[0-9]{1,2}[.)]|\(?[a-z][.)]|\$|#|>)\s/;
 
 /** Lines that open a list item, a shell command or a numbered step: they must stay on their own line. */
 export const isListLine = (line: string) => BULLET.test(line);
@@ -72,7 +73,8 @@ export function headingOf(line: string, standsAlone: boolean): string | null {
   if (numbered) {
     const words = numbered[2]!.split(/\s+/);
     const multiLevel = numbered[1]!.includes('.') && /\d\.\d/.test(numbered[1]!);
-    if (words.length <= 12 && (multiLevel || titleCased(words)) && !/\d{3,}/.test(numbered[2]!)) return t;
+    // A title ending in a bare number ("2 School Level Experiments 11") is a contents entry.
+    if (words.length <= 12 && (multiLevel || titleCased(words)) && !/\d{3,}/.test(numbered[2]!) && !/\s\d+$/.test(numbered[2]!)) return t;
     return null;
   }
   if (!standsAlone || t.endsWith('?')) return null;

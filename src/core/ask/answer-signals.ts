@@ -1,0 +1,67 @@
+import { STOPWORDS, words } from './query-terms.js';
+import { stem } from './term-match.js';
+
+/**
+ * What kind of answer a question expects, read from its wording. "Which port…", "how long…",
+ * "what password…" want a value next to the thing asked about; "how do I…", "what is the workaround"
+ * want an instruction. Sentences that have the expected shape are better answers than sentences that
+ * merely repeat the question's words.
+ */
+export interface AnswerType {
+  /** Stems of the thing asked about ("which port" -> port). */
+  focus: string[];
+  /** The answer is a duration or frequency ("how long", "how often"). */
+  wantsTime: boolean;
+  /** The answer is a value: number, name, identifier, setting. */
+  wantsValue: boolean;
+  /** The answer is an action: steps, a command, a setting to change. */
+  wantsAction: boolean;
+  /** The answer is a reason ("why …"). */
+  wantsReason: boolean;
+}
+
+const TIME = /\b(\d+|one|two|three|four|five|ten|a few|several)\s*(ms|milliseconds?|seconds?|secs?|minutes?|mins?|hours?|days?|weeks?|s)\b/i;
+// "one" and "half" are too common in prose to mark a value.
+const NUMBER_WORD = /\b(two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|fifty|hundred|thousand|million|dozen)\b/i;
+/** Identifiers, paths, options, assignments and numbers: the shapes values take in manuals. */
+const VALUE = /\d|\b[A-Za-z]+_[A-Za-z0-9_]+\b|\b[a-z]+[A-Z]\w*|\w=\S|(^|\s)\/[\w.-]+\/|(^|\s)--?[a-z][\w-]*|"[^"]+"|'[^']+'/;
+const ACTION_VERBS = new Set(
+  'add adjust apply change check choose click configure connect copy create delete disable download edit enable enter install issue log make open press remove replace reset restart reboot run select set start stop switch type uncheck update upgrade use write go'.split(
+    ' ',
+  ),
+);
+
+export function answerType(question: string): AnswerType {
+  const q = question.toLowerCase();
+  const wantsTime = /\bhow (long|often)\b|\b(timeout|time-out|delay|duration|interval)\b/.test(q);
+  const focus: string[] = [];
+  const m = /\b(?:which|what|how (?:many|much))\s+((?:[\w-]+\s+){0,3}[\w-]+)/.exec(q);
+  if (m) {
+    for (const w of words(m[1]!)) {
+      if (STOPWORDS.has(w) || /^(kind|sort|type)$/.test(w)) {
+        if (focus.length > 0) break;
+        continue;
+      }
+      focus.push(stem(w));
+      if (focus.length >= 3) break;
+    }
+  }
+  const wantsValue = wantsTime || /\b(which|how (many|much)|what (is|are) the (default|value|name|address|port|password|number|size|limit|range))\b/.test(q) || focus.length > 0;
+  const wantsAction = /\bhow (do|can|should|would) (i|we|you)\b|\bhow to\b|\b(workaround|fix|solve|get rid|prevent|avoid|enable|disable|configure|set up|install|turn)\b|\bwhat (should|do|must) (i|we)\b/.test(q);
+  const wantsReason = /\bwhy\b|\bwhat (is|was) the (reason|cause)\b|\bwhat causes\b/.test(q);
+  return { focus, wantsTime, wantsValue, wantsAction, wantsReason };
+}
+
+const REASON = /\b(because|since|due to|so that|as a result|in order to|avoids?|prevents?|otherwise|causes?|caused by|reason|safer|instead|on the other hand)\b/i;
+export const hasReason = (text: string) => REASON.test(text);
+
+export const hasValue = (text: string) => VALUE.test(text) || NUMBER_WORD.test(text);
+export const hasTime = (text: string) => TIME.test(text);
+
+/** An instruction: a command line, or a sentence or list item opening with an imperative verb. */
+export function isInstruction(text: string): boolean {
+  const t = text.replace(/^([•●▪◦‣∙·*–➢►✓\uF000-\uF0FF-]|\(?\d{1,2}[.)])\s*/, '');
+  if (/^[$#>]\s/.test(t)) return true;
+  const first = words(t)[0];
+  return !!first && ACTION_VERBS.has(first);
+}
