@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { readGenericUnigrams } from './sphinx-generic-lexicon.js';
-import { buildArpa } from './sphinx-language-model.js';
-import { PronunciationDictionary, espeakPronounce, flitePronounce } from './sphinx-pronunciations.js';
-import { QUESTION_SENTENCES, TERM_TEMPLATES } from './sphinx-question-corpus.js';
+import { Worker } from 'node:worker_threads';
+import type { BuildRequest } from './sphinx-model-build.js';
+
+export { corpusSentences, tokenize } from './sphinx-model-build.js';
 
 export interface SphinxModelFiles {
   lm: string;
@@ -22,44 +22,16 @@ export interface BiasedModelOptions {
 }
 
 const MAX_HINTS = 4000;
-const MAX_CORPUS_WORDS = 250_000;
 const KEEP_MODELS = 20;
-const TOP_TERMS = 150;
-
-export function tokenize(text: string): string[] {
-  return text
-    .toLowerCase()
-    .replace(/[’`]/g, "'")
-    .split(/[^a-z0-9']+/)
-    .map((w) => w.replace(/^'+|'+$/g, ''))
-    .filter(Boolean);
-}
-
-/** Sentences of manual passages: split at sentence ends and line breaks (headings, list items). */
-export function corpusSentences(passages: string[]): string[][] {
-  const out: string[][] = [];
-  let words = 0;
-  for (const p of passages) {
-    for (const s of p.split(/(?<=[.!?:;])\s+|\n+/)) {
-      const t = tokenize(s);
-      if (t.length < 2) continue;
-      out.push(t);
-      words += t.length;
-      if (words > MAX_CORPUS_WORDS) return out;
-    }
-  }
-  return out;
-}
 
 /**
- * Builds (once per distinct hint list and corpus, cached on disk) a small trigram model +
- * dictionary biased toward the caller's manuals: their sentences, their distinctive terms in
- * question-shaped slots, generic question sentences, and everyday English words from the generic
- * model. Vocabulary stays ~10k words instead of 130k, which is also what makes it fast.
+ * Biased models (see buildBiasedModel) cached on disk by a hash of their inputs; builds run in a
+ * worker thread so a large manual set does not stall the server's event loop for a second.
  */
 export class BiasedModelBuilder {
-  private dictionary: PronunciationDictionary | null = null;
-  private generic: Map<string, number> | null = null;
+  private worker: Worker | null = null;
+  private nextId = 0;
+  private readonly replies = new Map<number, { resolve: (words: number) => void; reject: (e: Error) => void }>();
   private readonly pending = new Map<string, Promise<SphinxModelFiles>>();
   // The hint arrays are memoised upstream, so identity is a cheap cache key for the hash.
   private readonly keys = new WeakMap<string[], WeakMap<string[], string>>();
@@ -88,81 +60,48 @@ export class BiasedModelBuilder {
     if (existsSync(files.lm) && existsSync(files.dict)) return { ...files, words: -1 };
     const running = this.pending.get(key);
     if (running) return running;
-    const build = this.build(hints.slice(0, MAX_HINTS), corpus, dir, files).finally(() => this.pending.delete(key));
+    const build = this.build({
+      hints: hints.slice(0, MAX_HINTS),
+      corpus,
+      modelDir: this.opts.modelDir,
+      genericWords: this.opts.genericWords ?? 6000,
+      genericWeight: this.opts.genericWeight ?? 0.15,
+      files,
+    })
+      .then((words) => (this.prune(), { ...files, words }))
+      .finally(() => this.pending.delete(key));
     this.pending.set(key, build);
     return build;
   }
 
-  private async build(hints: string[], corpus: string[], dir: string, files: { lm: string; dict: string }): Promise<SphinxModelFiles> {
-    this.dictionary ??= new PronunciationDictionary(join(this.opts.modelDir, 'cmudict-en-us.dict'));
-    this.generic ??= readGenericUnigrams(join(this.opts.modelDir, 'en-us.lm.bin'), this.opts.genericWords ?? 6000);
-    const dict = this.dictionary;
-
-    const sentences: string[][] = QUESTION_SENTENCES.map(tokenize);
-    const original = new Map<string, string>();
-    const hintWords = new Set<string>();
-    hints.forEach((hint, i) => {
-      for (const raw of hint.split(/[^A-Za-z0-9'’]+/)) if (raw) original.set(raw.toLowerCase(), raw);
-      const words = tokenize(hint);
-      if (words.length === 0) return;
-      words.forEach((w) => hintWords.add(w));
-      sentences.push(words);
-      if (words.length <= 3) {
-        // The most distinctive terms (hints come best first) fill every question slot; the long
-        // tail two slots each, rotating, so every slot pattern still sees many terms.
-        const slots = i < TOP_TERMS ? TERM_TEMPLATES : [TERM_TEMPLATES[i % TERM_TEMPLATES.length]!, TERM_TEMPLATES[(i + 3) % TERM_TEMPLATES.length]!];
-        for (const t of slots) sentences.push(tokenize(t.replace(/_/g, words.join(' '))));
-      }
-    });
-    const fromCorpus = corpusSentences(corpus);
-    sentences.push(...fromCorpus);
-
-    // Words outside the CMU dictionary: the distinctive terms always get a pronunciation; other
-    // manual words only when frequent and alphabetic, since every rule-made pronunciation is a
-    // chance for the recogniser to hear it where it was not said (spelled letters match almost anything).
-    const corpusCounts = new Map<string, number>();
-    for (const s of fromCorpus) for (const w of s) corpusCounts.set(w, (corpusCounts.get(w) ?? 0) + 1);
-    const pron = new Map<string, string[]>();
-    const needLts: string[] = [];
-    const wanted = new Set([...sentences.flat(), ...this.generic.keys()]);
-    for (const w of wanted) {
-      const known = dict.lookup(w);
-      if (known) {
-        pron.set(w, known);
-        continue;
-      }
-      const isHint = hintWords.has(w);
-      if (!isHint && !((corpusCounts.get(w) ?? 0) >= 3 && /^[a-z]{4,}$/.test(w))) continue;
-      const p = dict.derive(w, original.get(w) ?? w, { spell: isHint });
-      if (p.length > 0) pron.set(w, p);
-      // Rules, flite and espeak guess differently: offering each lets the acoustics pick.
-      if (/^[a-z][a-z0-9]{2,}$/.test(w)) needLts.push(w);
+  private build(req: BuildRequest): Promise<number> {
+    if (!this.worker) {
+      const w = new Worker(new URL('./sphinx-model-worker.js', import.meta.url));
+      w.on('message', (m: { id: number; words?: number; error?: string }) => {
+        const r = this.replies.get(m.id);
+        this.replies.delete(m.id);
+        if (m.error !== undefined) r?.reject(new Error(m.error));
+        else r?.resolve(m.words!);
+        if (this.replies.size === 0) w.unref(); // an idle builder must not keep the process alive
+      });
+      w.on('error', (e) => this.failAll(e));
+      w.on('exit', () => {
+        this.worker = null;
+        this.failAll(new Error('model build worker exited'));
+      });
+      this.worker = w;
     }
-    const [byFlite, byEspeak] = await Promise.all([flitePronounce(needLts), espeakPronounce(needLts)]);
-    for (const guesses of [byFlite, byEspeak]) {
-      for (const [w, p] of guesses) {
-        const known = pron.get(w) ?? [];
-        if (!known.includes(p)) pron.set(w, [...known, p]);
-      }
-    }
-
-    const { arpa, vocabulary } = buildArpa({
-      sentences,
-      background: this.generic,
-      backgroundWeight: this.opts.genericWeight ?? 0.15,
-      allowed: (w) => pron.has(w),
+    const id = this.nextId++;
+    this.worker.ref();
+    return new Promise((resolve, reject) => {
+      this.replies.set(id, { resolve, reject });
+      this.worker!.postMessage({ id, req });
     });
-    const dictLines: string[] = [];
-    for (const w of vocabulary) pron.get(w)!.forEach((p, i) => dictLines.push(`${i === 0 ? w : `${w}(${i + 1})`} ${p}`));
+  }
 
-    // Written under temporary names and renamed, so a concurrent reader never sees half a model.
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(files.dict + '.tmp', dictLines.join('\n') + '\n');
-    writeFileSync(files.lm + '.tmp', arpa);
-    renameSync(files.dict + '.tmp', files.dict);
-    renameSync(files.lm + '.tmp', files.lm);
-    this.prune();
-    return { ...files, words: vocabulary.length };
+  private failAll(e: Error): void {
+    for (const r of this.replies.values()) r.reject(e);
+    this.replies.clear();
   }
 
   /** Keeps the most recently built models; older ones belong to manual sets that changed. */
