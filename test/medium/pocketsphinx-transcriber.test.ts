@@ -53,3 +53,22 @@ test('temporary audio files are removed after recognition', async () => {
   await new PocketsphinxTranscriber({ cacheDir: join(dir, 'cache') }).transcribe(speak('Enable Syncthing'), { hints, corpus });
   assert.equal(count(), before);
 });
+
+test('while the model for changed manuals builds, the context keeps its previous model', async () => {
+  const t = new PocketsphinxTranscriber({ cacheDir: join(dir, 'cache-ctx') });
+  const wav = speak('Enable Syncthing on the FreedomBox');
+  await t.transcribe(wav, { hints, corpus, context: 'u1' });
+  const models = () => readdirSync(join(dir, 'cache-ctx')).length;
+  assert.equal(models(), 1);
+  // A manual was added: new text, so a new model. The answer must not wait for it.
+  const more = [...corpus, 'Gpredict shows satellite passes and controls antenna rotators through rotctld.'];
+  const r = await t.transcribe(wav, { hints, corpus: more, context: 'u1' });
+  assert.ok(r.text.split(' ').includes('syncthing'), r.text);
+  // ...and it is ready for the next question.
+  for (let i = 0; i < 100 && models() < 2; i++) await new Promise((res) => setTimeout(res, 100));
+  assert.equal(models(), 2);
+  // Another context never borrows u1's model: it waits for its own.
+  const other = await t.transcribe(wav, { hints: ['Syncthing'], corpus: ['Syncthing syncs files.'], context: 'u2' });
+  assert.ok(other.text.length > 0);
+  assert.equal(models(), 3);
+});

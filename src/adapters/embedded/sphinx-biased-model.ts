@@ -33,6 +33,8 @@ export class BiasedModelBuilder {
   private nextId = 0;
   private readonly replies = new Map<number, { resolve: (words: number) => void; reject: (e: Error) => void }>();
   private readonly pending = new Map<string, Promise<SphinxModelFiles>>();
+  /** Last model ready per context (LRU order). */
+  private readonly latest = new Map<string, { lm: string; dict: string }>();
   // The hint arrays are memoised upstream, so identity is a cheap cache key for the hash.
   private readonly keys = new WeakMap<string[], WeakMap<string[], string>>();
 
@@ -52,14 +54,37 @@ export class BiasedModelBuilder {
     return key;
   }
 
-  /** The model for these hints: from the cache, or built (concurrent callers share one build). */
-  async model(hints: string[], corpus: string[] = []): Promise<SphinxModelFiles> {
+  /**
+   * The model for these hints: from the cache, or built (concurrent callers share one build).
+   * With a context (whose manuals these are), a model already built for that context is used
+   * while the new one builds in the background: a manual added a minute ago should not make the
+   * next spoken question wait seconds for a rebuild.
+   */
+  async model(hints: string[], corpus: string[] = [], context?: string): Promise<SphinxModelFiles> {
     const key = this.key(hints, corpus);
     const dir = join(this.opts.cacheDir, key);
     const files = { lm: join(dir, 'model.lm'), dict: join(dir, 'model.dict') };
-    if (existsSync(files.lm) && existsSync(files.dict)) return { ...files, words: -1 };
-    const running = this.pending.get(key);
-    if (running) return running;
+    if (existsSync(files.lm) && existsSync(files.dict)) {
+      if (context !== undefined) this.remember(context, files);
+      return { ...files, words: -1 };
+    }
+    const previous = context !== undefined ? this.latest.get(context) : undefined;
+    const building = this.pending.get(key) ?? this.startBuild(key, hints, corpus, files);
+    if (context !== undefined) void building.then((m) => this.remember(context, m), () => {});
+    if (previous && existsSync(previous.lm) && existsSync(previous.dict)) {
+      building.catch(() => {}); // failures surface to whoever waits for this build, not here
+      return { ...previous, words: -1 };
+    }
+    return building;
+  }
+
+  private remember(context: string, files: { lm: string; dict: string }): void {
+    this.latest.delete(context);
+    this.latest.set(context, { lm: files.lm, dict: files.dict });
+    if (this.latest.size > 1000) this.latest.delete(this.latest.keys().next().value!);
+  }
+
+  private startBuild(key: string, hints: string[], corpus: string[], files: { lm: string; dict: string }): Promise<SphinxModelFiles> {
     const build = this.build({
       hints: hints.slice(0, MAX_HINTS),
       corpus,

@@ -10,6 +10,9 @@ export interface TranscribeOptions {
   hints?: string[];
   /** Text of the caller's manuals, for recognisers that can bias a language model with it. */
   corpus?: string[];
+  /** Whose manuals the hints describe (stable id): a recogniser may keep using what it built for
+   * this context while it prepares for changed hints, instead of making the caller wait. */
+  context?: string;
   language?: string;
 }
 

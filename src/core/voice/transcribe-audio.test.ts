@@ -43,6 +43,7 @@ test('transcribes with the vocabulary of the caller’s manuals as hints', async
   const r = await transcribeAudio({ decoder: decoderOf(speechLike(3)), transcriber, kb, parameters }, input);
   assert.deepEqual(r, { text: 'how do i set up coturn', confidence: 0.8, durationS: 3, engine: 'test' });
   assert.deepEqual(transcriber.seen[0]!.hints, ['FreedomBox', 'Coturn']);
+  assert.equal(transcriber.seen[0]!.context, 'shared,u1', 'the owner set, order-independent');
 });
 
 test('audio over MaxAudioSizeMB is refused before decoding', async () => {

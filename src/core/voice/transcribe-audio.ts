@@ -47,7 +47,8 @@ export async function transcribeAudio(deps: TranscribeAudioDeps, input: Transcri
   if (decoded.durationS < 0.2 || isSilent(measureLevel(wavSamples(decoded.wav)), decoded.durationS)) throw errors.noSpeech();
 
   const { hints, corpus } = await (deps.hints ?? new RecognitionHints({ kb: deps.kb, corpus: deps.corpus })).for(input.owners);
-  const transcript = await deps.transcriber.transcribe(decoded.wav, { hints, corpus, language: 'en' });
+  const context = [...input.owners].sort().join(',');
+  const transcript = await deps.transcriber.transcribe(decoded.wav, { hints, corpus, context, language: 'en' });
   const text = transcript.text.replace(/\s+/g, ' ').trim();
   if (!text) throw errors.noSpeech();
 
