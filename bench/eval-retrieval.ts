@@ -35,6 +35,10 @@ const OFF_TOPIC = [
   'Can you recommend a good novel to read on holiday?',
   'How do I change the oil in my car engine?',
   'What are the symptoms of the flu?',
+  'What time does the supermarket close?',
+  'Which planet is the largest in the solar system?',
+  'How do I tie a tie?',
+  'What is the capital of France?',
 ];
 
 interface Row {
@@ -60,6 +64,7 @@ function summary(rows: Row[]) {
     mrr: +mean(rows.map((r) => (r.rank ? 1 / r.rank : 0))).toFixed(3),
     recall: +mean(rows.map((r) => r.recall)).toFixed(3),
     passage_recall_at3: +mean(rows.map((r) => r.passageRecall)).toFixed(3),
+    answer_words: Math.round(mean(rows.map((r) => r.answer.split(/\s+/).length))),
   };
 }
 
@@ -95,7 +100,10 @@ async function main() {
   const embedMs = Date.now() - t0;
   const embeddedNow = embedder.embedded;
 
-  const answerWriter = new ExtractiveAnswerWriter();
+  const answerWriter = new ExtractiveAnswerWriter({
+    ...(process.env.EVAL_WINDOW_WORDS ? { windowWords: Number(process.env.EVAL_WINDOW_WORDS) } : {}),
+    ...(process.env.EVAL_ANSWER_WORDS ? { maxWords: Number(process.env.EVAL_ANSWER_WORDS) } : {}),
+  });
   const results: Record<string, Row[]> = {};
   const offTopic: Record<string, number> = {};
   for (const [mode, emb] of [

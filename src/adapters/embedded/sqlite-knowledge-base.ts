@@ -150,6 +150,18 @@ export class SqliteKnowledgeBase implements KnowledgeBase {
     return rows.map(toChunk);
   }
 
+  async documentFrequencies(owners: readonly string[], terms: string[]): Promise<{ total: number; df: Record<string, number> }> {
+    const f = ownerFilter('c.owner_id', owners);
+    const total = (this.db.prepare(`SELECT count(*) AS n FROM kb_chunks c WHERE ${f.sql}`).get(...f.params) as { n: number }).n;
+    const count = this.db.prepare(`SELECT count(*) AS n FROM kb_fts JOIN kb_chunks c ON c.rowid = kb_fts.rowid WHERE kb_fts MATCH ? AND ${f.sql}`);
+    const df: Record<string, number> = {};
+    for (const term of terms) {
+      const words = term.normalize('NFKC').match(/[\p{L}\p{N}]+/gu);
+      df[term] = words ? (count.get(`"${words.join(' ')}"`, ...f.params) as { n: number }).n : 0;
+    }
+    return { total, df };
+  }
+
   async vocabulary(owners: readonly string[], limit: number): Promise<string[]> {
     const f = ownerFilter('owner_id', owners);
     const rows = this.db.prepare(`SELECT text, heading FROM kb_chunks WHERE ${f.sql}`).all(...f.params) as { text: string; heading: string | null }[];

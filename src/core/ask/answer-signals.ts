@@ -12,6 +12,8 @@ export interface AnswerType {
   focus: string[];
   /** The answer is a duration or frequency ("how long", "how often"). */
   wantsTime: boolean;
+  /** The answer is an amount: a number with a unit. */
+  wantsQuantity: boolean;
   /** The answer is a value: number, name, identifier, setting. */
   wantsValue: boolean;
   /** The answer is an action: steps, a command, a setting to change. */
@@ -31,29 +33,45 @@ const ACTION_VERBS = new Set(
   ),
 );
 
+const AUXILIARY = new Set(['do', 'does', 'did', 'should', 'can', 'could', 'would', 'will', 'must', 'shall', 'may', 'might', 'have', 'has', 'had']);
+const LINKING = new Set(['is', 'are', 'was', 'were', 'the', 'a', 'an', 'this', 'that', 'these', 'those', 'kind', 'sort', 'type', 'of']);
+
+/** "which port…", "what is the default password…", "how much memory…" -> the stems of the thing asked about. */
+function focusOf(q: string): string[] {
+  const m = /\b(?:which|what|how (?:many|much))\s+((?:[\w-]+\s+){0,5}[\w-]+)/.exec(q);
+  if (!m) return [];
+  const ws = words(m[1]!);
+  // "What should I change…" asks for an action, not for a named thing.
+  if (ws.length === 0 || AUXILIARY.has(ws[0]!)) return [];
+  const focus: string[] = [];
+  for (const w of ws) {
+    if (LINKING.has(w) && focus.length === 0) continue;
+    if (STOPWORDS.has(w) || AUXILIARY.has(w)) break;
+    focus.push(stem(w));
+    if (focus.length >= 3) break;
+  }
+  return focus;
+}
+
 export function answerType(question: string): AnswerType {
   const q = question.toLowerCase();
   const wantsTime = /\bhow (long|often)\b|\b(timeout|time-out|delay|duration|interval)\b/.test(q);
-  const focus: string[] = [];
-  const m = /\b(?:which|what|how (?:many|much))\s+((?:[\w-]+\s+){0,3}[\w-]+)/.exec(q);
-  if (m) {
-    for (const w of words(m[1]!)) {
-      if (STOPWORDS.has(w) || /^(kind|sort|type)$/.test(w)) {
-        if (focus.length > 0) break;
-        continue;
-      }
-      focus.push(stem(w));
-      if (focus.length >= 3) break;
-    }
-  }
-  const wantsValue = wantsTime || /\b(which|how (many|much)|what (is|are) the (default|value|name|address|port|password|number|size|limit|range))\b/.test(q) || focus.length > 0;
-  const wantsAction = /\bhow (do|can|should|would) (i|we|you)\b|\bhow to\b|\b(workaround|fix|solve|get rid|prevent|avoid|enable|disable|configure|set up|install|turn)\b|\bwhat (should|do|must) (i|we)\b/.test(q);
+  const focus = focusOf(q);
+  const wantsQuantity = wantsTime || /\bhow (many|much|big|large|far|fast|high|low)\b|\bwhat (is|are) the (size|number|amount|limit|range|maximum|minimum)\b/.test(q);
+  const wantsValue = wantsQuantity || /\b(which|what (is|are) the (default|value|name|address|port|password))\b/.test(q) || focus.length > 0;
+  const wantsAction =
+    /\bhow (do|can|should|would) (i|we|you)\b|\bhow to\b|\b(workaround|fix|solve|get rid|prevent|avoid|enable|disable|configure|set up|install|turn)\b|\bwhat (should|do|must|can) (i|we)\b/.test(q);
   const wantsReason = /\bwhy\b|\bwhat (is|was) the (reason|cause)\b|\bwhat causes\b/.test(q);
-  return { focus, wantsTime, wantsValue, wantsAction, wantsReason };
+  return { focus, wantsTime, wantsQuantity, wantsValue, wantsAction, wantsReason };
 }
 
 const REASON = /\b(because|since|due to|so that|as a result|in order to|avoids?|prevents?|otherwise|causes?|caused by|reason|safer|instead|on the other hand)\b/i;
 export const hasReason = (text: string) => REASON.test(text);
+
+export const hasNumber = (text: string) => /\d/.test(text) || NUMBER_WORD.test(text);
+
+/** Something to do: an instruction, or a command, path, option or assignment to use. */
+export const isActionable = (text: string) => isInstruction(text) || /(^|\s)(\/[\w.-]+){2,}|\w=\S|(^|\s)--?[a-z][\w-]*|^\[[\w.-]+\]/.test(text);
 
 export const hasValue = (text: string) => VALUE.test(text) || NUMBER_WORD.test(text);
 export const hasTime = (text: string) => TIME.test(text);

@@ -29,7 +29,7 @@ export interface AskResult {
  * Below this evidence (see retrieve: share of the question's terms in the passage, or semantic
  * closeness) the best passage is treated as unrelated: answering from it would be a guess.
  */
-export const MIN_EVIDENCE = 0.34;
+export const MIN_EVIDENCE = 0.33;
 
 export const toSource = (h: SearchHit): Source => ({
   manual_id: h.chunk.manualId,

@@ -1,7 +1,7 @@
 import type { SearchHit } from '../model/types.js';
 import type { AnswerWriter, WrittenAnswer } from '../ports/answer-writer.js';
-import { isListLine, splitSentences } from '../ingest/page-structure.js';
-import { answerType, hasReason, hasTime, hasValue, isInstruction, type AnswerType } from './answer-signals.js';
+import { headingOf, isListLine, splitSentences } from '../ingest/page-structure.js';
+import { answerType, hasNumber, hasReason, hasTime, hasValue, isActionable, isInstruction, type AnswerType } from './answer-signals.js';
 import { queryTerms, type QueryTerm } from './query-terms.js';
 import { containsTerm, stems } from './term-match.js';
 
@@ -15,6 +15,8 @@ export interface Unit {
   stems: string[];
   words: number;
   score: number;
+  /** A section title: context for its neighbours, never part of the answer itself. */
+  heading: boolean;
 }
 
 export interface ExtractiveOptions {
@@ -31,11 +33,12 @@ function unitsOf(text: string, passage: number): Unit[] {
   const out: Unit[] = [];
   for (const line of text.split('\n')) {
     const list = isListLine(line.trim());
-    const parts = list ? [line.trim()] : splitSentences(line);
-    for (const raw of parts) {
+    const heading = !!headingOf(line, true);
+    (heading ? [line.trim()] : splitSentences(line)).forEach((raw, i) => {
       const p = raw.trim();
-      if (p) out.push({ passage, order: out.length, text: p, list, stems: stems(p), words: p.split(/\s+/).length, score: 0 });
-    }
+      // Only a list item's first sentence opens a new line; its other sentences continue it.
+      if (p) out.push({ passage, order: out.length, text: p, list: list && i === 0, stems: stems(p), words: p.split(/\s+/).length, score: 0, heading });
+    });
   }
   return out;
 }
@@ -57,42 +60,48 @@ export class ExtractiveAnswerWriter implements AnswerWriter {
   private readonly opts: Required<ExtractiveOptions>;
 
   constructor(opts: ExtractiveOptions = {}) {
-    this.opts = { passages: opts.passages ?? 3, windowWords: opts.windowWords ?? 70, maxWords: opts.maxWords ?? 120 };
+    this.opts = { passages: opts.passages ?? 3, windowWords: opts.windowWords ?? 60, maxWords: opts.maxWords ?? 120 };
   }
 
   async write(question: string, passages: SearchHit[]): Promise<WrittenAnswer> {
     const perPassage = scoreSentences(question, passages.slice(0, this.opts.passages));
     const all = perPassage.flat();
     if (all.length === 0) return { answer: NOT_FOUND_ANSWER, cited: [] };
-    const ranked = [...all].sort((a, b) => b.score - a.score || a.passage - b.passage || a.order - b.order);
+    const ranked = all.filter((u) => !u.heading).sort((a, b) => b.score - a.score || a.passage - b.passage || a.order - b.order);
     const best = ranked[0]!;
     if (best.score <= 0) return { answer: NOT_FOUND_ANSWER, cited: [] };
 
     const chosen = new Set<Unit>();
     let total = 0;
     const take = (u: Unit, budget: number) => {
-      if (chosen.has(u)) return true;
+      if (chosen.has(u) || u.heading) return true;
       if (total + u.words > budget && chosen.size > 0) return false;
       chosen.add(u);
       total += u.words;
       return true;
     };
-    const excerpt = (anchor: Unit, budget: number, following: number) => {
+    const type = answerType(question);
+    // The answer to "how do I…" contains something to do, to "how long…" a value: an excerpt that
+    // has none yet may run on (up to the whole answer's budget) until it reaches one.
+    const answers = (u: Unit) => (type.wantsAction ? isActionable(u.text) : type.wantsQuantity ? hasNumber(u.text) : type.wantsValue ? hasValue(u.text) : true);
+    const excerpt = (anchor: Unit, budget: number, following: number, withBefore: boolean) => {
       const units = perPassage[anchor.passage]!;
       const before = units[anchor.order - 1];
-      if (before && LEANS_BACK.test(anchor.text) && total + before.words + anchor.words <= budget) take(before, budget);
+      if (before && (LEANS_BACK.test(anchor.text) || (withBefore && before.score > 0)) && total + before.words + anchor.words <= budget) take(before, budget);
       take(anchor, budget);
+      let answered = answers(anchor);
       let added = 0;
-      for (let i = anchor.order + 1; i < units.length && added < following; i++) {
+      for (let i = anchor.order + 1; i < units.length && (added < following || !answered); i++) {
         const u = units[i]!;
         const inList = u.list && /:$/.test(units[i - 1]!.text);
-        if (!take(u, inList ? budget * 1.4 : budget)) break;
+        if (!take(u, inList || !answered ? Math.max(budget * 1.4, this.opts.maxWords) : budget)) break;
+        answered ||= answers(u);
         if (!u.list) added++;
       }
     };
-    excerpt(best, this.opts.windowWords, 4);
+    excerpt(best, this.opts.windowWords, 4, false);
     const second = ranked.find((u) => !chosen.has(u) && u.score >= best.score * 0.6);
-    if (second) excerpt(second, this.opts.maxWords, 1);
+    if (second) excerpt(second, this.opts.maxWords, 1, true);
 
     const groups = new Map<number, Unit[]>();
     for (const u of [...chosen].sort((a, b) => a.passage - b.passage || a.order - b.order)) groups.set(u.passage, [...(groups.get(u.passage) ?? []), u]);
@@ -121,6 +130,11 @@ function termWeights(terms: QueryTerm[], units: { stems: string[] }[]): Map<Quer
   return new Map(terms.map((t) => [t, Math.log(1 + n / (1 + units.filter((u) => containsTerm(u.stems, t)).length))]));
 }
 
+/** Troubleshooting words manuals use interchangeably ("the workaround" / "the solution is"). */
+const SYNONYMS = new Map(
+  [['workaround', 'solution', 'fix', 'resolv', 'solv']].flatMap((group) => group.map((w) => [w, group.filter((x) => x !== w)] as const)),
+);
+
 /** Units within this distance share context: a sentence under "Wi-Fi configuration" is about Wi-Fi. */
 const CONTEXT = 2;
 
@@ -138,15 +152,17 @@ function scoreUnit(u: Unit, units: Unit[], terms: QueryTerm[], weight: Map<Query
   if (own === 0) return 0;
   // "What password…": the answer names the password. A sentence without the thing asked about
   // rarely answers, however many other question words it repeats.
-  const focused = type.focus.some((f) => u.stems.includes(f));
+  const focused = type.focus.some((f) => u.stems.includes(f) || SYNONYMS.get(f)?.some((x) => u.stems.includes(x)));
   if (type.wantsTime && hasTime(u.text)) s *= 2;
-  else if (focused && hasValue(u.text)) s *= 2;
+  else if (focused && (type.wantsQuantity ? hasNumber(u.text) : hasValue(u.text))) s *= 2;
   else if (type.focus.length > 0 && !focused) s *= 0.6;
   else if (type.wantsValue && hasValue(u.text)) s *= 1.15;
   if (type.wantsAction && isInstruction(u.text)) s *= 1.25;
   if (type.wantsReason && hasReason(u.text)) s *= 1.3;
   // Earlier passages are more likely to hold the answer; fragments rarely answer alone.
   s *= 1 / (1 + 0.25 * u.passage);
+  // Long sentences match more words by sheer length; very short ones rarely answer alone.
+  s /= Math.sqrt(Math.max(1, u.words / 30));
   if (u.words < 4) s *= 0.6;
   return s;
 }

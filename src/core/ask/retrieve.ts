@@ -2,7 +2,8 @@ import type { SearchHit } from '../model/types.js';
 import type { Embedder } from '../ports/embedder.js';
 import type { KnowledgeBase } from '../ports/knowledge-base.js';
 import { widen } from './passage-window.js';
-import { termCoverage } from './term-match.js';
+import { queryTerms } from './query-terms.js';
+import { idfWeights, termKey, weightedCoverage } from './term-match.js';
 
 export interface RetrieveDeps {
   kb: KnowledgeBase;
@@ -66,16 +67,19 @@ export async function retrieve(deps: RetrieveDeps, input: RetrieveInput, tuning:
   const t = tuning;
   const scope = { owners: input.owners, ...(input.manualIds ? { manualIds: input.manualIds } : {}) };
   const vector = deps.embedder ? await embedQuestion(deps.embedder, input.question) : null;
-  const [keyword, dense] = await Promise.all([
+  const terms = queryTerms(input.question);
+  const [keyword, dense, stats] = await Promise.all([
     deps.kb.search({ ...scope, text: input.question, vector: null, limit: t.candidates }),
     vector ? deps.kb.search({ ...scope, text: '', vector, limit: t.candidates }) : Promise.resolve([]),
+    deps.kb.documentFrequencies ? deps.kb.documentFrequencies(input.owners, terms.map(termKey)) : Promise.resolve(null),
   ]);
+  const weights = idfWeights(terms, stats);
 
   const byId = new Map<string, Candidate>();
   const take = (hit: SearchHit): Candidate => {
     let c = byId.get(hit.chunk.id);
     if (!c) {
-      c = { hit, keywordRank: null, vectorRank: null, cosine: 0, coverage: termCoverage(input.question, hit.chunk), fused: 0 };
+      c = { hit, keywordRank: null, vectorRank: null, cosine: 0, coverage: weightedCoverage(terms, weights, hit.chunk), fused: 0 };
       byId.set(hit.chunk.id, c);
     }
     return c;
@@ -118,15 +122,24 @@ export async function retrieve(deps: RetrieveDeps, input: RetrieveInput, tuning:
     : [];
   return top.map((c) => {
     const relevant = (id: string) => (byId.get(id)?.fused ?? 0) >= c.fused * 0.5;
-    return { ...c.hit, chunk: widen(c.hit.chunk, pageChunks, relevant), score: evidence(c) };
+    return { ...c.hit, chunk: widen(c.hit.chunk, pageChunks, relevant), score: evidence(c, dense) };
   });
 }
 
-/** Absolute relevance: share of the question's terms the passage contains, or semantic closeness. */
-function evidence(c: Candidate): number {
-  const semantic = Math.max(0, (c.cosine - 0.2) / 0.6);
-  return Math.round(Math.min(1, Math.max(c.coverage, semantic * 0.9)) * 1000) / 1000;
+/**
+ * Absolute relevance in 0..1, comparable across questions: the IDF-weighted share of the question's
+ * terms the passage contains (a question whose telling words appear nowhere in the manuals scores
+ * low however many common words match), blended with semantic closeness when vectors are available.
+ * A chunk outside the dense top list is given the list's lowest similarity (an upper bound).
+ */
+function evidence(c: Candidate, dense: SearchHit[]): number {
+  if (dense.length === 0) return round(c.coverage);
+  const cosine = c.vectorRank !== null ? c.cosine : dense[dense.length - 1]!.score;
+  const semantic = Math.min(1, Math.max(0, (cosine - 0.3) / 0.4));
+  return round(0.6 * c.coverage + 0.4 * semantic);
 }
+
+const round = (x: number) => Math.round(Math.min(1, Math.max(0, x)) * 1000) / 1000;
 
 async function embedQuestion(embedder: Embedder, question: string): Promise<Float32Array | null> {
   try {

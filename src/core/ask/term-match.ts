@@ -35,6 +35,40 @@ export function containsTerm(textStems: string[], term: QueryTerm): boolean {
   return false;
 }
 
+/** Inverse document frequency per term (keyed by the term's words joined by spaces); rare words weigh more. */
+export type TermWeights = Map<string, number>;
+
+export const termKey = (t: QueryTerm) => t.words.join(' ');
+
+export function idfWeights(terms: QueryTerm[], stats: { total: number; df: Record<string, number> } | null): TermWeights {
+  return new Map(
+    terms.map((t) => {
+      const df = stats?.df[termKey(t)];
+      // A word found nowhere in the manuals is the most telling: the question is about something else.
+      return [termKey(t), stats && df !== undefined ? Math.log((stats.total + 1) / (df + 0.5)) : 1];
+    }),
+  );
+}
+
+/** IDF-weighted share of the question's terms found in the chunk (text or heading), 0..1. */
+export function weightedCoverage(terms: QueryTerm[], weights: TermWeights, chunk: Pick<Chunk, 'text' | 'heading'>): number {
+  const s = stems(`${chunk.heading ?? ''} ${chunk.text}`);
+  let found = 0;
+  let all = 0;
+  let matched = 0;
+  for (const t of terms) {
+    const w = weights.get(termKey(t)) ?? 1;
+    all += w;
+    if (containsTerm(s, t)) {
+      found += w;
+      matched++;
+    }
+  }
+  // One shared word ("capital" in "the capital of France") is weak evidence for a longer question.
+  const single = terms.length >= 2 && matched < 2 ? 0.5 : 1;
+  return all > 0 ? (found / all) * single : 0;
+}
+
 /** Share of the question's content terms found in the chunk (text or heading), 0..1. */
 export function termCoverage(question: string, chunk: Pick<Chunk, 'text' | 'heading'>): number {
   const terms = queryTerms(question);

@@ -22,6 +22,11 @@ export interface KnowledgeBase {
   search(query: SearchQuery): Promise<SearchHit[]>;
   /** All chunks of the given pages, in reading order, still filtered by owner (to widen a passage). */
   pageChunks?(owners: readonly string[], pages: { manualId: string; pageNumber: number }[]): Promise<Chunk[]>;
+  /**
+   * How many of the visible chunks contain each word or phrase (matched the way the index matches),
+   * and how many chunks there are: lets the core weigh rare question words over common ones.
+   */
+  documentFrequencies?(owners: readonly string[], terms: string[]): Promise<{ total: number; df: Record<string, number> }>;
   /** Distinctive terms of the caller's manuals (for speech recognition biasing). */
   vocabulary?(owners: readonly string[], limit: number): Promise<string[]>;
   deleteManual(manualId: string): Promise<{ chunks: number; vectors: number }>;

@@ -1,0 +1,61 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { FakeKnowledgeBase } from '../../../test/helpers/fakes.js';
+import type { Chunk } from '../model/types.js';
+import type { AnswerWriter } from '../ports/answer-writer.js';
+import type { Embedder } from '../ports/embedder.js';
+import { askQuestion } from './ask-question.js';
+import { ExtractiveAnswerWriter, NOT_FOUND_ANSWER } from './extractive-answer-writer.js';
+
+const chunk = (id: string, ownerId: string, page: number, text: string): Chunk => ({
+  id,
+  manualId: `manual-${ownerId}`,
+  ownerId,
+  pageNumber: page,
+  pageLabel: page === 30 ? '5' : null,
+  heading: null,
+  text,
+  ordinal: page,
+});
+
+async function kb() {
+  const k = new FakeKnowledgeBase();
+  await k.indexChunks('manual-alice', 'alice', 'Router Guide', [
+    chunk('a1', 'alice', 30, 'To restore the factory settings, hold the reset button for ten seconds until the light blinks.'),
+    chunk('a2', 'alice', 31, 'The router forwards UDP port 3478 for the TURN server.'),
+  ]);
+  await k.indexChunks('manual-bob', 'bob', 'Bob Secrets', [chunk('b1', 'bob', 1, 'Bob: hold the reset button for ten seconds to wipe the vault.')]);
+  return k;
+}
+
+const failingEmbedder: Embedder = { dimensions: 8, modelId: 'broken', embed: async () => Promise.reject(new Error('worker crashed')) };
+
+describe('askQuestion', () => {
+  it('answers from the caller’s manuals with API-shaped sources', async () => {
+    for (const embedder of [null, failingEmbedder]) {
+      const r = await askQuestion(
+        { kb: await kb(), embedder, answerWriter: new ExtractiveAnswerWriter() },
+        { question: 'How long do I hold the reset button to restore factory settings?', owners: ['alice'], limit: 5 },
+      );
+      assert.equal(r.contextFound, true);
+      assert.match(r.answer, /ten seconds/);
+      assert.deepEqual(Object.keys(r.sources[0]!).sort(), ['chunk_text', 'manual_id', 'manual_name', 'page_label', 'page_number', 'score']);
+      assert.equal(r.sources[0]!.manual_name, 'Router Guide');
+      assert.equal(r.sources[0]!.page_number, 30);
+      assert.equal(r.sources[0]!.page_label, '5');
+      assert.ok(r.sources.every((s) => s.manual_id === 'manual-alice'));
+    }
+  });
+
+  it('says honestly when nothing relevant is found', async () => {
+    const r = await askQuestion({ kb: await kb(), embedder: null, answerWriter: new ExtractiveAnswerWriter() }, { question: 'What is the capital of France?', owners: ['alice'], limit: 5 });
+    assert.deepEqual(r, { answer: NOT_FOUND_ANSWER, sources: [], contextFound: false });
+  });
+
+  it('drops citations that point at no passage', async () => {
+    const liar: AnswerWriter = { id: 'liar', write: async () => ({ answer: 'Made up [7].', cited: [6, -1], usage: { inputTokens: 10, outputTokens: 3, model: 'x' } }) };
+    const r = await askQuestion({ kb: await kb(), embedder: null, answerWriter: liar }, { question: 'reset button factory settings', owners: ['alice'], limit: 5 });
+    assert.equal(r.contextFound, false);
+    assert.deepEqual(r.usage, { inputTokens: 10, outputTokens: 3, model: 'x' });
+  });
+});

@@ -1,0 +1,70 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { SearchHit } from '../model/types.js';
+import { answerType } from './answer-signals.js';
+import { ExtractiveAnswerWriter, NOT_FOUND_ANSWER } from './extractive-answer-writer.js';
+
+const hit = (text: string, page = 1): SearchHit => ({
+  chunk: { id: `m:${page}:0`, manualId: 'm', ownerId: 'u', pageNumber: page, pageLabel: null, heading: null, text, ordinal: page },
+  manualName: 'Manual',
+  score: 0.8,
+});
+
+const writer = new ExtractiveAnswerWriter();
+
+describe('ExtractiveAnswerWriter', () => {
+  it('answers a "which port" question with the sentence holding the value, citing its passage', async () => {
+    const passages = [
+      hit(
+        'To add an antenna rotator, open the Interfaces settings and click Add. Rigctld and rotctld act as TCP/IP servers. ' +
+          'The default port is 4532 for rigctld and 4533 for rotctld. You can change the host name too.',
+      ),
+    ];
+    const { answer, cited } = await writer.write('Which port should I enter for rotctld when adding my antenna rotator?', passages);
+    assert.match(answer, /4533 for rotctld/);
+    assert.match(answer, /\[1\]$/);
+    assert.deepEqual(cited, [0]);
+  });
+
+  it('keeps a list introduced by the chosen sentence intact, one item per line', async () => {
+    const text = '5.3.3 Port Forwarding\nIf your box is behind a router, you should forward the following ports for the TURN server:\n• UDP 3478\n• TCP 3478\n• UDP 49152-50175';
+    const { answer } = await writer.write('Which ports do I forward on my router for the TURN server?', [hit(text)]);
+    assert.equal(answer, 'If your box is behind a router, you should forward the following ports for the TURN server:\n• UDP 3478\n• TCP 3478\n• UDP 49152-50175 [1]');
+  });
+
+  it('runs on from the problem statement to the fix for a how-to question', async () => {
+    const text =
+      'The network manager uses a random identity when scanning for Wi-Fi networks. Some routers reject connections from such devices. ' +
+      'Your connection will drop right after activating. If you control the router, you could change its behaviour there. ' +
+      'Otherwise edit /etc/NetworkManager/NetworkManager.conf and add the line wifi.scan-rand-mac-address=no in the device section.';
+    const { answer } = await writer.write('My router rejects the Wi-Fi connection right after activating. How do I fix it?', [hit(text)]);
+    assert.match(answer, /wifi\.scan-rand-mac-address=no/);
+  });
+
+  it('keeps document order, cites every passage it used, and leaves headings out', async () => {
+    const passages = [hit('2.1 Reset\nHold the reset button for ten seconds to restore the factory settings.', 4), hit('The reset button is behind the small hole on the back panel.', 9)];
+    const { answer, cited } = await writer.write('Where is the reset button and how long do I hold it?', passages);
+    assert.doesNotMatch(answer, /2\.1 Reset/);
+    assert.match(answer, /ten seconds/);
+    for (const i of cited) assert.ok(i >= 0 && i < passages.length);
+    const markers = [...answer.matchAll(/\[(\d)\]/g)].map((m) => Number(m[1]) - 1);
+    assert.deepEqual(markers, [...cited].sort());
+  });
+
+  it('says so when nothing in the passages relates to the question', async () => {
+    assert.deepEqual(await writer.write('How do I bake bread?', [hit('Forward UDP ports on the router.')]), { answer: NOT_FOUND_ANSWER, cited: [] });
+    assert.deepEqual(await writer.write('Which port?', []), { answer: NOT_FOUND_ANSWER, cited: [] });
+  });
+});
+
+describe('answerType', () => {
+  it('reads the expected answer from the wording', () => {
+    assert.deepEqual(answerType('Which port should I enter?').focus, ['port']);
+    assert.deepEqual(answerType('What is the default password of the access point?').focus, ['default', 'password']);
+    assert.deepEqual(answerType('What should I change in the file?').focus, []);
+    assert.equal(answerType('How long does it wait before giving up?').wantsTime, true);
+    assert.equal(answerType('How much memory does it need?').wantsQuantity, true);
+    assert.equal(answerType('How do I turn the snapshot feature back on?').wantsAction, true);
+    assert.equal(answerType('Why is AC preferred over DC?').wantsReason, true);
+  });
+});
