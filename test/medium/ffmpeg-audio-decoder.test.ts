@@ -81,8 +81,16 @@ test('audio longer than the limit is audio_too_long', async () => {
 });
 
 test('temporary files are removed, also after a failure', async () => {
-  const before = readdirSync(tmpdir()).filter((f) => f.startsWith('manuel-audio-')).length;
-  await decoder.decode(readFileSync(speech), { contentType: null, maxDurationS: 300 });
-  await decoder.decode(Buffer.concat([readFileSync(speech).subarray(0, 44), Buffer.from('garbage')]), { contentType: null, maxDurationS: 300 }).catch(() => {});
-  assert.equal(readdirSync(tmpdir()).filter((f) => f.startsWith('manuel-audio-')).length, before);
+  const scratch = mkdtempSync(join(tmpdir(), 'manuel-decoder-tmp-'));
+  try {
+    const own = new FfmpegAudioDecoder({ tmpDir: scratch });
+    await own.decode(readFileSync(speech), { contentType: null, maxDurationS: 300 });
+    const webm = join(dir, 't.webm');
+    ffmpeg('-i', speech, '-c:a', 'libopus', webm);
+    const broken = Buffer.concat([readFileSync(webm).subarray(0, 60), Buffer.alloc(4000, 0xa5)]);
+    await assert.rejects(own.decode(broken, { contentType: null, maxDurationS: 300 }), code('invalid_audio'));
+    assert.deepEqual(readdirSync(scratch), []);
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
 });

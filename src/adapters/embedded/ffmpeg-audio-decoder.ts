@@ -19,6 +19,8 @@ const SAMPLE_RATE = 16_000;
 export interface FfmpegOptions {
   binary?: string;
   timeoutMs?: number;
+  /** Where the temporary input file goes (default: the OS temp dir). */
+  tmpDir?: string;
 }
 
 /**
@@ -39,7 +41,7 @@ export class FfmpegAudioDecoder implements AudioDecoder {
         `Unsupported audio${said}: ${type ? `detected ${type.mime}` : 'not a recognised audio container'}; send WAV, MP3, M4A, FLAC, WebM/Opus or Ogg/Opus`,
       );
     }
-    const dir = await mkdtemp(join(tmpdir(), 'manuel-audio-'));
+    const dir = await mkdtemp(join(this.opts.tmpDir ?? tmpdir(), 'manuel-audio-'));
     try {
       const input = join(dir, `input.${format}`);
       await writeFile(input, audio);

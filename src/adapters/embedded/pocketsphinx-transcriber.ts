@@ -15,6 +15,8 @@ export interface PocketsphinxOptions {
   bias?: boolean;
   binary?: string;
   timeoutMs?: number;
+  /** Where the temporary WAV goes (default: the OS temp dir). */
+  tmpDir?: string;
   /** Tuning knobs of the biased model (see BiasedModelOptions) and extra decoder flags. */
   genericWords?: number;
   genericWeight?: number;
@@ -69,7 +71,7 @@ export class PocketsphinxTranscriber implements Transcriber {
     const extra = this.opts.decoderArgs ?? [];
     for (let i = 0; i + 1 < extra.length; i += 2) flags.set(extra[i]!, extra[i + 1]!);
     const args = [...flags].flat();
-    const dir = await mkdtemp(join(tmpdir(), 'manuel-asr-'));
+    const dir = await mkdtemp(join(this.opts.tmpDir ?? tmpdir(), 'manuel-asr-'));
     try {
       const file = join(dir, 'audio.wav');
       await writeFile(file, wav);
