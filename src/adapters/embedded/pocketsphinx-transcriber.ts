@@ -14,6 +14,7 @@ export interface PocketsphinxOptions {
   /** false = always the stock generic model (for measuring what biasing buys). */
   bias?: boolean;
   binary?: string;
+  /** Default: 30 s + 2 s per second of audio. */
   timeoutMs?: number;
   /** Where the temporary WAV goes (default: the OS temp dir). */
   tmpDir?: string;
@@ -75,16 +76,17 @@ export class PocketsphinxTranscriber implements Transcriber {
     try {
       const file = join(dir, 'audio.wav');
       await writeFile(file, wav);
-      const stdout = await this.run([...args, '-infile', file]);
+      // Recognition runs at ~0.2-0.8 x real time here: allow for a long recording on a busy machine.
+      const stdout = await this.run([...args, '-infile', file], this.opts.timeoutMs ?? 30_000 + wavDurationS(wav) * 2_000);
       return { ...parseSphinxOutput(stdout), durationS: wavDurationS(wav), engine: 'pocketsphinx' };
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
   }
 
-  private run(args: string[]): Promise<string> {
+  private run(args: string[], timeoutMs: number): Promise<string> {
     return new Promise((resolve, reject) => {
-      execFile(this.opts.binary ?? 'pocketsphinx_continuous', args, { timeout: this.opts.timeoutMs ?? 60_000, maxBuffer: 4 << 20 }, (err, stdout) => {
+      execFile(this.opts.binary ?? 'pocketsphinx_continuous', args, { timeout: timeoutMs, maxBuffer: 4 << 20 }, (err, stdout) => {
         if (err) reject(errors.unavailable(`pocketsphinx failed: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'not installed' : err.message.split('\n')[0]}`));
         else resolve(stdout);
       });
