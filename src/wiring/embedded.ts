@@ -139,8 +139,8 @@ export async function createEmbedded(config: EmbeddedConfig, opts: EmbeddedOptio
         transcriber: transcriber!,
         kb,
         parameters: p,
-        // The manuals' terms and text bias recognition toward what this user can ask about.
-        hints: new RecognitionHints({ kb, corpus: new SqliteRecognitionCorpus(db) }),
+        // The manuals' terms (and, for pocketsphinx's language model, their text) bias recognition.
+        hints: new RecognitionHints({ kb, corpus: transcriber instanceof PocketsphinxTranscriber ? new SqliteRecognitionCorpus(db) : undefined }),
         archive: new FsAudioArchive(join(config.dataDir, 'audio')),
       }
     : null;
