@@ -19,7 +19,7 @@ export function readGenericUnigrams(lmBinFile: string, limit: number): Map<strin
   if (b.toString('latin1', 0, HEADER.length) !== HEADER) return new Map();
   const order = b[HEADER.length]!;
   const count = b.readUInt32LE(HEADER.length + 1);
-  const quantTables = order === 3 ? 3 : 2 * (order - 1) - 1;
+  const quantTables = 2 * order - 3; // prob + back-off per middle order, prob for the highest
   const unigramsAt = HEADER.length + 1 + 4 * order + 4 + quantTables * 65536 * 4;
   let wordsAt = -1;
   for (let p = b.length - 5; p > Math.max(0, b.length - 8_000_000); p--) {
