@@ -40,3 +40,34 @@ it('SqliteKnowledgeBase keeps chunks and vectors across a reopen, and its schema
     t.cleanup();
   }
 });
+
+it('SqliteKnowledgeBase widens passages and counts term frequencies only within the visible owners', async () => {
+  const t = tempDb();
+  try {
+    const kb = new SqliteKnowledgeBase(t.db);
+    const mk = (id: string, manualId: string, ownerId: string, page: number, ordinal: number, text: string) => ({
+      id,
+      manualId,
+      ownerId,
+      pageNumber: page,
+      pageLabel: null,
+      heading: null,
+      text,
+      ordinal,
+    });
+    await kb.indexChunks('ma', 'alice', 'A', [mk('a1', 'ma', 'alice', 1, 0, 'Reset the router.'), mk('a2', 'ma', 'alice', 1, 1, 'Then wait.'), mk('a3', 'ma', 'alice', 2, 2, 'Router ports 49152-50175.')]);
+    await kb.indexChunks('mb', 'bob', 'B', [mk('b1', 'mb', 'bob', 1, 0, 'Router router router.')]);
+    const page = await kb.pageChunks(['alice'], [
+      { manualId: 'ma', pageNumber: 1 },
+      { manualId: 'mb', pageNumber: 1 },
+    ]);
+    assert.deepEqual(
+      page.map((c) => c.id),
+      ['a1', 'a2'],
+    );
+    assert.deepEqual(await kb.documentFrequencies(['alice'], ['router', '49152 50175', 'vault']), { total: 3, df: { router: 2, '49152 50175': 1, vault: 0 } });
+    assert.deepEqual(await kb.documentFrequencies([], ['router']), { total: 0, df: { router: 0 } });
+  } finally {
+    t.cleanup();
+  }
+});

@@ -84,23 +84,28 @@ export class ExtractiveAnswerWriter implements AnswerWriter {
     // The answer to "how do I…" contains something to do, to "how long…" a value: an excerpt that
     // has none yet may run on (up to the whole answer's budget) until it reaches one.
     const answers = (u: Unit) => (type.wantsAction ? isActionable(u.text) : type.wantsQuantity ? hasNumber(u.text) : type.wantsValue ? hasValue(u.text) : true);
+    let answered = false;
     const excerpt = (anchor: Unit, budget: number, following: number, withBefore: boolean) => {
       const units = perPassage[anchor.passage]!;
       const before = units[anchor.order - 1];
       if (before && (LEANS_BACK.test(anchor.text) || (withBefore && before.score > 0)) && total + before.words + anchor.words <= budget) take(before, budget);
       take(anchor, budget);
-      let answered = answers(anchor);
+      answered ||= answers(anchor);
       let added = 0;
-      for (let i = anchor.order + 1; i < units.length && (added < following || !answered); i++) {
+      // Manuals state a problem, then its fix: a how-to excerpt without an action yet runs on.
+      for (let i = anchor.order + 1; i < units.length && (added < following || (type.wantsAction && !answered)); i++) {
         const u = units[i]!;
         const inList = u.list && /:$/.test(units[i - 1]!.text);
-        if (!take(u, inList || !answered ? Math.max(budget * 1.4, this.opts.maxWords) : budget)) break;
+        if (!take(u, inList || (type.wantsAction && !answered) ? Math.max(budget * 1.4, this.opts.maxWords) : budget)) break;
         answered ||= answers(u);
         if (!u.list) added++;
       }
     };
     excerpt(best, this.opts.windowWords, 4, false);
-    const second = ranked.find((u) => !chosen.has(u) && u.score >= best.score * 0.6);
+    // Without the expected kind of answer yet, the second excerpt goes to the best sentence that has it.
+    const second = answered
+      ? ranked.find((u) => !chosen.has(u) && u.score >= best.score * 0.6)
+      : (ranked.find((u) => !chosen.has(u) && answers(u) && u.score >= best.score * 0.4) ?? ranked.find((u) => !chosen.has(u) && u.score >= best.score * 0.6));
     if (second) excerpt(second, this.opts.maxWords, 1, true);
 
     const groups = new Map<number, Unit[]>();
