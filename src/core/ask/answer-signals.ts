@@ -20,6 +20,8 @@ export interface AnswerType {
   wantsAction: boolean;
   /** The answer is a reason ("why …"). */
   wantsReason: boolean;
+  /** "What is X?" / "What does X mean?": the subject to find a definition of, lower-case. */
+  defines: string | null;
 }
 
 const TIME = /\b(\d+|one|two|three|four|five|ten|a few|several)\s*(ms|milliseconds?|seconds?|secs?|minutes?|mins?|hours?|days?|weeks?|s)\b/i;
@@ -62,11 +64,23 @@ export function answerType(question: string): AnswerType {
   const wantsAction =
     /\bhow (do|can|should|would) (i|we|you)\b|\bhow to\b|\b(workaround|fix|solve|get rid|prevent|avoid|enable|disable|configure|set up|install|turn)\b|\bwhat (should|do|must|can) (i|we)\b/.test(q);
   const wantsReason = /\bwhy\b|\bwhat (is|was) the (reason|cause)\b|\bwhat causes\b/.test(q);
-  return { focus, wantsTime, wantsQuantity, wantsValue, wantsAction, wantsReason };
+  const def = /^\s*(?:what|who)\s+(?:is|are)\s+(?:an?\s+|the\s+)?([\w .+-]{2,40}?)\s*\??\s*$/.exec(q) ?? /^\s*what does (?:an?\s+|the\s+)?(?:[\w+-]+\s+)?(?:mean|stand for) by\s+(?:an?\s+|the\s+)?([\w .+-]{2,40}?)\s*\??\s*$/.exec(q) ?? /\bwhat does\s+(?:an?\s+|the\s+)?([\w .+-]{2,40}?)\s+(?:mean|stand for)\b/.exec(q);
+  // "What is the default port?" asks for a value, not a definition.
+  const defines = def && !/\b(default|port|password|address|name|number|size|limit|range|version|value|maximum|minimum|frequency|voltage|timeout)s?\b/.test(def[1]!) ? def[1]!.trim() : null;
+  return { focus: defines ? [] : focus, wantsTime, wantsQuantity, wantsValue: defines ? false : wantsValue, wantsAction, wantsReason, defines };
 }
 
 const REASON = /\b(because|since|due to|so that|as a result|in order to|avoids?|prevents?|otherwise|causes?|caused by|reason|safer|instead|on the other hand)\b/i;
 export const hasReason = (text: string) => REASON.test(text);
+
+/** A sentence defining the subject: "OpenNI is a…", "A production chain is…", "X (…) is…", "X: a…". */
+export function definesSubject(text: string, subject: string): boolean {
+  const t = text.toLowerCase();
+  const i = t.indexOf(subject);
+  if (i < 0) return false;
+  const after = t.slice(i + subject.length, i + subject.length + 40);
+  return /^s?\s*(\([^)]*\)\s*)?(is|are|means|refers to|stands for|,\s*(a|an|the)\b|:\s)/.test(after);
+}
 
 export const hasNumber = (text: string) => /\d/.test(text) || NUMBER_WORD.test(text);
 

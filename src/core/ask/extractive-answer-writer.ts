@@ -1,7 +1,7 @@
 import type { SearchHit } from '../model/types.js';
 import type { AnswerWriter, WrittenAnswer } from '../ports/answer-writer.js';
-import { headingOf, isListLine, splitSentences } from '../ingest/page-structure.js';
-import { answerType, hasNumber, hasReason, hasTime, hasValue, isActionable, isInstruction, type AnswerType } from './answer-signals.js';
+import { headingOf, isCodeLine, isListLine, splitSentences } from '../ingest/page-structure.js';
+import { answerType, definesSubject, hasNumber, hasReason, hasTime, hasValue, isActionable, isInstruction, type AnswerType } from './answer-signals.js';
 import { queryTerms, type QueryTerm } from './query-terms.js';
 import { containsTerm, stems } from './term-match.js';
 
@@ -32,9 +32,10 @@ export interface ExtractiveOptions {
 function unitsOf(text: string, passage: number): Unit[] {
   const out: Unit[] = [];
   for (const line of text.split('\n')) {
-    const list = isListLine(line.trim());
+    // Code lines behave like list items: each keeps its own line and a block stays together.
+    const list = isListLine(line.trim()) || isCodeLine(line);
     const heading = !!headingOf(line, true);
-    (heading ? [line.trim()] : splitSentences(line)).forEach((raw, i) => {
+    (heading || isCodeLine(line) ? [line.trim()] : splitSentences(line)).forEach((raw, i) => {
       const p = raw.trim();
       // Only a list item's first sentence opens a new line; its other sentences continue it.
       if (p) out.push({ passage, order: out.length, text: p, list: list && i === 0, stems: stems(p), words: p.split(/\s+/).length, score: 0, heading });
@@ -92,13 +93,19 @@ export class ExtractiveAnswerWriter implements AnswerWriter {
       take(anchor, budget);
       answered ||= answers(anchor);
       let added = 0;
+      // What a sentence ending in ":" introduces (a list, a command, code) belongs with it.
+      let introduced = /:$/.test(anchor.text);
       // Manuals state a problem, then its fix: a how-to excerpt without an action yet runs on.
-      for (let i = anchor.order + 1; i < units.length && (added < following || (type.wantsAction && !answered)); i++) {
+      for (let i = anchor.order + 1; i < units.length && (added < following || introduced || (type.wantsAction && !answered)); i++) {
         const u = units[i]!;
-        const inList = u.list && /:$/.test(units[i - 1]!.text);
-        if (!take(u, inList || (type.wantsAction && !answered) ? Math.max(budget * 1.4, this.opts.maxWords) : budget)) break;
+        if (u.heading) break; // an excerpt stays within its section
+        const afterColon = /:$/.test(units[i - 1]!.text);
+        if (introduced && !afterColon && !u.list) introduced = false;
+        if (!introduced && added >= following && !(type.wantsAction && !answered)) break;
+        if (!take(u, introduced || (type.wantsAction && !answered) ? Math.max(budget * 1.4, this.opts.maxWords) : budget)) break;
         answered ||= answers(u);
-        if (!u.list) added++;
+        if (!u.list && !afterColon) added++;
+        if (/:$/.test(u.text)) introduced = true;
       }
     };
     excerpt(best, this.opts.windowWords, 4, false);
@@ -164,10 +171,13 @@ function scoreUnit(u: Unit, units: Unit[], terms: QueryTerm[], weight: Map<Query
   else if (type.wantsValue && hasValue(u.text)) s *= 1.15;
   if (type.wantsAction && isInstruction(u.text)) s *= 1.25;
   if (type.wantsReason && hasReason(u.text)) s *= 1.3;
+  if (type.defines && definesSubject(u.text, type.defines)) s *= 1.6;
   // Earlier passages are more likely to hold the answer; fragments rarely answer alone.
   s *= 1 / (1 + 0.25 * u.passage);
   // Long sentences match more words by sheer length; very short ones rarely answer alone.
   s /= Math.sqrt(Math.max(1, u.words / 30));
   if (u.words < 4) s *= 0.6;
+  // Figure and table captions label a picture; they rarely answer anything themselves.
+  if (/^(figure|fig\.|table)\s*\d+(\.\d+)*\s*[:.]/i.test(u.text)) s *= 0.4;
   return s;
 }

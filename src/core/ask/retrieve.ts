@@ -3,7 +3,7 @@ import type { Embedder } from '../ports/embedder.js';
 import type { KnowledgeBase } from '../ports/knowledge-base.js';
 import { widen } from './passage-window.js';
 import { queryTerms } from './query-terms.js';
-import { idfWeights, termKey, weightedCoverage } from './term-match.js';
+import { bigramShare, idfWeights, questionBigrams, termKey, weightedCoverage } from './term-match.js';
 
 export interface RetrieveDeps {
   kb: KnowledgeBase;
@@ -29,6 +29,8 @@ export interface RetrieveTuning {
   keywordWeight: number;
   vectorWeight: number;
   coverageWeight: number;
+  /** Weight of the share of the question's word pairs found verbatim (phrase match). */
+  phraseWeight: number;
   secondChunkWeight: number;
   /** Multiplier for chunks of contents, figure lists and indexes: they name every topic, answer none. */
   contentsFactor: number;
@@ -39,7 +41,8 @@ export const DEFAULT_TUNING: RetrieveTuning = {
   rrfK: 10,
   keywordWeight: 1,
   vectorWeight: 0.35,
-  coverageWeight: 0,
+  coverageWeight: 0.3,
+  phraseWeight: 0.5,
   secondChunkWeight: 0,
   contentsFactor: 0.3,
 };
@@ -96,8 +99,10 @@ export async function retrieve(deps: RetrieveDeps, input: RetrieveInput, tuning:
     c.fused += t.vectorWeight / (t.rrfK + rank);
   });
 
+  const bigrams = t.phraseWeight > 0 ? questionBigrams(input.question) : [];
   for (const c of byId.values()) {
     c.fused += (t.coverageWeight * c.coverage) / t.rrfK;
+    if (bigrams.length > 0) c.fused += (t.phraseWeight * bigramShare(bigrams, c.hit.chunk)) / t.rrfK;
     if (isContentsListing(c.hit.chunk.text)) c.fused *= t.contentsFactor;
   }
 

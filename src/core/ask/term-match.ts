@@ -1,5 +1,5 @@
 import type { Chunk } from '../model/types.js';
-import { queryTerms, words, type QueryTerm } from './query-terms.js';
+import { STOPWORDS, queryTerms, words, type QueryTerm } from './query-terms.js';
 
 /**
  * A light suffix stripper (a subset of Porter's step 1): enough to match "forwarding" with
@@ -75,4 +75,23 @@ export function termCoverage(question: string, chunk: Pick<Chunk, 'text' | 'head
   if (terms.length === 0) return 0;
   const s = stems(`${chunk.heading ?? ''} ${chunk.text}`);
   return terms.filter((t) => containsTerm(s, t)).length / terms.length;
+}
+
+/** Adjacent word pairs of the question that carry content ("reset button", "is openni"). */
+export function questionBigrams(question: string): string[] {
+  const ws = words(question).map(stem);
+  const out = new Set<string>();
+  for (let i = 0; i + 1 < ws.length; i++) {
+    if (!STOPWORDS.has(ws[i]!) || !STOPWORDS.has(ws[i + 1]!)) out.add(`${ws[i]} ${ws[i + 1]}`);
+  }
+  return [...out];
+}
+
+/** Share of the question's content bigrams that the chunk has word for word: phrasing, not just vocabulary. */
+export function bigramShare(bigrams: string[], chunk: Pick<Chunk, 'text' | 'heading'>): number {
+  if (bigrams.length === 0) return 0;
+  const s = stems(`${chunk.heading ?? ''} ${chunk.text}`);
+  const have = new Set<string>();
+  for (let i = 0; i + 1 < s.length; i++) have.add(`${s[i]} ${s[i + 1]}`);
+  return bigrams.filter((b) => have.has(b)).length / bigrams.length;
 }

@@ -63,6 +63,15 @@ describe('chunkPages', () => {
   });
 });
 
+describe('code in manuals', () => {
+  it('keeps source lines apart instead of re-flowing them into prose', () => {
+    const long = 'The following code opens up a recording file, and takes the depth generator that was created for this:';
+    const text = `${long}\nContext context;\nnRetVal = context.OpenFileRecording("rec.oni");\n// TODO: check error code`;
+    const [chunk] = chunkPages([{ pageNumber: 1, label: null, text }], opts);
+    assert.equal(chunk!.text, text);
+  });
+});
+
 describe('page structure', () => {
   it('recognises headings but not sentences, steps or table rows', () => {
     assert.equal(headingOf('6.8.3 FreedomBox Ports/Services', false), '6.8.3 FreedomBox Ports/Services');

@@ -1,5 +1,5 @@
 import type { Chunk, PageText } from '../model/types.js';
-import { headingOf, isListLine, runningLines, splitSentences, stripRunningLines } from './page-structure.js';
+import { headingOf, isCodeLine, isListLine, runningLines, splitSentences, stripRunningLines } from './page-structure.js';
 
 export interface ChunkOptions {
   manualId: string;
@@ -42,7 +42,8 @@ function pageUnits(text: string, maxWords: number): Unit[] {
     const last = blocks[blocks.length - 1];
     // A line continues the previous one when that one was wrapped at the margin (nearly full width)
     // or broke mid-sentence; short rows of tables and code stay separate.
-    const continues = !prevBlank && !!last && !last.heading && !isListLine(line) && (prevLine.length >= wide * 0.6 || (!/[.:;!?]$/.test(prevLine) && /^[\p{Ll}]/u.test(line)));
+    const code = isCodeLine(line) || isCodeLine(prevLine);
+    const continues = !prevBlank && !!last && !last.heading && !isListLine(line) && !code && (prevLine.length >= wide * 0.6 || (!/[.:;!?]$/.test(prevLine) && /^[\p{Ll}]/u.test(line)));
     if (heading) blocks.push({ text: heading, heading: true });
     else if (!continues || !last) blocks.push({ text: line, heading: false });
     else last.text += ` ${line}`;

@@ -10,6 +10,10 @@ const BULLET = /^([•●▪◦‣∙·*–➢►✓\uF000-\uF0FF-]|\(?[0-9]{1,2
 /** Lines that open a list item, a shell command or a numbered step: they must stay on their own line. */
 export const isListLine = (line: string) => BULLET.test(line);
 
+/** Source code keeps its lines: statements, braces, comments, preprocessor and XML lines. */
+export const isCodeLine = (line: string) =>
+  /[;{}]\s*$|^\s*[{}]|^\s*(\/\/|\/\*|#include|#define|<\/?[A-Za-z][\w:-]*[\s>/])|^\s*[\w.:<>*&[\]]+\s*[+\-*/]?=\s*[^=].*[;)]\s*$/.test(line);
+
 const shape = (line: string) =>
   line
     .toLowerCase()
