@@ -18,8 +18,9 @@ type WorkerMessage = { type: 'ready' } | { type: 'result'; id: number; vectors?:
 
 const embeddingError = (reason: string) => new ManuelError('internal_error', `Embedding failed: ${reason}`);
 
-/** Small batches keep one slow request from holding a worker for long and spread work evenly. */
-const BATCH = 8;
+/** Small batches keep one slow request from holding a worker for long, spread work evenly, and keep
+ * the WASM heap (which never shrinks) small. */
+const DEFAULT_BATCH = 8;
 
 /**
  * The bundled sentence encoder in worker threads: a shared queue of batches, one batch per worker
@@ -33,10 +34,13 @@ export class LocalEmbedder implements Embedder {
   private nextId = 1;
   private closed = false;
 
-  private constructor(private readonly workerUrl: URL) {}
+  private constructor(
+    private readonly workerUrl: URL,
+    private readonly batch: number,
+  ) {}
 
-  static async create(opts: { workers?: number } = {}): Promise<LocalEmbedder> {
-    const embedder = new LocalEmbedder(new URL('./embed-worker.js', import.meta.url));
+  static async create(opts: { workers?: number; batchSize?: number } = {}): Promise<LocalEmbedder> {
+    const embedder = new LocalEmbedder(new URL('./embed-worker.js', import.meta.url), Math.max(1, Math.floor(opts.batchSize ?? DEFAULT_BATCH)));
     const n = Math.max(1, Math.floor(opts.workers ?? 1));
     try {
       await Promise.all(Array.from({ length: n }, () => embedder.spawn()));
@@ -55,8 +59,8 @@ export class LocalEmbedder implements Embedder {
     if (this.closed) throw errors.unavailable('The embedder is closed');
     if (texts.length === 0) return [];
     const batches: Promise<Float32Array[]>[] = [];
-    for (let i = 0; i < texts.length; i += BATCH) {
-      const slice = texts.slice(i, i + BATCH);
+    for (let i = 0; i < texts.length; i += this.batch) {
+      const slice = texts.slice(i, i + this.batch);
       batches.push(new Promise((resolve, reject) => this.queue.push({ id: this.nextId++, texts: slice, resolve, reject })));
     }
     this.pump();
