@@ -38,6 +38,16 @@ describe('LocalEmbedder', () => {
     assert.ok(dot(q!, para!) > dot(q!, other!) + 0.1, `${dot(q!, para!)} vs ${dot(q!, other!)}`);
   });
 
+  it('serves a question before queued ingestion batches', async () => {
+    const bulk = embedder.embed(Array.from({ length: 64 }, (_, i) => `Chunk ${i} about satellites and rotators.`));
+    let bulkDone = false;
+    void bulk.then(() => (bulkDone = true));
+    const [q] = await embedder.embed(['Which port does rotctld use?']);
+    assert.equal(q!.length, 512);
+    assert.equal(bulkDone, false);
+    assert.equal((await bulk).length, 64);
+  });
+
   it('rejects work after close', async () => {
     const e = await LocalEmbedder.create({ workers: 1 });
     await e.close();

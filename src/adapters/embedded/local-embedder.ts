@@ -59,9 +59,17 @@ export class LocalEmbedder implements Embedder {
     if (this.closed) throw errors.unavailable('The embedder is closed');
     if (texts.length === 0) return [];
     const batches: Promise<Float32Array[]>[] = [];
+    // A question (one or two texts) jumps ahead of ingestion batches: someone is waiting for it.
+    const interactive = texts.length <= 2;
     for (let i = 0; i < texts.length; i += this.batch) {
       const slice = texts.slice(i, i + this.batch);
-      batches.push(new Promise((resolve, reject) => this.queue.push({ id: this.nextId++, texts: slice, resolve, reject })));
+      batches.push(
+        new Promise((resolve, reject) => {
+          const task = { id: this.nextId++, texts: slice, resolve, reject };
+          if (interactive) this.queue.unshift(task);
+          else this.queue.push(task);
+        }),
+      );
     }
     this.pump();
     return (await Promise.all(batches)).flat();
