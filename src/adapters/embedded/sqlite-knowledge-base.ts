@@ -3,6 +3,7 @@ import type { KnowledgeBase, SearchQuery } from '../../core/ports/knowledge-base
 import { queryTerms } from '../../core/ask/query-terms.js';
 import type { SqliteDb } from './sqlite-db.js';
 import { migrate, ownerFilter } from './sqlite-migrations.js';
+import { SqliteVectorCache } from './sqlite-vector-cache.js';
 import { distinctiveTerms } from './vocabulary-terms.js';
 
 const SCHEMA = [
@@ -54,12 +55,6 @@ interface ChunkRow {
   ordinal: number;
 }
 
-interface ManualVectors {
-  rowids: Int32Array;
-  matrix: Float32Array;
-  dims: number;
-}
-
 const toChunk = (r: ChunkRow): Chunk => ({
   id: r.id,
   manualId: r.manual_id,
@@ -74,13 +69,14 @@ const toChunk = (r: ChunkRow): Chunk => ({
 /**
  * FTS5 (BM25) and vectors in the app's SQLite file. A query with text runs the keyword leg, a query
  * with a vector the dense leg; the caller (core/ask/retrieve) fuses them. Vectors are scanned
- * brute force from per-manual matrices cached in memory, dropped whenever a manual's vectors change.
+ * brute force by SqliteVectorCache.
  */
 export class SqliteKnowledgeBase implements KnowledgeBase {
-  private readonly vectorCache = new Map<string, ManualVectors>();
+  private readonly vectors: SqliteVectorCache;
 
   constructor(private readonly db: SqliteDb) {
     migrate(db, 'knowledge_base', SCHEMA);
+    this.vectors = new SqliteVectorCache(db);
   }
 
   async indexChunks(manualId: string, ownerId: string, manualName: string, chunks: Chunk[]): Promise<void> {
@@ -92,7 +88,7 @@ export class SqliteKnowledgeBase implements KnowledgeBase {
       this.db.prepare('DELETE FROM kb_chunks WHERE manual_id = ?').run(manualId);
       for (const c of chunks) insert.run({ ...c, manualId, ownerId, manualName });
     })();
-    this.vectorCache.delete(manualId);
+    this.vectors.invalidate(manualId);
   }
 
   async putVectors(items: { chunkId: string; vector: Float32Array }[]): Promise<void> {
@@ -107,7 +103,7 @@ export class SqliteKnowledgeBase implements KnowledgeBase {
         touched.add(row.manual_id);
       }
     })();
-    for (const m of touched) this.vectorCache.delete(m);
+    for (const m of touched) this.vectors.invalidate(m);
   }
 
   async chunksWithoutVectors(manualId: string, limit: number): Promise<Chunk[]> {
@@ -177,7 +173,7 @@ export class SqliteKnowledgeBase implements KnowledgeBase {
       const chunks = this.db.prepare('DELETE FROM kb_chunks WHERE manual_id = ?').run(manualId).changes;
       return { chunks, vectors };
     })();
-    this.vectorCache.delete(manualId);
+    this.vectors.invalidate(manualId);
     return result;
   }
 
@@ -207,21 +203,7 @@ export class SqliteKnowledgeBase implements KnowledgeBase {
     const manualIds = (this.db.prepare(`SELECT DISTINCT c.manual_id FROM kb_chunks c WHERE ${scope.sql}`).all(...scope.params) as { manual_id: string }[]).map(
       (r) => r.manual_id,
     );
-    const top: { rowid: number; score: number }[] = [];
-    for (const m of manualIds) {
-      const mv = this.vectorsOf(m);
-      if (!mv || mv.dims !== vector.length) continue;
-      for (let i = 0; i < mv.rowids.length; i++) {
-        let s = 0;
-        const off = i * mv.dims;
-        for (let d = 0; d < mv.dims; d++) s += mv.matrix[off + d]! * vector[d]!;
-        if (top.length < query.limit || s > top[top.length - 1]!.score) {
-          top.push({ rowid: mv.rowids[i]!, score: s });
-          top.sort((a, b) => b.score - a.score);
-          if (top.length > query.limit) top.pop();
-        }
-      }
-    }
+    const top = this.vectors.top(manualIds, vector, query.limit);
     if (top.length === 0) return [];
     const rows = this.db.prepare(`SELECT * FROM kb_chunks WHERE rowid IN (${top.map(() => '?').join(',')})`).all(...top.map((t) => t.rowid)) as ChunkRow[];
     const byRowid = new Map(rows.map((r) => [r.rowid, r]));
@@ -231,26 +213,6 @@ export class SqliteKnowledgeBase implements KnowledgeBase {
     });
   }
 
-  private vectorsOf(manualId: string): ManualVectors | null {
-    const cached = this.vectorCache.get(manualId);
-    if (cached) return cached;
-    const rows = this.db.prepare('SELECT chunk_rowid, vector FROM kb_vectors WHERE manual_id = ? ORDER BY chunk_rowid').all(manualId) as {
-      chunk_rowid: number;
-      vector: Buffer;
-    }[];
-    if (rows.length === 0) return null;
-    const dims = rows[0]!.vector.byteLength / 4;
-    const matrix = new Float32Array(rows.length * dims);
-    const rowids = new Int32Array(rows.length);
-    rows.forEach((r, i) => {
-      rowids[i] = r.chunk_rowid;
-      // Copy first: a BLOB's Buffer may sit at an offset a Float32Array view cannot use.
-      matrix.set(new Float32Array(new Uint8Array(r.vector).buffer, 0, dims), i * dims);
-    });
-    const mv = { rowids, matrix, dims };
-    this.vectorCache.set(manualId, mv);
-    return mv;
-  }
 }
 
 /** Question -> FTS5 MATCH expression: every content term quoted (no syntax injection), OR-ed for BM25. */
