@@ -74,7 +74,8 @@ export async function retrieve(deps: RetrieveDeps, input: RetrieveInput, tuning:
   const [keyword, dense, stats] = await Promise.all([
     deps.kb.search({ ...scope, text: input.question, vector: null, limit: t.candidates }),
     vector ? deps.kb.search({ ...scope, text: '', vector, limit: t.candidates }) : Promise.resolve([]),
-    deps.kb.documentFrequencies ? deps.kb.documentFrequencies(input.owners, terms.map(termKey)) : Promise.resolve(null),
+    // One count per term: a long pasted question is capped so it cannot cost hundreds of lookups.
+    deps.kb.documentFrequencies ? deps.kb.documentFrequencies(input.owners, terms.slice(0, 40).map(termKey)) : Promise.resolve(null),
   ]);
   const weights = idfWeights(terms, stats);
 
