@@ -8,7 +8,7 @@ const dot = (a: Float32Array, b: Float32Array) => a.reduce((s, x, i) => s + x * 
 describe('LocalEmbedder', () => {
   let embedder: LocalEmbedder;
   before(async () => {
-    embedder = await LocalEmbedder.create({ workers: 2 });
+    embedder = await LocalEmbedder.create({ workers: 2, minWorkers: 2 });
   });
   after(async () => {
     await embedder.close();
@@ -46,6 +46,26 @@ describe('LocalEmbedder', () => {
     assert.equal(q!.length, 512);
     assert.equal(bulkDone, false);
     assert.equal((await bulk).length, 64);
+  });
+
+  it('starts extra workers for a burst and, once idle, keeps one fresh worker', async () => {
+    const e = await LocalEmbedder.create({ workers: 2, idleMs: 300 });
+    try {
+      assert.equal(e.workers, 1, 'one worker stays loaded for questions');
+      let peak = e.workers;
+      const watch = setInterval(() => (peak = Math.max(peak, e.workers)), 20);
+      const vectors = await e.embed(Array.from({ length: 120 }, (_, i) => `Chunk ${i}: the rotator follows the satellite across the sky.`));
+      clearInterval(watch);
+      assert.equal(vectors.length, 120);
+      assert.equal(peak, 2, 'a second worker joined the burst');
+      const t0 = Date.now();
+      while (e.workers !== 1 && Date.now() - t0 < 20_000) await new Promise((r) => setTimeout(r, 50));
+      assert.equal(e.workers, 1, 'back to one worker when idle');
+      const [q] = await e.embed(['Which port does rotctld use?']);
+      assert.ok(Math.abs(Math.hypot(...q!) - 1) < 1e-4, 'the fresh worker embeds');
+    } finally {
+      await e.close();
+    }
   });
 
   it('rejects work after close', async () => {

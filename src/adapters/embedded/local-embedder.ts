@@ -5,6 +5,8 @@ import type { Embedder } from '../../core/ports/embedder.js';
 interface Task {
   id: number;
   texts: string[];
+  /** Part of a bulk request (ingestion), as opposed to a question. */
+  bulk: boolean;
   resolve: (v: Float32Array[]) => void;
   reject: (e: Error) => void;
 }
@@ -12,6 +14,18 @@ interface Task {
 interface Slot {
   worker: Worker;
   busy: Task | null;
+  /** Bulk batches embedded: the WASM heap grows with use and never shrinks, so a used worker is recycled when idle. */
+  used: number;
+}
+
+export interface LocalEmbedderOptions {
+  /** Most worker threads while there is ingestion work (default 1). */
+  workers?: number;
+  /** Workers kept loaded while idle, for questions (default 1; at most `workers`). */
+  minWorkers?: number;
+  /** After this long without work, extra workers stop and used ones are replaced by fresh ones (default 20 s). */
+  idleMs?: number;
+  batchSize?: number;
 }
 
 type WorkerMessage = { type: 'ready' } | { type: 'result'; id: number; vectors?: Float32Array[]; error?: string };
@@ -33,17 +47,28 @@ export class LocalEmbedder implements Embedder {
   private readonly queue: Task[] = [];
   private nextId = 1;
   private closed = false;
+  private starting = 0;
+  private idleTimer: NodeJS.Timeout | null = null;
 
   private constructor(
     private readonly workerUrl: URL,
     private readonly batch: number,
+    private readonly maxWorkers: number,
+    private readonly minWorkers: number,
+    private readonly idleMs: number,
   ) {}
 
-  static async create(opts: { workers?: number; batchSize?: number } = {}): Promise<LocalEmbedder> {
-    const embedder = new LocalEmbedder(new URL('./embed-worker.js', import.meta.url), Math.max(1, Math.floor(opts.batchSize ?? DEFAULT_BATCH)));
-    const n = Math.max(1, Math.floor(opts.workers ?? 1));
+  /**
+   * Memory, not only speed: each loaded worker costs ~80 MB idle and ~160 MB after a large manual.
+   * So only `minWorkers` stay loaded for questions; more start when ingestion queues batches, and
+   * after `idleMs` without work the extras stop and used workers are swapped for fresh ones.
+   */
+  static async create(opts: LocalEmbedderOptions = {}): Promise<LocalEmbedder> {
+    const max = Math.max(1, Math.floor(opts.workers ?? 1));
+    const min = Math.min(max, Math.max(1, Math.floor(opts.minWorkers ?? 1)));
+    const embedder = new LocalEmbedder(new URL('./embed-worker.js', import.meta.url), Math.max(1, Math.floor(opts.batchSize ?? DEFAULT_BATCH)), max, min, opts.idleMs ?? 20_000);
     try {
-      await Promise.all(Array.from({ length: n }, () => embedder.spawn()));
+      await Promise.all(Array.from({ length: min }, () => embedder.spawn()));
     } catch (e) {
       await embedder.close();
       throw e;
@@ -65,18 +90,20 @@ export class LocalEmbedder implements Embedder {
       const slice = texts.slice(i, i + this.batch);
       batches.push(
         new Promise((resolve, reject) => {
-          const task = { id: this.nextId++, texts: slice, resolve, reject };
+          const task = { id: this.nextId++, texts: slice, bulk: !interactive, resolve, reject };
           if (interactive) this.queue.unshift(task);
           else this.queue.push(task);
         }),
       );
     }
     this.pump();
+    this.scaleUp();
     return (await Promise.all(batches)).flat();
   }
 
   async close(): Promise<void> {
     this.closed = true;
+    if (this.idleTimer) clearTimeout(this.idleTimer);
     for (const t of this.queue.splice(0)) t.reject(errors.unavailable('The embedder was closed'));
     const slots = this.slots.splice(0);
     for (const s of slots) s.busy?.reject(errors.unavailable('The embedder was closed'));
@@ -86,11 +113,17 @@ export class LocalEmbedder implements Embedder {
   private spawn(): Promise<void> {
     return new Promise((resolve, reject) => {
       const worker = new Worker(this.workerUrl);
-      const slot: Slot = { worker, busy: null };
+      const slot: Slot = { worker, busy: null, used: 0 };
       let ready = false;
+      this.starting++;
       worker.on('message', (msg: WorkerMessage) => {
         if (msg.type === 'ready') {
           ready = true;
+          this.starting--;
+          if (this.closed) {
+            void worker.terminate();
+            return resolve();
+          }
           this.slots.push(slot);
           resolve();
           this.pump();
@@ -98,6 +131,7 @@ export class LocalEmbedder implements Embedder {
         }
         const task = slot.busy;
         slot.busy = null;
+        if (task?.bulk) slot.used++; // questions barely grow the heap; ingestion batches do
         if (task && task.id === msg.id) {
           if (msg.error !== undefined || !msg.vectors) task.reject(embeddingError(msg.error ?? 'no vectors'));
           else task.resolve(msg.vectors);
@@ -109,7 +143,10 @@ export class LocalEmbedder implements Embedder {
         if (i >= 0) this.slots.splice(i, 1);
         slot.busy?.reject(embeddingError(err.message));
         slot.busy = null;
-        if (!ready) return reject(embeddingError(`embedding worker failed to start: ${err.message}`));
+        if (!ready) {
+          this.starting--;
+          return reject(embeddingError(`embedding worker failed to start: ${err.message}`));
+        }
         if (!this.closed) this.spawn().catch(() => this.failQueued());
       };
       worker.on('error', fail);
@@ -125,12 +162,48 @@ export class LocalEmbedder implements Embedder {
   }
 
   private pump() {
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = null;
     for (const slot of this.slots) {
       if (slot.busy) continue;
       const task = this.queue.shift();
-      if (!task) return;
+      if (!task) break;
       slot.busy = task;
       slot.worker.postMessage({ id: task.id, texts: task.texts });
+    }
+    if (!this.closed && this.queue.length === 0 && this.slots.every((s) => !s.busy)) {
+      this.idleTimer = setTimeout(() => void this.shrink(), this.idleMs);
+      this.idleTimer.unref();
+    }
+  }
+
+  /** More workers while batches wait (ingestion), up to the maximum. */
+  private scaleUp() {
+    const wanted = Math.min(this.maxWorkers, this.slots.length + this.starting + this.queue.length) - this.slots.length - this.starting;
+    for (let i = 0; i < wanted; i++) this.spawn().catch(() => this.failQueued());
+  }
+
+  /** Idle: keep `minWorkers` fresh workers, stop the rest (their grown heaps go with them). */
+  private async shrink() {
+    this.idleTimer = null;
+    if (this.closed || this.starting > 0) return;
+    const used = this.slots.filter((s) => s.used > 0);
+    const fresh = this.slots.length - used.length;
+    if (used.length === 0 && this.slots.length <= this.minWorkers) return;
+    const toStart = Math.max(0, this.minWorkers - fresh);
+    try {
+      await Promise.all(Array.from({ length: toStart }, () => this.spawn()));
+    } catch {
+      return; // keep the old workers rather than none
+    }
+    // Retire used workers (and any extras) that are idle; a busy one is left to finish.
+    let keep = this.slots.length;
+    for (const slot of [...this.slots].sort((a, b) => b.used - a.used)) {
+      if (keep <= this.minWorkers || slot.busy) continue;
+      if (slot.used === 0 && keep <= this.minWorkers) continue;
+      this.slots.splice(this.slots.indexOf(slot), 1);
+      keep--;
+      void slot.worker.terminate();
     }
   }
 }
