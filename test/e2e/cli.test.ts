@@ -91,7 +91,7 @@ before(async () => {
   root = mkdtempSync(join(tmpdir(), 'manuel-'));
   configDir = join(root, 'config');
   const config = loadEmbeddedConfig(
-    { PORT: '0', HOST: '127.0.0.1', MANUEL_DATA_DIR: join(root, 'data'), LOG_LEVEL: 'silent' },
+    { PORT: '0', HOST: '127.0.0.1', MANUEL_DATA_DIR: join(root, 'data'), LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent' },
     { EmbeddingWorkers: 0, AllowPrivateUrls: true },
   );
   server = await startServer(config);

@@ -77,7 +77,7 @@ export class PocketsphinxTranscriber implements Transcriber {
       const file = join(dir, 'audio.wav');
       await writeFile(file, wav);
       // Recognition runs at ~0.2-0.8 x real time here: allow for a long recording on a busy machine.
-      const stdout = await this.run([...args, '-infile', file], this.opts.timeoutMs ?? 30_000 + wavDurationS(wav) * 2_000);
+      const stdout = await this.run([...args, '-infile', file], this.opts.timeoutMs ?? Math.ceil(30_000 + wavDurationS(wav) * 2_000));
       return { ...parseSphinxOutput(stdout), durationS: wavDurationS(wav), engine: 'pocketsphinx' };
     } finally {
       await rm(dir, { recursive: true, force: true });
@@ -86,7 +86,7 @@ export class PocketsphinxTranscriber implements Transcriber {
 
   private run(args: string[], timeoutMs: number): Promise<string> {
     return new Promise((resolve, reject) => {
-      execFile(this.opts.binary ?? 'pocketsphinx_continuous', args, { timeout: timeoutMs, maxBuffer: 4 << 20 }, (err, stdout) => {
+      execFile(this.opts.binary ?? 'pocketsphinx_continuous', args, { timeout: Math.ceil(timeoutMs), maxBuffer: 4 << 20 }, (err, stdout) => {
         if (err) reject(errors.unavailable(`pocketsphinx failed: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'not installed' : err.message.split('\n')[0]}`));
         else resolve(stdout);
       });
