@@ -108,6 +108,9 @@ async function main() {
       spoken_query_end_to_end_ms: { p50: pct(e2e, 0.5), p95: pct(e2e, 0.95) },
     };
     out.server_after_queries = rssMb(server.child.pid!);
+    // Idle: extra embedding workers stop and used ones are replaced by fresh ones after 20 s.
+    await new Promise((r) => setTimeout(r, 25_000));
+    out.server_idle_after_25s = rssMb(server.child.pid!);
   } finally {
     await server.stop();
   }

@@ -107,10 +107,17 @@ export class BiasedModelBuilder {
         this.replies.delete(m.id);
         if (m.error !== undefined) r?.reject(new Error(m.error));
         else r?.resolve(m.words!);
-        if (this.replies.size === 0) w.unref(); // an idle builder must not keep the process alive
+        if (this.replies.size === 0 && this.worker === w) {
+          // Builds are rare and the builder's heap is large: stop it rather than keep it idle (RSS).
+          this.worker = null;
+          void w.terminate();
+        }
       });
-      w.on('error', (e) => this.failAll(e));
+      w.on('error', (e) => {
+        if (this.worker === w) this.failAll(e);
+      });
       w.on('exit', () => {
+        if (this.worker !== w) return; // retired on purpose, with nothing in flight
         this.worker = null;
         this.failAll(new Error('model build worker exited'));
       });
