@@ -119,7 +119,7 @@ async function main() {
   const { loadEmbeddedConfig } = await import('../src/config/config.js');
   const { createEmbedded } = await import('../src/wiring/embedded.js');
   const { askQuestion } = await import('../src/core/ask/ask-question.js');
-  const app = await createEmbedded(loadEmbeddedConfig({ MANUEL_DATA_DIR: dataDir }), { worker: { start: false }, transcriber: null });
+  const app = await createEmbedded(loadEmbeddedConfig({ MANUEL_DATA_DIR: dataDir, LOG_LEVEL: 'silent' }), { worker: { start: false }, transcriber: null });
   try {
     const { visibleOwners } = await import('../src/core/model/visibility.js');
     const user = app.db.prepare('SELECT id FROM users LIMIT 1').get() as { id: string };
