@@ -3,52 +3,13 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { buildPdf, encryptedPdf } from '../../../test/helpers/api-pdfs.js';
 import { evalManualsDir } from '../../../test/helpers/eval-manuals.js';
 import { ManuelError } from '../../core/errors.js';
 import { UnpdfPdfReader } from './unpdf-pdf-reader.js';
 
-/** Builds a small but well-formed PDF (correct xref offsets) from object bodies; obj 1 is the catalog. */
-function buildPdf(objects: string[], trailerExtra = ''): Uint8Array {
-  let out = '%PDF-1.4\n';
-  const offsets: number[] = [];
-  objects.forEach((body, i) => {
-    offsets.push(Buffer.byteLength(out, 'latin1'));
-    out += `${i + 1} 0 obj\n${body}\nendobj\n`;
-  });
-  const xref = Buffer.byteLength(out, 'latin1');
-  out += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n`;
-  for (const o of offsets) out += `${String(o).padStart(10, '0')} 00000 n \n`;
-  out += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R ${trailerExtra}>>\nstartxref\n${xref}\n%%EOF\n`;
-  return new Uint8Array(Buffer.from(out, 'latin1'));
-}
-
-function textPdf(lines: string[]): Uint8Array {
-  const ops = lines.map((l, i) => `BT /F1 12 Tf 72 ${720 - i * 16} Td (${l}) Tj ET`).join('\n');
-  return buildPdf([
-    '<< /Type /Catalog /Pages 2 0 R >>',
-    '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
-    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>',
-    `<< /Length ${ops.length} >>\nstream\n${ops}\nendstream`,
-    '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>',
-  ]);
-}
-
-const blankPdf = () =>
-  buildPdf(['<< /Type /Catalog /Pages 2 0 R >>', '<< /Type /Pages /Kids [3 0 R] /Count 1 >>', '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] >>']);
-
-/** Standard security handler with random O/U entries: no password (not even the empty one) opens it. */
-function encryptedPdf(): Uint8Array {
-  const hex = (n: number) => randomBytes(n).toString('hex');
-  return buildPdf(
-    [
-      '<< /Type /Catalog /Pages 2 0 R >>',
-      '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
-      '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] >>',
-      `<< /Filter /Standard /V 1 /R 2 /O <${hex(32)}> /U <${hex(32)}> /P -4 >>`,
-    ],
-    `/Encrypt 4 0 R /ID [<${hex(16)}> <${hex(16)}>] `,
-  );
-}
+const textPdf = (lines: string[]) => new Uint8Array(buildPdf([lines]));
+const blankPdf = () => new Uint8Array(buildPdf([null])); // a drawing, no text: a scan
 
 async function rejects(data: Uint8Array, code: string) {
   await assert.rejects(new UnpdfPdfReader().read(data), (e: unknown) => e instanceof ManuelError && e.code === code);
@@ -77,7 +38,7 @@ describe('UnpdfPdfReader', () => {
     const real = readFileSync(join(evalManualsDir(), 'openni-user-guide.pdf'));
     await rejects(new Uint8Array(real.subarray(0, Math.floor(real.length / 3))), 'invalid_pdf');
     await rejects(new Uint8Array(0), 'invalid_pdf');
-    await rejects(encryptedPdf(), 'encrypted_pdf');
+    await rejects(new Uint8Array(encryptedPdf()), 'encrypted_pdf');
   });
 
   it('reads the real manuals with physical page numbers and printed labels', async () => {
