@@ -1,3 +1,4 @@
+import type { Source } from '../../core/model/types.js';
 /** The parts of the HTTP API answers the CLI reads (ARCHITECTURE.md: HTTP API). Extra fields pass through to --json. */
 
 export interface TokenResponse {
@@ -40,14 +41,8 @@ export interface IngestionStatus {
   [key: string]: unknown;
 }
 
-export interface SourceRef {
-  manual_id: string;
-  manual_name: string;
-  page_number: number;
-  page_label: string | null;
-  chunk_text: string;
-  score: number;
-}
+/** A citation as the API returns it (the core's `Source`, same field names). */
+export type SourceRef = Source;
 
 export interface QueryResponse {
   answer: string;
