@@ -46,8 +46,8 @@ export interface AppServices {
   answerWriter: AnswerWriter;
   blobs: BlobStore;
   cache: Cache;
-  /** The ingestion worker: woken after an enqueue so a job starts at once. */
-  worker: { notify(): void; isRunning?(): boolean };
+  /** The ingestion worker (for /health); the job queue itself wakes it on every enqueue. */
+  worker: { isRunning(): boolean };
   auth: { hasher: PasswordHasher; tokens: TokenService; refreshTokens: RefreshTokenRepo };
   /** Speech -> text (voice wiring). Absent: voice routes answer 503. */
   transcribeAudio?: (input: TranscribeAudioInput) => Promise<TranscribeAudioResult>;

@@ -27,7 +27,6 @@ import { ingestJobHandler, IngestWorker, type IngestWorkerOptions } from '../cor
 import type { AnswerWriter } from '../core/ports/answer-writer.js';
 import { systemClock } from '../core/ports/clock.js';
 import type { Embedder } from '../core/ports/embedder.js';
-import type { JobQueue } from '../core/ports/job-queue.js';
 import type { Logger } from '../core/ports/logger.js';
 import type { PdfReader } from '../core/ports/pdf-reader.js';
 import type { Transcriber } from '../core/ports/transcriber.js';
@@ -76,24 +75,6 @@ function isDeadLocalWorker(owner: string): boolean {
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === 'ESRCH';
   }
-}
-
-/** Wakes the worker when a job is enqueued, whoever enqueues it (upload, URL import, bootstrap). */
-function notifyingQueue(queue: SqliteJobQueue, notify: () => void): JobQueue {
-  return {
-    enqueue: async (job) => {
-      await queue.enqueue(job);
-      notify();
-    },
-    claim: (w, ms) => queue.claim(w, ms),
-    heartbeat: (id, w, ms, p) => queue.heartbeat(id, w, ms, p),
-    complete: (id, s) => queue.complete(id, s),
-    fail: (id, r) => queue.fail(id, r),
-    release: (id, w, o) => queue.release(id, w, o),
-    get: (id, owners) => queue.get(id, owners),
-    forManual: (id) => queue.forManual(id),
-    deleteForManual: (id) => queue.deleteForManual(id),
-  };
 }
 
 /** The embedded shape: one SQLite file, files under the data dir, local models. The only place adapters are chosen. */
@@ -146,10 +127,9 @@ export async function createEmbedded(config: EmbeddedConfig, opts: EmbeddedOptio
     : null;
 
   const workerOpts = opts.worker ?? {};
-  let notify = () => {};
-  const jobs = notifyingQueue(queue, () => notify());
+  const jobs = queue;
   const worker = new IngestWorker({ queue: jobs, handler: ingestJobHandler({ manuals, blobs, pdfReader, kb, embedder, logger }), logger: logger.child({ component: 'ingest' }) }, workerOpts);
-  notify = () => worker.notify();
+  queue.onEnqueue(() => worker.notify());
   const reclaimed = queue.reclaimOrphans(isDeadLocalWorker);
   if (reclaimed > 0) logger.info({ jobs: reclaimed }, 'resuming ingest jobs of a worker that died');
   if (workerOpts.start !== false) worker.start();

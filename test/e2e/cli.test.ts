@@ -29,18 +29,21 @@ let server: { url: string; port: number; close(): Promise<void> };
 let configDir: string;
 
 function manuel(args: string[], opts: { input?: string; env?: Record<string, string>; config?: string } = {}): Promise<Run> {
+  const env = { ...process.env, MANUEL_CONFIG_DIR: opts.config ?? configDir, MANUEL_SERVER: '', ...opts.env };
+  return run(process.execPath, [bin, '--server', server.url, ...args], env, opts.input ?? '');
+}
+
+/** Runs a command to its end, collecting its output. */
+function run(command: string, args: string[], env: NodeJS.ProcessEnv, input = ''): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, '--server', server.url, ...args], {
-      env: { ...process.env, MANUEL_CONFIG_DIR: opts.config ?? configDir, MANUEL_SERVER: '', ...opts.env },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
+    const child = spawn(command, args, { env, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
     child.stderr.on('data', (d) => (stderr += d));
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(opts.input ?? '');
+    child.stdin.end(input);
   });
 }
 
@@ -48,19 +51,7 @@ function manuel(args: string[], opts: { input?: string; env?: Record<string, str
 function manuelInTerminal(args: string[], opts: { config?: string } = {}): Promise<Run> {
   const quote = (a: string) => `'${a.replace(/'/g, `'\\''`)}'`;
   const cmd = `stty cols 160; exec ${[process.execPath, bin, '--server', server.url, ...args].map(quote).join(' ')}`;
-  return new Promise((resolve, reject) => {
-    const child = spawn('script', ['-qec', cmd, '/dev/null'], {
-      env: { ...process.env, MANUEL_CONFIG_DIR: opts.config ?? configDir, MANUEL_SERVER: '' },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end();
-  });
+  return run('script', ['-qec', cmd, '/dev/null'], { ...process.env, MANUEL_CONFIG_DIR: opts.config ?? configDir, MANUEL_SERVER: '' });
 }
 
 /** A failure is exit code non-zero and exactly one line on stderr. */

@@ -44,6 +44,8 @@ const toJob = (r: Row): Job => ({
  * with `attempts` incremented; the worker decides when enough attempts have been spent.
  */
 export class SqliteJobQueue implements JobQueue {
+  private readonly enqueueListeners: (() => void)[] = [];
+
   constructor(
     private readonly db: SqliteDb,
     private readonly clock: Clock = systemClock,
@@ -79,6 +81,12 @@ export class SqliteJobQueue implements JobQueue {
          VALUES (?, ?, ?, ?, 'queued', ?, ?, ?, ?, NULL, NULL, ?, ?)`,
       )
       .run(job.id, job.kind, job.manualId, job.ownerId, job.stage, job.attempts, job.createdAt, job.updatedAt, JSON.stringify(job.statistics), JSON.stringify(job.failureReasons));
+    for (const listener of this.enqueueListeners) listener();
+  }
+
+  /** Called after every enqueue, whoever enqueues (upload, URL import, bootstrap): wakes the worker. */
+  onEnqueue(listener: () => void): void {
+    this.enqueueListeners.push(listener);
   }
 
   async claim(workerId: string, leaseMs: number): Promise<Job | null> {

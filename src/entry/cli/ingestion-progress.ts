@@ -65,7 +65,11 @@ export class ProgressDisplay {
     const shortName = name.length > 28 ? `${name.slice(0, 25)}...` : name.padEnd(28);
     const bar = this.multibar?.create(100, 0, { name: shortName, phase: 'waiting' });
     return {
-      upload: (sent, total) => bar?.update(total > 0 ? (sent / total) * 100 : 100, { phase: `uploading ${formatBytes(sent)} / ${formatBytes(total)}` }),
+      upload: (sent, total) => {
+        bar?.update(total > 0 ? (sent / total) * 100 : 100, { phase: `uploading ${formatBytes(sent)} / ${formatBytes(total)}` });
+        // The bars redraw on a timer: draw the finished upload now so a fast one is still shown.
+        if (sent >= total) this.multibar?.update();
+      },
       ingestion: (s) => bar?.update(ingestionPercent(s) ?? 0, { phase: ingestionStage(s) }),
       finish: (message) => bar?.update({ phase: message }),
     };

@@ -29,7 +29,6 @@ export function bootstrapRoutes(services: AppServices) {
     const cleared = action === 'clear' ? await services.manuals.list([SHARED_OWNER]) : [];
     const result = await bootstrapLibrary(services, { action, dir: services.bootstrapDir });
     for (const m of cleared) await removePageCache(services.dataDir, m.id);
-    if (action === 'populate') services.worker.notify();
     return c.json(result, 200);
   });
 }

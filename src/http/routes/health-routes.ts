@@ -41,7 +41,7 @@ async function databaseOk(services: AppServices): Promise<boolean> {
 export function healthRoutes(services: AppServices) {
   return new OpenAPIHono<AppEnv>().openapi(route, async (c) => {
     const db = await databaseOk(services);
-    const worker = services.worker.isRunning ? services.worker.isRunning() : true;
+    const worker = services.worker.isRunning();
     const body = {
       status: db && worker ? ('healthy' as const) : ('degraded' as const),
       service: 'manuel',

@@ -48,7 +48,6 @@ export function uploadRoutes(services: AppServices, opts: { downloadTimeoutMs?: 
     if (input.data.length === 0) throw errors.validation('file: the file is empty', { field: 'file' });
     if (input.data.length > maxBytes) throw errors.tooLarge(maxBytes);
     const result = await submitManual(services, { ownerId, ...input });
-    services.worker.notify();
     await recordUsage(services, {
       userId: ownerId,
       operation: 'upload',
