@@ -47,3 +47,19 @@ it('SqliteJobQueue: jobs survive closing and reopening the database', async () =
     t.cleanup();
   }
 });
+
+it('SqliteJobQueue: tells its listeners after every enqueue (what wakes the worker)', async () => {
+  const t = tempDb();
+  try {
+    const q = new SqliteJobQueue(t.db);
+    let woken = 0;
+    q.onEnqueue(() => woken++);
+    await q.enqueue(sampleJob('a'));
+    await q.enqueue(sampleJob('b'));
+    assert.equal(woken, 2);
+    await assert.rejects(q.enqueue(sampleJob('a')), 'a duplicate id is refused');
+    assert.equal(woken, 2, 'no wake-up for a job that was not stored');
+  } finally {
+    t.cleanup();
+  }
+});
