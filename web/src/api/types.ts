@@ -8,7 +8,8 @@ export interface SessionTokens {
   user?: { id: string; email: string; name: string | null; is_admin: boolean };
 }
 
-export type Status = 'queued' | 'processing' | 'completed' | 'failed';
+export type { ManualStatus as Status } from '../../../src/core/model/types';
+import type { ManualStatus as Status } from '../../../src/core/model/types';
 
 export interface ManualSummary {
   id: string;
@@ -44,14 +45,9 @@ export interface JobStatus {
   [extra: string]: unknown;
 }
 
-export interface Source {
-  manual_id: string;
-  manual_name: string;
-  page_number: number;
-  page_label: string | null;
-  chunk_text: string;
-  score: number;
-}
+/** A citation: the server's own type, so the two cannot drift apart. */
+export type { Source } from '../../../src/core/model/types';
+import type { Source } from '../../../src/core/model/types';
 
 export interface QueryAnswer {
   answer: string;
