@@ -24,6 +24,7 @@ export const ParametersSchema = z
     DailyQuotaLimit: int(0, 1_000_000).default(50),
     MonthlyQuotaLimit: int(0, 100_000_000).default(1000),
     RateLimitRequests: int(1, 1_000_000).default(100),
+    RateLimitWindowMinutes: num(0.01, 1440).default(1),
     MaxManualSizeMB: num(0.001, 2048).default(100),
     MaxAudioSizeMB: num(0.001, 512).default(25),
     MaxAudioDurationSeconds: int(1, 3600).default(300),
@@ -50,9 +51,28 @@ export const ParametersSchema = z
     PriceTranscribeMinuteEur: num(0, 100).default(0),
     PriceInputTokensPer1kEur: num(0, 100).default(0),
     PriceOutputTokensPer1kEur: num(0, 100).default(0),
-    // redis (EnableRedisCache)
-    RedisUrl: z.string().default('redis://127.0.0.1:6379'),
+    // security (EnableAdvancedSecurity, EnableWAF; brute-force protection is always on)
+    IPAllowlist: z.string().default(''), // comma-separated IPs / CIDRs (v4 and v6); empty = everyone
+    TrustedProxies: z.string().default(''), // comma-separated IPs / CIDRs whose X-Forwarded-For is believed
+    HMACSigningKey: z.string().default(''), // comma-separated secrets, newest first (RFC 9421 hmac-sha256)
+    MaxRequestSizeMB: num(0.001, 1024).default(10), // every body but uploads and audio
+    CorsAllowedOrigins: z.string().default(''), // comma-separated origins; empty = same origin only
+    RateLimitFailMode: z.enum(['open', 'closed']).default('open'), // when the rate-limit store is down
+    LoginMaxConsecutiveFailures: int(1, 1000).default(5), // per email + client address
+    LoginLockoutMinutes: num(0.01, 1440).default(15),
+    LoginMaxFailuresPerIpPerDay: int(1, 1_000_000).default(100),
+    SignupRequestsPerIpPerHour: int(1, 1_000_000).default(20),
+    // redis (EnableRedisCache; also the shared store of rate limits when RedisUrl is set)
+    RedisUrl: z.string().default(''), // empty: redis://127.0.0.1:6379 when EnableRedisCache is on
     CacheTtlSeconds: int(1, 86400 * 30).default(3600),
+    CacheMemorySize: int(0, 10_000_000).default(5000), // entries of the in-process LRU when Redis is off
+    // performance (EnablePerformanceOptimization)
+    UsageDataRetentionDays: int(1, 3650).default(400),
+    MaxConnections: int(1, 10_000).default(50), // outbound HTTP keep-alive sockets per origin
+    MaxIdleConnections: int(0, 10_000).default(10),
+    ConnectionTimeout: int(100, 600_000).default(5000), // ms
+    ReadTimeout: int(100, 600_000).default(30_000), // ms
+    LatencyThreshold: int(10, 600_000).default(2000), // ms: p95 target (admission control, alarms)
   })
   .strict();
 

@@ -12,6 +12,9 @@ export const ErrorCodes = [
   'unsupported_media_type',
   'quota_exceeded',
   'rate_limited',
+  'request_blocked',
+  'invalid_signature',
+  'ip_not_allowed',
   'url_not_allowed',
   'download_failed',
   'invalid_pdf',
@@ -61,4 +64,9 @@ export const errors = {
   audioTooLong: (limitSeconds: number) => new ManuelError('audio_too_long', `Audio is longer than ${limitSeconds} s`, { limit_seconds: limitSeconds }),
   upstream: (message: string) => new ManuelError('upstream_error', message),
   unavailable: (message: string) => new ManuelError('unavailable', message),
+  rateLimited: (message: string, retryAfterSeconds: number, details?: Record<string, unknown>) =>
+    new ManuelError('rate_limited', message, { ...details, retry_after_seconds: retryAfterSeconds }),
+  requestBlocked: (rule: string) => new ManuelError('request_blocked', 'The request was blocked by a security rule', { rule }),
+  invalidSignature: (reason: string) => new ManuelError('invalid_signature', `Invalid request signature: ${reason}`, { reason }),
+  ipNotAllowed: () => new ManuelError('ip_not_allowed', 'Requests from this address are not allowed'),
 };

@@ -12,5 +12,9 @@ export interface AppEnv {
     requestId: string;
     log: Logger;
     user: AuthUser;
+    /** The client's address (the socket's, or from X-Forwarded-For behind a trusted proxy). */
+    clientIp: string;
+    /** How the caller authenticated: a bearer token (interactive) or a signed request with an API key. */
+    authMethod: 'bearer' | 'signature';
   };
 }

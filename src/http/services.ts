@@ -7,6 +7,7 @@ import type { Embedder } from '../core/ports/embedder.js';
 import type { JobQueue } from '../core/ports/job-queue.js';
 import type { KnowledgeBase } from '../core/ports/knowledge-base.js';
 import type { Logger } from '../core/ports/logger.js';
+import type { Metrics } from '../core/ports/metrics.js';
 import type { ManualRepo } from '../core/ports/manual-repo.js';
 import type { PasswordHasher } from '../core/ports/password-hasher.js';
 import type { RefreshTokenRepo } from '../core/ports/refresh-token-repo.js';
@@ -36,6 +37,7 @@ export interface AppServices {
   dataDir: string;
   bootstrapDir: string;
   logger: Logger;
+  metrics: Metrics;
   clock: Clock;
   users: UserRepo;
   manuals: ManualRepo;

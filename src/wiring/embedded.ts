@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { delimiter, join } from 'node:path';
+import type { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { FfmpegAudioDecoder } from '../adapters/embedded/ffmpeg-audio-decoder.js';
 import { FsAudioArchive } from '../adapters/embedded/fs-audio-archive.js';
@@ -19,6 +20,8 @@ import { SqliteRefreshTokenRepo } from '../adapters/embedded/sqlite-refresh-toke
 import { SqliteUsageRepo } from '../adapters/embedded/sqlite-usage-repo.js';
 import { SqliteUserRepo } from '../adapters/embedded/sqlite-user-repo.js';
 import { UnpdfPdfReader } from '../adapters/embedded/unpdf-pdf-reader.js';
+import { PromMetrics } from '../adapters/metrics/prom-metrics.js';
+import { createRedisConnection } from '../adapters/redis/redis-connection.js';
 import { OpenAiAnswerWriter } from '../adapters/openai/openai-answer-writer.js';
 import { OpenAiTranscriber } from '../adapters/openai/openai-transcriber.js';
 import type { EmbeddedConfig } from '../config/config.js';
@@ -49,6 +52,9 @@ export interface EmbeddedApp extends AppServices {
   db: SqliteDb;
   pdfReader: PdfReader;
   worker: IngestWorker;
+  metrics: PromMetrics;
+  /** The shared Redis connection (EnableRedisCache, or RedisUrl set); null when Redis is not used. */
+  redis: Redis | null;
   /** Stops the worker (draining its job), closes the embedder and the database. Idempotent. */
   close(drainMs?: number): Promise<void>;
 }
@@ -89,8 +95,10 @@ export async function createEmbedded(config: EmbeddedConfig, opts: EmbeddedOptio
   const kb = new SqliteKnowledgeBase(db);
   const blobs = new FsBlobStore(join(config.dataDir, 'blobs'));
   const pdfReader = new UnpdfPdfReader();
-  const cache = new MemoryCache();
-  if (p.EnableRedisCache) logger.warn({ parameter: 'EnableRedisCache' }, 'Redis cache is not available in the embedded shape yet; using the in-memory cache');
+  const cache = new MemoryCache({ maxEntries: p.CacheMemorySize });
+  const metrics = new PromMetrics();
+  const redisUrl = p.RedisUrl || (p.EnableRedisCache ? 'redis://127.0.0.1:6379' : '');
+  const redis = redisUrl ? createRedisConnection({ url: redisUrl, logger }) : null;
 
   let embedder: Embedder | null = null;
   try {
@@ -141,6 +149,8 @@ export async function createEmbedded(config: EmbeddedConfig, opts: EmbeddedOptio
     dataDir: config.dataDir,
     bootstrapDir: config.bootstrapDir,
     logger,
+    metrics,
+    redis,
     clock: systemClock,
     db,
     users,
@@ -166,6 +176,7 @@ export async function createEmbedded(config: EmbeddedConfig, opts: EmbeddedOptio
       (closed ??= (async () => {
         await worker.stop(drainMs);
         await embedder?.close?.();
+        redis?.disconnect();
         db.close();
       })()),
   };

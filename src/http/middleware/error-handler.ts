@@ -35,9 +35,12 @@ export function errorResponse(c: Context<AppEnv>, err: ManuelError) {
     timestamp: new Date().toISOString(),
   };
   if (err.details) {
-    const { usage_info, retry_after_seconds, ...rest } = err.details as Record<string, unknown>;
-    // The original API put usage_info at the top of a 429 body; clients read it there.
+    const { usage_info, retry_after_seconds, rule, reason, ...rest } = err.details as Record<string, unknown>;
+    // The original API put usage_info at the top of a 429 body; clients read it there. A security
+    // rejection names its rule or reason at the top too.
     if (usage_info !== undefined) body.usage_info = usage_info;
+    if (rule !== undefined) body.rule = rule;
+    if (reason !== undefined) body.reason = reason;
     if (typeof retry_after_seconds === 'number') {
       c.header('Retry-After', String(Math.max(1, Math.ceil(retry_after_seconds))));
       body.retry_after_seconds = retry_after_seconds;
