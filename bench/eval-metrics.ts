@@ -1,4 +1,4 @@
-/** Page-retrieval and answer metrics of ../shared/eval/README.md, shared by the eval scripts. */
+/** Page-retrieval and answer metrics of eval/README.md, shared by the eval scripts. */
 
 export interface EvalItemResult {
   id: string;

@@ -1,7 +1,7 @@
 /**
  * node dist/bench/eval-voice.js [--keyword-only] [--skip-plain] [--no-corpus] [--limit N] [--hints N]
  *
- * Asks the eval set's 60 questions aloud (flite via ../shared/eval/speak.sh, cached in
+ * Asks the eval set's 60 questions aloud (flite via eval/speak.sh, cached in
  * .eval-cache/voice/) against the four eval manuals indexed in-process (all four searched, one
  * owner), and prints:
  * - word error rate of the stock pocketsphinx model ("plain") vs the model biased toward the

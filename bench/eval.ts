@@ -1,9 +1,9 @@
 /**
  * npm run eval [-- --gate] [-- --voice] [-- --data-dir DIR]
  * Ingests the four eval manuals through the real server (a child process, as `npm start`), asks every
- * question of ../shared/eval/qa.json over HTTP searching all four manuals, and prints page hit@1,
+ * question of eval/qa.json over HTTP searching all four manuals, and prints page hit@1,
  * hit@5, MRR and answer-term recall, overall, per manual and per kind. `--voice` asks the questions
- * aloud too (speech synthesised with ../shared/eval/speak.sh, after the typed run) and adds word error rate.
+ * aloud too (speech synthesised with eval/speak.sh, after the typed run) and adds word error rate.
  * `--gate` exits 1 when a figure is below the floors in bench/eval-floor.json (raise them, never lower).
  */
 import { execFileSync } from 'node:child_process';

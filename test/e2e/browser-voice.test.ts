@@ -1,5 +1,5 @@
 /**
- * Voice in the browser: Chromium's fake microphone plays a synthesised question (shared/eval/speak.sh),
+ * Voice in the browser: Chromium's fake microphone plays a synthesised question (eval/speak.sh),
  * the test holds the microphone button, and the answer shows what was heard and the cited page.
  */
 import { after, before, describe, test } from 'node:test';

@@ -6,8 +6,8 @@ import { fileURLToPath } from 'node:url';
 /** Repository root, found from this compiled file (dist/test/helpers) or the source. */
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', ...(import.meta.url.includes('/dist/') ? ['..'] : []));
 
-/** The shared evaluation set (../shared/eval next to the repository, or MANUEL_EVAL_DIR). */
-export const evalDir = process.env.MANUEL_EVAL_DIR || resolve(repoRoot, '..', 'shared', 'eval');
+/** The evaluation set kept in the repository (eval/: questions, fetch script, checksums), or MANUEL_EVAL_DIR. */
+export const evalDir = process.env.MANUEL_EVAL_DIR || resolve(repoRoot, 'eval');
 
 export interface QaItem {
   id: string;
@@ -22,7 +22,7 @@ export function loadQa(): QaItem[] {
   return JSON.parse(readFileSync(join(evalDir, 'qa.json'), 'utf8')) as QaItem[];
 }
 
-/** Fetches the four eval manuals once into .eval-cache/manuals (checksummed by the shared script). */
+/** Fetches the four eval manuals once into .eval-cache/manuals (checksummed by eval/fetch-manuals.sh). */
 export function evalManualsDir(): string {
   const out = join(repoRoot, '.eval-cache', 'manuals');
   const names = ['freedombox-manual.pdf', 'gpredict-user-manual.pdf', 'expeyes17-user-manual.pdf', 'openni-user-guide.pdf'];
