@@ -38,8 +38,11 @@ export async function verifyRequestSignature(req: VerifiableRequest, policy: Ver
   if (!headers['signature-input'] || !headers['signature']) throw errors.invalidSignature('both Signature and Signature-Input are required');
 
   let seen: VerifiedSignature | null = null;
+  let labels = 0;
+  // The library looks up the keys of all labels at once, before any await: count them synchronously.
+  // Every lookup after the first fails, and so does the whole verification (the last label decides).
   const keyLookup = async (params: SignatureParameters): Promise<VerifyingKey | null> => {
-    if (seen) throw new Refusal('exactly one signature is accepted');
+    if (++labels > 1) throw new Refusal('exactly one signature is accepted');
     for (const name of policy.requiredParams) if (params[name] === undefined) throw new Refusal(`missing signature parameter "${name}"`);
     if (params.alg !== undefined && params.alg !== 'hmac-sha256') throw new Refusal('alg must be "hmac-sha256"');
     const created = params.created instanceof Date ? params.created.getTime() / 1000 : NaN;
