@@ -14,6 +14,8 @@ export interface SignableRequest {
   headers?: Record<string, string>;
   /** The exact body bytes that will be sent; absent or empty: no body. */
   body?: Uint8Array | string | null;
+  /** Instead of `body`: its Content-Digest, computed while streaming a large body. */
+  contentDigest?: string;
 }
 
 export interface SigningCredentials {
@@ -40,7 +42,8 @@ const hasBody = (body: SignableRequest['body']): body is Uint8Array | string => 
 /** The headers to add to the request: `content-digest` (with a body), `signature-input`, `signature`. */
 export async function signRequest(req: SignableRequest, creds: SigningCredentials, opts: SignOptions = {}): Promise<Record<string, string>> {
   const added: Record<string, string> = {};
-  if (hasBody(req.body)) added['content-digest'] = contentDigest(req.body);
+  if (req.contentDigest) added['content-digest'] = req.contentDigest;
+  else if (hasBody(req.body)) added['content-digest'] = contentDigest(req.body);
   const headers = { ...req.headers, ...added };
   const key = typeof creds.secret === 'string' ? Buffer.from(creds.secret, 'utf8') : Buffer.from(creds.secret);
   const signed = await httpbis.signMessage(
