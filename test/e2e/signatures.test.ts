@@ -5,6 +5,7 @@ import { buildPdf } from '../helpers/api-pdfs.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { signedFetch, signedRequest } from '../helpers/signed-requests.js';
 import { serverKeyId } from '../../src/http/signing/server-keys.js';
+import { redisReady } from '../../src/adapters/redis/redis-connection.js';
 
 const NEW_SERVER_SECRET = 'server-secret-2026-new-0123456789abcdef';
 const OLD_SERVER_SECRET = 'server-secret-2025-old-0123456789abcdef';
@@ -232,3 +233,29 @@ describe('security flag off (HMACSigningKey set)', () => {
 function require256(body: Uint8Array): string {
   return createHash('sha256').update(body).digest('base64');
 }
+
+describe('two server processes sharing Redis refuse each other\'s replays', () => {
+  let a: TestServer;
+  let b: TestServer;
+  before(async () => {
+    a = await startTestServer({ parameters: { RedisUrl: 'redis://127.0.0.1:6379' } });
+    // same data dir (database, JWT secret) and the same Redis: two processes of one deployment
+    b = await startTestServer({ parameters: { RedisUrl: 'redis://127.0.0.1:6379' }, dataDir: a.dataDir });
+  });
+  after(async () => {
+    await b.close();
+    await a.close();
+  });
+
+  it('a request accepted by one is a replay for the other', async () => {
+    const token = await a.signup();
+    const key = await createKey(a, token);
+    // both Redis connections up, else each process would fall back to its own memory
+    for (const t of [a, b]) assert.ok(await redisReady(t.server.services.redis!), 'Redis at 127.0.0.1:6379 is needed');
+    const signed = await signedRequest(a.url, '/api/manuals', creds(key));
+    assert.equal((await fetch(a.url + '/api/manuals', { headers: signed.headers })).status, 200);
+    await refused(await fetch(b.url + '/api/manuals', { headers: signed.headers }), /replay/);
+    const fresh = await signedRequest(b.url, '/api/manuals', creds(key));
+    assert.equal((await fetch(b.url + '/api/manuals', { headers: fresh.headers })).status, 200, 'the other process knows the key');
+  });
+});
