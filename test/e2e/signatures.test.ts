@@ -10,6 +10,7 @@ import { redisReady } from '../../src/adapters/redis/redis-connection.js';
 const NEW_SERVER_SECRET = 'server-secret-2026-new-0123456789abcdef';
 const OLD_SERVER_SECRET = 'server-secret-2025-old-0123456789abcdef';
 const serverCreds = (secret: string) => ({ keyId: serverKeyId(secret), secret });
+const sha256Base64 = (body: Uint8Array) => createHash('sha256').update(body).digest('base64');
 
 interface NewKey {
   key_id: string;
@@ -97,7 +98,7 @@ describe('signed requests (RFC 9421) with API keys and server keys, security fla
         tamper: (r) => {
           // a consistent new digest does not help: the signature covers the digest
           r.body = new Uint8Array(Buffer.from(JSON.stringify({ question: 'b' })));
-          r.headers['content-digest'] = `sha-256=:${require256(r.body)}:`;
+          r.headers['content-digest'] = `sha-256=:${sha256Base64(r.body)}:`;
         },
       }),
       /does not match/,
@@ -228,11 +229,6 @@ describe('security flag off (HMACSigningKey set)', () => {
     await refused(await signedFetch(t.url, '/api/manuals', creds(key), { tamper: (r) => (r.path = '/api/manuals?all=1') }), /does not match/);
   });
 });
-
-
-function require256(body: Uint8Array): string {
-  return createHash('sha256').update(body).digest('base64');
-}
 
 describe('two server processes sharing Redis refuse each other\'s replays', () => {
   let a: TestServer;
