@@ -5,6 +5,8 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AppEnv } from './app-env.js';
 import { authMiddleware } from './middleware/auth.js';
+import { signatureAuthFor } from './middleware/signature.js';
+import { apiKeyRoutes } from './routes/api-key-routes.js';
 import { capBody } from './middleware/body-limit.js';
 import { errorHandler, notFoundHandler } from './middleware/error-handler.js';
 import { requestIdMiddleware, requestLogger } from './middleware/request-context.js';
@@ -51,7 +53,9 @@ export function createApp(services: AppServices, options: AppOptions = {}) {
   app.use('*', requestLogger(services.logger));
   app.use('*', secureHeaders({ strictTransportSecurity: false }));
   if (options.validateResponses) app.use('*', responseValidation(() => app.openAPIRegistry));
-  app.use('/api/*', authMiddleware(services.auth.tokens));
+  const signatures = signatureAuthFor(services);
+  app.use('/api/*', authMiddleware(services.auth.tokens, signatures));
+  app.use('/health/circuit-breakers/*', authMiddleware(services.auth.tokens, signatures));
   app.use('/api/*', defaultBodyCap());
   app.onError(errorHandler(services.logger));
   app.notFound(notFoundHandler);
@@ -65,8 +69,15 @@ export function createApp(services: AppServices, options: AppOptions = {}) {
   app.route('/api', queryRoutes(services));
   app.route('/api', usageRoutes(services));
   app.route('/api', bootstrapRoutes(services));
+  app.route('/api', apiKeyRoutes(services));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'httpSignature', {
+    type: 'apiKey',
+    in: 'header',
+    name: 'Signature',
+    description: 'RFC 9421 HTTP Message Signature (hmac-sha256) made with an API key from POST /api/keys; see that route. Send Signature-Input too, and no bearer token.',
+  });
   app.doc('/api/openapi.json', {
     openapi: '3.0.3',
     info: {

@@ -1,5 +1,6 @@
 import type { Parameters } from '../config/parameters.js';
 import type { AnswerWriter } from '../core/ports/answer-writer.js';
+import type { ApiKeyRepo } from '../core/ports/api-key-repo.js';
 import type { BlobStore } from '../core/ports/blob-store.js';
 import type { Cache } from '../core/ports/cache.js';
 import type { Clock } from '../core/ports/clock.js';
@@ -9,8 +10,10 @@ import type { KnowledgeBase } from '../core/ports/knowledge-base.js';
 import type { Logger } from '../core/ports/logger.js';
 import type { Metrics } from '../core/ports/metrics.js';
 import type { ManualRepo } from '../core/ports/manual-repo.js';
+import type { NonceStore } from '../core/ports/nonce-store.js';
 import type { PasswordHasher } from '../core/ports/password-hasher.js';
 import type { RefreshTokenRepo } from '../core/ports/refresh-token-repo.js';
+import type { SecretBox } from '../core/ports/secret-box.js';
 import type { TokenService } from '../core/ports/token-service.js';
 import type { UsageRepo } from '../core/ports/usage-repo.js';
 import type { UserRepo } from '../core/ports/user-repo.js';
@@ -51,6 +54,8 @@ export interface AppServices {
   /** The ingestion worker (for /health); the job queue itself wakes it on every enqueue. */
   worker: { isRunning(): boolean };
   auth: { hasher: PasswordHasher; tokens: TokenService; refreshTokens: RefreshTokenRepo };
+  /** API keys (secrets sealed at rest) and the replay store of signed requests. */
+  signing: { apiKeys: ApiKeyRepo; secretBox: SecretBox; nonces: NonceStore };
   /** Speech -> text (voice wiring). Absent: voice routes answer 503. */
   transcribeAudio?: (input: TranscribeAudioInput) => Promise<TranscribeAudioResult>;
   /** Cheap liveness probe of the database for /health. */

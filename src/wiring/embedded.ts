@@ -21,6 +21,10 @@ import { SqliteUsageRepo } from '../adapters/embedded/sqlite-usage-repo.js';
 import { SqliteUserRepo } from '../adapters/embedded/sqlite-user-repo.js';
 import { UnpdfPdfReader } from '../adapters/embedded/unpdf-pdf-reader.js';
 import { PromMetrics } from '../adapters/metrics/prom-metrics.js';
+import { AesGcmSecretBox } from '../adapters/embedded/aes-gcm-secret-box.js';
+import { MemoryNonceStore } from '../adapters/embedded/memory-nonce-store.js';
+import { SqliteApiKeyRepo } from '../adapters/embedded/sqlite-api-key-repo.js';
+import { RedisNonceStore } from '../adapters/redis/redis-nonce-store.js';
 import { createRedisConnection } from '../adapters/redis/redis-connection.js';
 import { OpenAiAnswerWriter } from '../adapters/openai/openai-answer-writer.js';
 import { OpenAiTranscriber } from '../adapters/openai/openai-transcriber.js';
@@ -99,6 +103,7 @@ export async function createEmbedded(config: EmbeddedConfig, opts: EmbeddedOptio
   const metrics = new PromMetrics();
   const redisUrl = p.RedisUrl || (p.EnableRedisCache ? 'redis://127.0.0.1:6379' : '');
   const redis = redisUrl ? createRedisConnection({ url: redisUrl, logger }) : null;
+  const jwtSecret = loadJwtSecret(p.JwtSecret, config.dataDir);
 
   let embedder: Embedder | null = null;
   try {
@@ -166,9 +171,11 @@ export async function createEmbedded(config: EmbeddedConfig, opts: EmbeddedOptio
     worker,
     auth: {
       hasher: new ScryptPasswordHasher(),
-      tokens: new JoseTokenService(loadJwtSecret(p.JwtSecret, config.dataDir), p.AccessTokenTtlSeconds),
+      tokens: new JoseTokenService(jwtSecret, p.AccessTokenTtlSeconds),
       refreshTokens: new SqliteRefreshTokenRepo(db),
     },
+    // API-key secrets are sealed with a key derived from the JWT secret (docs/decisions/0006-request-signing.md).
+    signing: { apiKeys: new SqliteApiKeyRepo(db), secretBox: new AesGcmSecretBox(jwtSecret), nonces: redis ? new RedisNonceStore(redis) : new MemoryNonceStore() },
     ...(voiceDeps ? { transcribeAudio: (input) => transcribeAudio(voiceDeps, input) } : {}),
     pingDb: () => db.open && db.prepare('SELECT 1 AS ok').get() !== undefined,
     version: packageVersion(),

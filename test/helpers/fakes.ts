@@ -6,6 +6,8 @@ import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { errors } from '../../src/core/errors.js';
 import type { Chunk, Job, Manual, PageText, SearchHit, UsageEvent, UsageOperation, User } from '../../src/core/model/types.js';
+import type { ApiKeyRecord, ApiKeyRepo } from '../../src/core/ports/api-key-repo.js';
+import type { SecretBox } from '../../src/core/ports/secret-box.js';
 import type { BlobStore } from '../../src/core/ports/blob-store.js';
 import type { Clock } from '../../src/core/ports/clock.js';
 import type { Embedder } from '../../src/core/ports/embedder.js';
@@ -60,6 +62,32 @@ export class InMemoryUserRepo implements UserRepo {
   async byId(id: string) { return clone(this.users.get(id) ?? null); }
   async byEmail(email: string) { return clone([...this.users.values()].find((u) => u.email.toLowerCase() === email.toLowerCase()) ?? null); }
   async count() { return this.users.size; }
+}
+
+export class InMemoryApiKeyRepo implements ApiKeyRepo {
+  private readonly keys = new Map<string, ApiKeyRecord>();
+  async create(r: ApiKeyRecord) {
+    if (this.keys.has(r.keyId) || [...this.keys.values()].some((k) => k.secretSha256 === r.secretSha256)) throw errors.conflict('This API key already exists');
+    this.keys.set(r.keyId, clone(r));
+  }
+  async byId(keyId: string) { return clone(this.keys.get(keyId) ?? null); }
+  async listForUser(userId: string) {
+    return [...this.keys.values()].filter((k) => k.userId === userId).sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.keyId.localeCompare(b.keyId)).map(clone);
+  }
+  async delete(userId: string, keyId: string) {
+    return this.keys.get(keyId)?.userId === userId && this.keys.delete(keyId);
+  }
+}
+
+/** Not encryption: a reversible wrapping that, like the real box, refuses another context or server secret. */
+export class FakeSecretBox implements SecretBox {
+  constructor(private readonly serverSecret = 'fake') {}
+  seal(plaintext: string, context: string) { return `${this.serverSecret}|${context}|${Buffer.from(plaintext).toString('base64')}`; }
+  open(sealed: string, context: string) {
+    const [secret, ctx, data] = sealed.split('|');
+    if (secret !== this.serverSecret || ctx !== context || data === undefined) throw new Error('cannot open');
+    return Buffer.from(data, 'base64').toString();
+  }
 }
 
 export class InMemoryManualRepo implements ManualRepo {

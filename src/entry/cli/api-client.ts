@@ -1,20 +1,28 @@
+import { signRequest } from '../../http/signing/request-signer.js';
 import { CliError, connectionError } from './cli-error.js';
-import type { ConfigStore, Session } from './config-store.js';
-import { postMultipartFile, type MultipartFile, type RawResponse } from './http-upload.js';
+import type { ConfigStore, Session, StoredApiKey } from './config-store.js';
+import { postMultipartFile, type BodySigner, type MultipartFile, type RawResponse } from './http-upload.js';
 import type { TokenResponse } from './api-types.js';
 
 export interface RequestOptions {
   json?: unknown;
   form?: FormData;
   query?: Record<string, string | undefined>;
-  /** false for signup/login/refresh, which must not carry (or refresh) a token. */
-  auth?: boolean;
+  /**
+   * false for signup/login/refresh, which must not carry (or refresh) a token; 'bearer' for the few
+   * calls that need the password session even when an API key is stored (creating API keys).
+   */
+  auth?: boolean | 'bearer';
 }
 
 /** Refresh this long before the access token expires, so a request never starts with a dying token. */
 const EXPIRY_MARGIN_MS = 30_000;
 
-/** The Manuel HTTP API, with the stored session's bearer token refreshed when it expires. */
+/**
+ * The Manuel HTTP API. With an API key stored for the server every request is signed with it
+ * (RFC 9421, hmac-sha256, over method, path, query and the body's digest) and carries no token;
+ * otherwise the stored session's bearer token is sent, refreshed when it expires.
+ */
 export class ApiClient {
   constructor(
     readonly server: string,
@@ -25,17 +33,30 @@ export class ApiClient {
     return this.store.load().sessions[this.server];
   }
 
+  apiKey(): StoredApiKey | undefined {
+    return this.store.load().api_keys?.[this.server];
+  }
+
   async request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
     const url = new URL(this.server + path);
     for (const [k, v] of Object.entries(options.query ?? {})) if (v !== undefined) url.searchParams.set(k, v);
-    const send = async (token: string | undefined): Promise<RawResponse> => {
+    const send = async (token: string | undefined, key?: StoredApiKey): Promise<RawResponse> => {
       const headers: Record<string, string> = { accept: 'application/json' };
       if (token) headers.authorization = `Bearer ${token}`;
-      let body: string | FormData | undefined;
+      let body: string | FormData | Uint8Array<ArrayBuffer> | undefined;
       if (options.form) body = options.form;
       else if (options.json !== undefined) {
         headers['content-type'] = 'application/json';
         body = JSON.stringify(options.json);
+      }
+      if (key) {
+        if (body instanceof FormData) {
+          // Encode the form once, so the digest is over the very bytes (and boundary) that are sent.
+          const encoded = new Request(url, { method, body });
+          headers['content-type'] = encoded.headers.get('content-type')!;
+          body = new Uint8Array(await encoded.arrayBuffer());
+        }
+        Object.assign(headers, await signRequest({ method, url, headers, body }, { keyId: key.key_id, secret: key.secret }));
       }
       try {
         const res = await fetch(url, { method, headers, body });
@@ -44,12 +65,24 @@ export class ApiClient {
         throw connectionError(this.server, e);
       }
     };
+    const key = options.auth === undefined || options.auth === true ? this.apiKey() : undefined;
+    if (key) return parseResponse<T>(await send(undefined, key), true);
     const res = options.auth === false ? await send(undefined) : await this.withAuth(send);
     return parseResponse<T>(res);
   }
 
   async upload<T>(path: string, fields: Record<string, string>, file: MultipartFile, onProgress: (sent: number, total: number) => void): Promise<T> {
     const url = new URL(this.server + path);
+    const key = this.apiKey();
+    if (key) {
+      const sign: BodySigner = ({ contentType, contentDigest }) =>
+        signRequest({ method: 'POST', url, headers: { 'content-type': contentType }, contentDigest }, { keyId: key.key_id, secret: key.secret });
+      try {
+        return parseResponse<T>(await postMultipartFile(url, { accept: 'application/json' }, fields, file, onProgress, sign), true);
+      } catch (e) {
+        throw e instanceof CliError ? e : connectionError(this.server, e);
+      }
+    }
     const res = await this.withAuth(async (token) => {
       try {
         return await postMultipartFile(url, token ? { authorization: `Bearer ${token}`, accept: 'application/json' } : {}, fields, file, onProgress);
@@ -101,7 +134,7 @@ export class ApiClient {
   }
 }
 
-function parseResponse<T>(res: RawResponse): T {
+function parseResponse<T>(res: RawResponse, signed = false): T {
   let body: unknown = undefined;
   try {
     body = res.text ? JSON.parse(res.text) : undefined;
@@ -113,6 +146,6 @@ function parseResponse<T>(res: RawResponse): T {
     return body as T;
   }
   const message = typeof (body as { error?: unknown })?.error === 'string' ? (body as { error: string }).error : `The server answered HTTP ${res.status}`;
-  const hint = res.status === 401 ? ' (run `manuel login`)' : '';
+  const hint = res.status === 401 ? (signed ? ' (check the API key: `manuel keys list`, or `manuel login --api-key KEYID:SECRET`)' : ' (run `manuel login`)') : '';
   throw new CliError(`${message}${hint}`, 1, body);
 }

@@ -13,10 +13,17 @@ export interface Session {
   expires_at: number;
 }
 
+/** An API key of one server: every request is then signed (RFC 9421) instead of carrying a bearer token. */
+export interface StoredApiKey {
+  key_id: string;
+  secret: string;
+}
+
 export interface CliConfig {
   /** The server used when neither --server nor MANUEL_SERVER is given. */
   server?: string;
   sessions: Record<string, Session>;
+  api_keys?: Record<string, StoredApiKey>;
 }
 
 export function configDir(env: NodeJS.ProcessEnv = process.env): string {
@@ -40,7 +47,7 @@ export class ConfigStore {
     }
     try {
       const parsed = JSON.parse(text) as Partial<CliConfig>;
-      return { server: parsed.server, sessions: parsed.sessions ?? {} };
+      return { server: parsed.server, sessions: parsed.sessions ?? {}, ...(parsed.api_keys ? { api_keys: parsed.api_keys } : {}) };
     } catch {
       throw new CliError(`${this.file} is not valid JSON; delete it and log in again`);
     }

@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 
 /**
  * Streams one file as multipart/form-data with node:http, because fetch gives no upload progress.
@@ -22,14 +22,18 @@ export interface RawResponse {
   text: string;
 }
 
+/** Extra headers computed from the body about to be sent (a request signature over its digest). */
+export type BodySigner = (body: { contentType: string; contentDigest: string }) => Promise<Record<string, string>>;
+
 const quote = (s: string) => s.replace(/[\r\n"]/g, (c) => (c === '"' ? '%22' : ' '));
 
-export function postMultipartFile(
+export async function postMultipartFile(
   url: URL,
   headers: Record<string, string>,
   fields: Record<string, string>,
   file: MultipartFile,
   onProgress: (sent: number, total: number) => void,
+  sign?: BodySigner,
 ): Promise<RawResponse> {
   const boundary = `----manuel${randomBytes(12).toString('hex')}`;
   let head = '';
@@ -40,6 +44,9 @@ export function postMultipartFile(
   const headBuf = Buffer.from(head, 'utf8');
   const tailBuf = Buffer.from(`\r\n--${boundary}--\r\n`, 'utf8');
   const total = file.size;
+  const contentType = `multipart/form-data; boundary=${boundary}`;
+  // A signature covers the digest of the exact bytes sent: hash them in a first pass over the file.
+  const signed = sign ? await sign({ contentType, contentDigest: await multipartDigest(headBuf, file.path, tailBuf) }) : {};
 
   return new Promise((resolve, reject) => {
     let responded = false;
@@ -48,7 +55,8 @@ export function postMultipartFile(
       method: 'POST',
       headers: {
         ...headers,
-        'content-type': `multipart/form-data; boundary=${boundary}`,
+        ...signed,
+        'content-type': contentType,
         'content-length': String(headBuf.length + file.size + tailBuf.length),
       },
     });
@@ -81,4 +89,11 @@ export function postMultipartFile(
     });
     req.on('close', () => stream.destroy());
   });
+}
+
+/** RFC 9530 sha-256 Content-Digest of head + file + tail, streaming the file. */
+async function multipartDigest(head: Buffer, path: string, tail: Buffer): Promise<string> {
+  const hash = createHash('sha256').update(head);
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return `sha-256=:${hash.update(tail).digest('base64')}:`;
 }

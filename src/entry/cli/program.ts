@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { askCommand } from './commands/ask-command.js';
 import { loginCommand, logoutCommand, signupCommand } from './commands/auth-commands.js';
 import { importCommand } from './commands/import-command.js';
+import { keysCommand } from './commands/keys-command.js';
 import { manualsCommand } from './commands/manuals-command.js';
 import { serveCommand } from './commands/serve-command.js';
 import { uploadCommand } from './commands/upload-command.js';
@@ -25,9 +26,11 @@ Examples:
   manuel upload printer.pdf router.pdf
   manuel ask "how do I change the print resolution?"
   manuel ask --voice
-  manuel manuals list --json`,
+  manuel manuals list --json
+  manuel keys create "build server"      (then on that machine:)
+  manuel login --api-key KEYID:SECRET`,
     );
-  for (const cmd of [serveCommand(), signupCommand(), loginCommand(), logoutCommand(), uploadCommand(), importCommand(), askCommand(), manualsCommand(), usageCommand()]) {
+  for (const cmd of [serveCommand(), signupCommand(), loginCommand(), logoutCommand(), uploadCommand(), importCommand(), askCommand(), manualsCommand(), usageCommand(), keysCommand()]) {
     program.addCommand(cmd);
   }
   return program;

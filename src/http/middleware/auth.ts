@@ -3,20 +3,40 @@ import { errors } from '../../core/errors.js';
 import { visibleOwners } from '../../core/model/visibility.js';
 import type { TokenService } from '../../core/ports/token-service.js';
 import type { AppEnv, AuthUser } from '../app-env.js';
+import { isAdminRoute, type SignatureAuth } from './signature.js';
 
 /** Paths under /api that need no token. */
 const PUBLIC = [/^\/api\/auth\//, /^\/api\/openapi\.json$/, /^\/api\/docs(\/|$)/];
 
-/** Bearer JWT on every /api/* route except sign-in and the API description. Sets `c.var.user`. */
-export function authMiddleware(tokens: TokenService): MiddlewareHandler<AppEnv> {
+/**
+ * Who is calling, on every /api/* route except sign-in and the API description. Sets `c.var.user`
+ * and `c.var.authMethod`:
+ * - a bearer JWT (interactive sessions, the web app): never asked to sign, except on admin routes
+ *   when `signatures.adminRequiresSignature` (HMACSigningKey set and EnableAdvancedSecurity on);
+ * - no bearer token but an RFC 9421 signature by an API key: acts as that key's user. This works
+ *   whenever the key exists, flag or not: it is strictly stronger than a bearer token.
+ */
+export function authMiddleware(tokens: TokenService, signatures?: SignatureAuth): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     if (PUBLIC.some((re) => re.test(c.req.path))) return next();
     const header = c.req.header('authorization') ?? '';
     const match = /^Bearer\s+(\S+)$/i.exec(header);
-    if (!match) throw errors.unauthorized();
-    const claims = await tokens.verify(match[1]!);
-    c.set('user', { id: claims.userId, email: claims.email, isAdmin: claims.isAdmin });
-    await next();
+    if (match) {
+      const claims = await tokens.verify(match[1]!);
+      c.set('user', { id: claims.userId, email: claims.email, isAdmin: claims.isAdmin });
+      c.set('authMethod', 'bearer');
+      if (signatures?.adminRequiresSignature && isAdminRoute(c.req.path)) await signatures.requireServerSignature(c);
+      return next();
+    }
+    if (signatures?.present(c)) {
+      if (signatures.adminRequiresSignature && isAdminRoute(c.req.path)) {
+        throw errors.unauthorized('Admin routes need an administrator bearer token, signed with the server key');
+      }
+      c.set('user', await signatures.apiKeyUser(c));
+      c.set('authMethod', 'signature');
+      return next();
+    }
+    throw errors.unauthorized();
   };
 }
 

@@ -8,6 +8,7 @@ interface Credentials {
   email?: string;
   password?: string;
   name?: string;
+  apiKey?: string;
 }
 
 async function credentials(opts: Credentials, confirmPassword: boolean): Promise<{ email: string; password: string }> {
@@ -34,6 +35,10 @@ async function authenticate(ctx: CliContext, route: 'signup' | 'login', opts: Cr
   const tokens = await ctx.api.request<TokenResponse>('POST', `/api/auth/${route}`, { json: body, auth: false });
   if (!tokens?.access_token || !tokens.refresh_token) throw new CliError(`The server's ${route} answer has no tokens`);
   ctx.api.saveSession(email, tokens, true);
+  // A password login means this computer should use the session again, not a stored API key.
+  ctx.store.update((c) => {
+    delete c.api_keys?.[ctx.server];
+  });
   ctx.print(`${route === 'signup' ? 'Signed up' : 'Logged in'} as ${email} on ${ctx.server}`, tokens);
 }
 
@@ -48,10 +53,34 @@ export function signupCommand(): Command {
     .action((opts: Credentials, cmd: Command) => authenticate(contextOf(cmd), 'signup', opts));
 }
 
+/** Stores an API key for the server after one signed request shows that it works. */
+async function loginWithApiKey(ctx: CliContext, value: string): Promise<void> {
+  const colon = value.indexOf(':');
+  const key = { key_id: value.slice(0, colon).trim(), secret: value.slice(colon + 1).trim() };
+  if (colon < 1 || !key.key_id || !key.secret) throw new CliError('--api-key takes KEYID:SECRET (from `manuel keys create`)', 2);
+  const previous = ctx.store.load();
+  ctx.store.update((c) => {
+    c.api_keys = { ...c.api_keys, [ctx.server]: key };
+  });
+  try {
+    await ctx.api.request('GET', '/api/user/quota');
+  } catch (e) {
+    ctx.store.save(previous); // a key that does not work is not kept
+    throw e;
+  }
+  ctx.store.update((c) => {
+    c.server = ctx.server;
+  });
+  ctx.print(`Logged in with API key ${key.key_id} on ${ctx.server}: requests are signed`, { server: ctx.server, key_id: key.key_id });
+}
+
 export function loginCommand(): Command {
-  return withCredentialOptions(new Command('login').description('log in and store the tokens for this server')).action((opts: Credentials, cmd: Command) =>
-    authenticate(contextOf(cmd), 'login', opts),
-  );
+  return withCredentialOptions(new Command('login').description('log in and store the tokens for this server'))
+    .option('--api-key <keyid:secret>', 'use an API key instead (or MANUEL_API_KEY): every request is then signed, with no token')
+    .action((opts: Credentials, cmd: Command) => {
+      const apiKey = opts.apiKey || process.env.MANUEL_API_KEY;
+      return apiKey ? loginWithApiKey(contextOf(cmd), apiKey) : authenticate(contextOf(cmd), 'login', opts);
+    });
 }
 
 export function logoutCommand(): Command {
@@ -70,10 +99,13 @@ export function logoutCommand(): Command {
         }).catch(() => null);
         revoked = Boolean(res?.ok);
       }
+      const hadKey = Boolean(ctx.store.load().api_keys?.[ctx.server]);
       ctx.store.update((c) => {
         delete c.sessions[ctx.server];
+        delete c.api_keys?.[ctx.server]; // forgotten here; `manuel keys revoke` kills it on the server
       });
+      if (hadKey) ctx.note('The API key is forgotten on this computer but still valid: revoke it with `manuel keys revoke` if needed');
       const note = had && !revoked ? ' (the server could not be told; the token expires on its own)' : '';
-      ctx.print(had ? `Logged out of ${ctx.server}${note}` : `Not logged in to ${ctx.server}`, { server: ctx.server, logged_out: Boolean(had), revoked });
+      ctx.print(had || hadKey ? `Logged out of ${ctx.server}${note}` : `Not logged in to ${ctx.server}`, { server: ctx.server, logged_out: Boolean(had || hadKey), revoked });
     });
 }
