@@ -5,11 +5,12 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AppEnv } from './app-env.js';
 import { authMiddleware } from './middleware/auth.js';
-import { capBody } from './middleware/body-limit.js';
+import { capBody, MB } from './middleware/body-limit.js';
 import { errorHandler, notFoundHandler } from './middleware/error-handler.js';
 import { requestIdMiddleware, requestLogger } from './middleware/request-context.js';
 import { responseValidation } from './middleware/response-validation.js';
 import { validationHook } from './middleware/validation-hook.js';
+import { adminManualRoutes } from './routes/admin-manual-routes.js';
 import { authRoutes } from './routes/auth-routes.js';
 import { bootstrapRoutes } from './routes/bootstrap-routes.js';
 import { docsRoutes } from './routes/docs-routes.js';
@@ -35,12 +36,13 @@ export interface AppOptions {
 const here = dirname(fileURLToPath(import.meta.url));
 const defaultWebDir = resolve(here, ...(here.includes('/dist/') ? ['..', '..', '..'] : ['..', '..']), 'web', 'dist');
 
-/** Routes that carry files set their own cap; every other body is small JSON. */
+/** Routes that carry files set their own cap (MaxManualSizeMB, MaxAudioSizeMB); every other body is small JSON. */
 const OWN_CAP = new Set(['/api/manuals/upload', '/api/query', '/api/transcribe']);
-const SMALL_BODY_BYTES = 256 * 1024;
 
-function defaultBodyCap(): MiddlewareHandler<AppEnv> {
-  const cap = capBody(() => SMALL_BODY_BYTES, () => SMALL_BODY_BYTES);
+/** MaxRequestSizeMB caps every other body (refused from Content-Length, or while it streams). */
+function defaultBodyCap(maxRequestSizeMB: number): MiddlewareHandler<AppEnv> {
+  const bytes = Math.floor(maxRequestSizeMB * MB);
+  const cap = capBody(() => bytes, () => bytes);
   return (c, next) => (OWN_CAP.has(c.req.path) ? next() : cap(c, next));
 }
 
@@ -52,7 +54,7 @@ export function createApp(services: AppServices, options: AppOptions = {}) {
   app.use('*', secureHeaders({ strictTransportSecurity: false }));
   if (options.validateResponses) app.use('*', responseValidation(() => app.openAPIRegistry));
   app.use('/api/*', authMiddleware(services.auth.tokens));
-  app.use('/api/*', defaultBodyCap());
+  app.use('/api/*', defaultBodyCap(services.parameters.MaxRequestSizeMB));
   app.onError(errorHandler(services.logger));
   app.notFound(notFoundHandler);
 
@@ -65,6 +67,7 @@ export function createApp(services: AppServices, options: AppOptions = {}) {
   app.route('/api', queryRoutes(services));
   app.route('/api', usageRoutes(services));
   app.route('/api', bootstrapRoutes(services));
+  app.route('/api', adminManualRoutes(services));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
   app.doc('/api/openapi.json', {
