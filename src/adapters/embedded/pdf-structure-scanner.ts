@@ -113,7 +113,8 @@ class Lexer {
     }
     const s = this.p;
     while (this.p < this.end && isRegular(b[this.p]!)) this.p++;
-    return { kw: b.toString('latin1', s, this.p) };
+    // A megabyte-long "keyword" must not become a megabyte string on the scanner's heap.
+    return { kw: this.p - s <= 32 ? b.toString('latin1', s, this.p) : '' };
   }
 
   private name(): { name: string } {
@@ -223,6 +224,7 @@ class Lexer {
       if ((c >= 48 && c <= 57) || c === 46) this.p++;
       else break;
     }
+    if (this.p - s > 32) return 0; // no real number is this long
     const n = Number(this.b.toString('latin1', s, this.p));
     return Number.isFinite(n) ? n : 0;
   }
