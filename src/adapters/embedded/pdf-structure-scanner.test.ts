@@ -106,6 +106,12 @@ describe('PDF structure scanner: bombs', () => {
     assert.ok(r.inflatedBytes >= 2 * MiB);
   });
 
+  it('skips images too small to break the per-stream cap on their own, and measures the others', async () => {
+    const image = { dict: '<< /Type /XObject /Subtype /Image /Width 8192 /Height 8192 /Filter /FlateDecode >>', data: deflateSync(Buffer.alloc(8 * MiB)) };
+    assert.equal((await scan(pdfWith({ extra: [image] }))).inflatedBytes, 0, 'text extraction never decodes it; rendering does one page at a time');
+    await assert.rejects(scan(pdfWith({ extra: [image] }), { maxStreamInflatedBytes: 4 * MiB }), bomb('decompression'));
+  });
+
   it('rejects many streams that together inflate past the total cap', async () => {
     const streams = Array.from({ length: 6 }, () => ({ dict: '<< /Filter /FlateDecode >>', data: deflateSync(Buffer.alloc(MiB)) }));
     await assert.rejects(scan(pdfWith({ extra: streams }), { maxTotalInflatedBytes: 4 * MiB }), bomb('decompression'));

@@ -51,7 +51,9 @@ export class PdfBombError extends Error {
 type Value = number | { name: string } | { kw: string } | { ref: number } | Dict | Value[] | null;
 type Dict = { dict: Map<string, Value> };
 /** The only dictionary entries the scanner needs; everything else is read for its names and dropped. */
-const KEPT_KEYS = new Set(['Type', 'Filter', 'Length', 'N', 'First', 'Count']);
+const KEPT_KEYS = new Set(['Type', 'Subtype', 'Filter', 'Length', 'N', 'First', 'Count']);
+/** Deflate cannot expand data more than ~1032:1; with margin. */
+const MAX_DEFLATE_RATIO = 1100;
 
 const isWs = (c: number) => c === 32 || c === 10 || c === 13 || c === 9 || c === 12 || c === 0;
 const isDelim = (c: number) => c === 40 || c === 41 || c === 60 || c === 62 || c === 91 || c === 93 || c === 123 || c === 125 || c === 47 || c === 37;
@@ -281,6 +283,10 @@ async function stream(lex: Lexer, st: State, dict: Dict | null): Promise<void> {
 
   const type = dict.dict.get('Type');
   const isObjStm = isName(type) && type.name === 'ObjStm';
+  // Text extraction never decodes images and the page renderer decodes one page at a time, so an
+  // image only needs inflating when it is big enough to break the per-stream cap on its own.
+  const subtype = dict.dict.get('Subtype');
+  if (isName(subtype) && subtype.name === 'Image' && (end - start) * MAX_DEFLATE_RATIO <= st.limits.maxStreamInflatedBytes) return;
   const decoded = await decode(b.subarray(start, end), filtersOf(dict), st, isObjStm);
   if (!isObjStm) return;
   if (!decoded) {
