@@ -67,7 +67,7 @@ export const badMethods: WafRule = {
 export const shellshock = patternRule({
   id: 'known_bad_inputs.shellshock',
   description: 'Shellshock function definitions in headers or fields: () { :; };',
-  inspects: ['header', 'query', 'body', 'file_name'],
+  inspects: ['header', 'query', 'body', 'file_name', 'path'],
   patterns: [/\(\s*\)\s*\{\s*[^}]*;\s*\}\s*;/],
   attacks: ['() { :; }; /bin/bash -c "id"', '() { :;}; echo vulnerable'],
   noFire: ['function () { return 1 }', 'f() {}'],

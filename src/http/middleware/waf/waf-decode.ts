@@ -47,9 +47,12 @@ const isPrintable = (s: string) => s.length > 0 && /^[\x20-\x7e\t\r\n]*$/.test(s
 export function base64Texts(s: string): string[] {
   const out: string[] = [];
   for (const m of s.matchAll(/[A-Za-z0-9+/_-]{16,}={0,2}/g)) {
-    const token = m[0];
-    const decoded = Buffer.from(token.replace(/-/g, '+').replace(/_/g, '/'), 'base64').toString('latin1');
-    if (decoded.length >= 8 && isPrintable(decoded)) out.push(decoded);
+    // '/' is a base64 digit but also a path separator: try the whole token and each segment.
+    const candidates = m[0].includes('/') ? [m[0], ...m[0].split('/').filter((seg) => seg.length >= 16)] : [m[0]];
+    for (const token of candidates) {
+      const decoded = Buffer.from(token.replace(/-/g, '+').replace(/_/g, '/'), 'base64').toString('latin1');
+      if (decoded.length >= 8 && isPrintable(decoded)) out.push(decoded);
+    }
   }
   return out;
 }
