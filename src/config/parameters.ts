@@ -69,7 +69,7 @@ export const ParametersSchema = z
     IPAllowlist: ipList.default(''), // comma-separated IPs / CIDRs (v4 and v6); empty = everyone
     TrustedProxies: ipList.default(''), // comma-separated IPs / CIDRs whose X-Forwarded-For is believed
     HMACSigningKey: z.string().default(''), // comma-separated secrets, newest first (RFC 9421 hmac-sha256)
-    MaxRequestSizeMB: num(0.001, 1024).default(10), // every body but uploads and audio
+    MaxRequestSizeMB: num(0.001, 1024).default(1), // every body but uploads and audio (JSON of a few KB; 1 MB leaves room)
     CorsAllowedOrigins: originList.default(''), // comma-separated origins; empty = same origin only
     RateLimitFailMode: z.enum(['open', 'closed']).default('open'), // when the rate-limit store is down
     LoginMaxConsecutiveFailures: int(1, 1000).default(5), // per email + client address

@@ -19,6 +19,8 @@ export const ErrorCodes = [
   'download_failed',
   'invalid_pdf',
   'encrypted_pdf',
+  'pdf_bomb',
+  'quarantined',
   'no_text',
   'no_speech',
   'invalid_audio',
@@ -51,7 +53,7 @@ export const errors = {
   conflict: (message: string) => new ManuelError('conflict', message),
   notAPdf: () => new ManuelError('not_a_pdf', 'The file is not a PDF (its first bytes are not %PDF-)'),
   tooLarge: (limitBytes: number) =>
-    new ManuelError('payload_too_large', `The upload exceeds the limit of ${Math.round(limitBytes / 1048576)} MB`, { limit_bytes: limitBytes }),
+    new ManuelError('payload_too_large', `The upload exceeds the limit of ${Number((limitBytes / 1048576).toFixed(2))} MB`, { limit_bytes: limitBytes }),
   quotaExceeded: (details: Record<string, unknown>) => new ManuelError('quota_exceeded', 'Quota exceeded', details),
   urlNotAllowed: (reason: string) => new ManuelError('url_not_allowed', reason),
   downloadFailed: (reason: string) => new ManuelError('download_failed', reason),
@@ -69,4 +71,8 @@ export const errors = {
   requestBlocked: (rule: string) => new ManuelError('request_blocked', 'The request was blocked by a security rule', { rule }),
   invalidSignature: (reason: string) => new ManuelError('invalid_signature', `Invalid request signature: ${reason}`, { reason }),
   ipNotAllowed: () => new ManuelError('ip_not_allowed', 'Requests from this address are not allowed'),
+  /** A PDF built to exhaust a reader (or its inspection): `reason` names the limit it broke. */
+  pdfBomb: (reason: string, message: string) => new ManuelError('pdf_bomb', `The PDF was rejected as unsafe: ${message}`, { reason }),
+  quarantined: (reason: string) =>
+    new ManuelError('quarantined', 'This manual is quarantined: its original file is withheld until an admin releases it', { reason }),
 };

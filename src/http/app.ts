@@ -6,12 +6,13 @@ import type { AppEnv } from './app-env.js';
 import { authMiddleware } from './middleware/auth.js';
 import { signatureAuthFor } from './middleware/signature.js';
 import { apiKeyRoutes } from './routes/api-key-routes.js';
-import { capBody } from './middleware/body-limit.js';
+import { capBody, MB } from './middleware/body-limit.js';
 import { errorHandler, notFoundHandler } from './middleware/error-handler.js';
 import { requestIdMiddleware, requestLogger } from './middleware/request-context.js';
 import { responseValidation } from './middleware/response-validation.js';
 import { validationHook } from './middleware/validation-hook.js';
 import { trafficControls, type TrafficControlOptions } from './middleware/traffic-controls.js';
+import { adminManualRoutes } from './routes/admin-manual-routes.js';
 import { authRoutes } from './routes/auth-routes.js';
 import { bootstrapRoutes } from './routes/bootstrap-routes.js';
 import { docsRoutes } from './routes/docs-routes.js';
@@ -37,12 +38,13 @@ export interface AppOptions extends TrafficControlOptions {
 const here = dirname(fileURLToPath(import.meta.url));
 const defaultWebDir = resolve(here, ...(here.includes('/dist/') ? ['..', '..', '..'] : ['..', '..']), 'web', 'dist');
 
-/** Routes that carry files set their own cap; every other body is small JSON. */
+/** Routes that carry files set their own cap (MaxManualSizeMB, MaxAudioSizeMB); every other body is small JSON. */
 const OWN_CAP = new Set(['/api/manuals/upload', '/api/query', '/api/transcribe']);
-const SMALL_BODY_BYTES = 256 * 1024;
 
-function defaultBodyCap(): MiddlewareHandler<AppEnv> {
-  const cap = capBody(() => SMALL_BODY_BYTES, () => SMALL_BODY_BYTES);
+/** MaxRequestSizeMB caps every other body (refused from Content-Length, or while it streams). */
+function defaultBodyCap(maxRequestSizeMB: number): MiddlewareHandler<AppEnv> {
+  const bytes = Math.floor(maxRequestSizeMB * MB);
+  const cap = capBody(() => bytes, () => bytes);
   return (c, next) => (OWN_CAP.has(c.req.path) ? next() : cap(c, next));
 }
 
@@ -64,7 +66,7 @@ export function createApp(services: AppServices, options: AppOptions = {}) {
   app.use('/api/*', authMiddleware(services.auth.tokens, signatures));
   app.use('/health/circuit-breakers/*', authMiddleware(services.auth.tokens, signatures));
   app.use('/api/*', traffic.perUser); // 6b: rate limit per authenticated user (EnableAdvancedSecurity)
-  app.use('/api/*', defaultBodyCap());
+  app.use('/api/*', defaultBodyCap(services.parameters.MaxRequestSizeMB));
   app.onError(errorHandler(services.logger));
   app.notFound(notFoundHandler);
 
@@ -78,6 +80,7 @@ export function createApp(services: AppServices, options: AppOptions = {}) {
   app.route('/api', usageRoutes(services));
   app.route('/api', bootstrapRoutes(services));
   app.route('/api', apiKeyRoutes(services));
+  app.route('/api', adminManualRoutes(services));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
   app.openAPIRegistry.registerComponent('securitySchemes', 'httpSignature', {

@@ -17,6 +17,8 @@ export const errorStatus: Record<ErrorCode, number> = {
   download_failed: 422,
   invalid_pdf: 422,
   encrypted_pdf: 422,
+  pdf_bomb: 422,
+  quarantined: 403,
   no_text: 422,
   no_speech: 422,
   quota_exceeded: 429,

@@ -20,6 +20,7 @@ import { SqliteRefreshTokenRepo } from '../adapters/embedded/sqlite-refresh-toke
 import { SqliteUsageRepo } from '../adapters/embedded/sqlite-usage-repo.js';
 import { SqliteUserRepo } from '../adapters/embedded/sqlite-user-repo.js';
 import { UnpdfPdfReader } from '../adapters/embedded/unpdf-pdf-reader.js';
+import { WorkerPdfInspector } from '../adapters/embedded/worker-pdf-inspector.js';
 import { PromMetrics } from '../adapters/metrics/prom-metrics.js';
 import { AesGcmSecretBox } from '../adapters/embedded/aes-gcm-secret-box.js';
 import { MemoryNonceStore } from '../adapters/embedded/memory-nonce-store.js';
@@ -103,6 +104,7 @@ export async function createEmbedded(config: EmbeddedConfig, opts: EmbeddedOptio
   const kb = new SqliteKnowledgeBase(db);
   const blobs = new FsBlobStore(join(config.dataDir, 'blobs'));
   const pdfReader = new UnpdfPdfReader();
+  const inspector = new WorkerPdfInspector(); // always on: upload threat checks are not behind a flag (ADR 0008)
   const cache = new MemoryCache({ maxEntries: p.CacheMemorySize });
   const metrics = new PromMetrics();
   const redisUrl = p.RedisUrl || (p.EnableRedisCache ? 'redis://127.0.0.1:6379' : '');
@@ -153,7 +155,7 @@ export async function createEmbedded(config: EmbeddedConfig, opts: EmbeddedOptio
 
   const workerOpts = opts.worker ?? {};
   const jobs = queue;
-  const worker = new IngestWorker({ queue: jobs, handler: ingestJobHandler({ manuals, blobs, pdfReader, kb, embedder, logger }), logger: logger.child({ component: 'ingest' }) }, workerOpts);
+  const worker = new IngestWorker({ queue: jobs, handler: ingestJobHandler({ manuals, blobs, pdfReader, inspector, kb, embedder, logger }), logger: logger.child({ component: 'ingest' }) }, workerOpts);
   queue.onEnqueue(() => worker.notify());
   const reclaimed = queue.reclaimOrphans(isDeadLocalWorker);
   if (reclaimed > 0) logger.info({ jobs: reclaimed }, 'resuming ingest jobs of a worker that died');

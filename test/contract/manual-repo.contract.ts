@@ -19,6 +19,8 @@ export const sampleManual = (over: Partial<Manual> = {}): Manual => ({
   uploadDate: '2025-03-10T12:00:00.000Z',
   error: null,
   source: 'upload',
+  quarantineReason: null,
+  quarantineReleasedAt: null,
   ...over,
 });
 
@@ -83,6 +85,23 @@ export function manualRepoContract(name: string, make: () => { repo: ManualRepo;
       assert.equal(await repo.delete('m1'), false);
       assert.equal(await repo.get('m1', ['alice']), null);
       assert.equal(await repo.countByBlobKey(sampleManual().blobKey), 0);
+    });
+
+    it('keeps a quarantine reason and its release; lists quarantined manuals of every owner for admins', async () => {
+      await repo.create(sampleManual({ quarantineReason: 'The PDF contains JavaScript' }));
+      await repo.create(sampleManual({ id: 'm2', ownerId: 'bob', contentHash: 'b'.repeat(64) }));
+      await repo.create(sampleManual({ id: 'm3', ownerId: 'carol', contentHash: 'c'.repeat(64), uploadDate: '2025-04-01T00:00:00.000Z' }));
+      await repo.update('m3', { quarantineReason: 'The PDF contains embedded files' });
+      assert.equal((await repo.get('m1', ['alice']))?.quarantineReason, 'The PDF contains JavaScript');
+      assert.deepEqual((await repo.listQuarantined()).map((m) => [m.id, m.ownerId]), [['m3', 'carol'], ['m1', 'alice']]);
+      // The per-owner reads stay filtered: quarantine is no way around isolation.
+      assert.equal(await repo.get('m3', ['alice']), null);
+
+      await repo.update('m1', { quarantineReleasedAt: '2025-05-01T00:00:00.000Z' });
+      const released = await repo.get('m1', ['alice']);
+      assert.equal(released?.quarantineReleasedAt, '2025-05-01T00:00:00.000Z');
+      assert.equal(released?.quarantineReason, 'The PDF contains JavaScript', 'the reason stays on record after release');
+      assert.deepEqual((await repo.listQuarantined()).map((m) => m.id), ['m3']);
     });
   });
 }

@@ -162,8 +162,8 @@ describe('API: bad input never breaks the server', () => {
     await stillServing();
   });
 
-  it('caps every other JSON body small (413), even on the sign-in routes', async () => {
-    const huge = JSON.stringify({ email: 'a@b.test', password: 'x'.repeat(300 * 1024) });
+  it('caps every other JSON body at MaxRequestSizeMB (413; default 1 MB), even on the sign-in routes', async () => {
+    const huge = JSON.stringify({ email: 'a@b.test', password: 'x'.repeat(1100 * 1024) });
     await expectError(await t.request('/api/auth/login', { body: huge, headers: { 'content-type': 'application/json' } }), 413, 'payload_too_large');
     await expectError(await t.request('/api/manuals/download', { token, body: huge, headers: { 'content-type': 'application/json' } }), 413, 'payload_too_large');
     await stillServing();

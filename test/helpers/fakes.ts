@@ -15,6 +15,7 @@ import type { JobQueue } from '../../src/core/ports/job-queue.js';
 import type { KnowledgeBase, SearchQuery } from '../../src/core/ports/knowledge-base.js';
 import type { Logger } from '../../src/core/ports/logger.js';
 import type { ManualRepo } from '../../src/core/ports/manual-repo.js';
+import type { PdfInspection, PdfInspector } from '../../src/core/ports/pdf-inspector.js';
 import type { PdfInfo, PdfReader } from '../../src/core/ports/pdf-reader.js';
 import type { UsageCounts, UsageRepo } from '../../src/core/ports/usage-repo.js';
 import type { UserRepo } from '../../src/core/ports/user-repo.js';
@@ -102,6 +103,9 @@ export class InMemoryManualRepo implements ManualRepo {
   }
   async list(owners: readonly string[]) {
     return [...this.rows.values()].filter((m) => owners.includes(m.ownerId)).reverse().sort((a, b) => b.uploadDate.localeCompare(a.uploadDate)).map(clone);
+  }
+  async listQuarantined() {
+    return (await this.list([...new Set([...this.rows.values()].map((m) => m.ownerId))])).filter((m) => m.quarantineReason !== null && m.quarantineReleasedAt === null);
   }
   async findByHash(ownerId: string, hash: string) {
     return clone([...this.rows.values()].find((m) => m.ownerId === ownerId && m.contentHash === hash) ?? null);
@@ -291,8 +295,27 @@ export class FakeEmbedder implements Embedder {
  * A "PDF" for the fake reader: the %PDF- magic then JSON pages, so use-case tests control the text
  * per page without a real PDF library. Anything else is invalid_pdf; `encrypted: true` is encrypted_pdf.
  */
-export function fakePdf(pages: string[], opts: { encrypted?: boolean; labels?: (string | null)[] } = {}): Buffer {
-  return Buffer.from(`%PDF-1.7\n${JSON.stringify({ pages, labels: opts.labels, encrypted: opts.encrypted })}`);
+export function fakePdf(
+  pages: string[],
+  opts: { encrypted?: boolean; labels?: (string | null)[]; keywords?: Record<string, number>; bomb?: string } = {},
+): Buffer {
+  return Buffer.from(`%PDF-1.7\n${JSON.stringify({ pages, labels: opts.labels, encrypted: opts.encrypted, keywords: opts.keywords, bomb: opts.bomb })}`);
+}
+
+/** Reads what a fakePdf says about itself: its `keywords`, or `bomb` (then it throws pdf_bomb). */
+export class FakePdfInspector implements PdfInspector {
+  inspections = 0;
+  async inspect(pdf: Uint8Array): Promise<PdfInspection> {
+    this.inspections++;
+    let doc: { keywords?: Record<string, number>; bomb?: string } = {};
+    try {
+      doc = JSON.parse(Buffer.from(pdf).toString('utf8').slice(9));
+    } catch {
+      // not a fake PDF: nothing found, the reader will complain
+    }
+    if (doc.bomb) throw errors.pdfBomb(doc.bomb, `fake ${doc.bomb} bomb`);
+    return { keywords: doc.keywords ?? {}, objects: 1, pages: 1, streams: 0, inflatedBytes: 0, opaqueObjectStreams: 0, ms: 0 };
+  }
 }
 
 export class FakePdfReader implements PdfReader {

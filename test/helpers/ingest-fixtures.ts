@@ -1,6 +1,6 @@
 /** Wiring of the in-memory fakes for use-case unit tests (submit, ingest, worker, manage, bootstrap). */
 import { SHARED_OWNER } from '../../src/core/model/types.js';
-import { FakeEmbedder, FakeKnowledgeBase, FakePdfReader, InMemoryBlobStore, InMemoryJobQueue, InMemoryManualRepo, ManualClock, MemoryLogger, fakePdf } from './fakes.js';
+import { FakeEmbedder, FakeKnowledgeBase, FakePdfInspector, FakePdfReader, InMemoryBlobStore, InMemoryJobQueue, InMemoryManualRepo, ManualClock, MemoryLogger, fakePdf } from './fakes.js';
 
 export function fakeWorld() {
   const clock = new ManualClock();
@@ -11,6 +11,7 @@ export function fakeWorld() {
     blobs: new InMemoryBlobStore(),
     kb: new FakeKnowledgeBase(),
     pdfReader: new FakePdfReader(),
+    inspector: new FakePdfInspector(),
     embedder: new FakeEmbedder() as FakeEmbedder | null,
     logger: new MemoryLogger(),
   };

@@ -19,6 +19,8 @@ interface Row {
   upload_date: string;
   error: string | null;
   source: Manual['source'];
+  quarantine_reason: string | null;
+  quarantine_released_at: string | null;
 }
 
 const toManual = (r: Row): Manual => ({
@@ -36,6 +38,8 @@ const toManual = (r: Row): Manual => ({
   uploadDate: r.upload_date,
   error: r.error,
   source: r.source,
+  quarantineReason: r.quarantine_reason,
+  quarantineReleasedAt: r.quarantine_released_at,
 });
 
 /** Manual field -> column, for partial updates (never id / owner). */
@@ -52,6 +56,8 @@ const columns: Record<keyof Omit<Manual, 'id' | 'ownerId'>, string> = {
   uploadDate: 'upload_date',
   error: 'error',
   source: 'source',
+  quarantineReason: 'quarantine_reason',
+  quarantineReleasedAt: 'quarantine_released_at',
 };
 
 export class SqliteManualRepo implements ManualRepo {
@@ -76,6 +82,9 @@ export class SqliteManualRepo implements ManualRepo {
         UNIQUE (owner_id, content_hash)
       );
       CREATE INDEX IF NOT EXISTS manuals_blob ON manuals(blob_key);`,
+      // 2: upload threat checks (ADR 0008). NULL = never flagged / not released.
+      `ALTER TABLE manuals ADD COLUMN quarantine_reason TEXT;
+      ALTER TABLE manuals ADD COLUMN quarantine_released_at TEXT;`,
     ]);
   }
 
@@ -83,8 +92,10 @@ export class SqliteManualRepo implements ManualRepo {
     try {
       this.db
         .prepare(
-          `INSERT INTO manuals (id, owner_id, name, file_name, content_hash, blob_key, size, pages, chunks, embedded_chunks, status, upload_date, error, source)
-           VALUES (@id, @ownerId, @name, @fileName, @contentHash, @blobKey, @size, @pages, @chunks, @embeddedChunks, @status, @uploadDate, @error, @source)`,
+          `INSERT INTO manuals (id, owner_id, name, file_name, content_hash, blob_key, size, pages, chunks, embedded_chunks, status, upload_date, error, source,
+             quarantine_reason, quarantine_released_at)
+           VALUES (@id, @ownerId, @name, @fileName, @contentHash, @blobKey, @size, @pages, @chunks, @embeddedChunks, @status, @uploadDate, @error, @source,
+             @quarantineReason, @quarantineReleasedAt)`,
         )
         .run(m);
     } catch (e) {
@@ -102,6 +113,13 @@ export class SqliteManualRepo implements ManualRepo {
   async list(visibleOwners: readonly string[]): Promise<Manual[]> {
     const f = ownerFilter('owner_id', visibleOwners);
     const rows = this.db.prepare(`SELECT * FROM manuals WHERE ${f.sql} ORDER BY upload_date DESC, rowid DESC`).all(...f.params) as Row[];
+    return rows.map(toManual);
+  }
+
+  async listQuarantined(): Promise<Manual[]> {
+    const rows = this.db
+      .prepare('SELECT * FROM manuals WHERE quarantine_reason IS NOT NULL AND quarantine_released_at IS NULL ORDER BY upload_date DESC, rowid DESC')
+      .all() as Row[];
     return rows.map(toManual);
   }
 

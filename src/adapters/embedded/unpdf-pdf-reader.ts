@@ -23,7 +23,8 @@ export class UnpdfPdfReader implements PdfReader {
     let doc: DocumentProxy;
     try {
       // pdf.js may transfer (detach) the buffer it is given: hand it a copy, the caller keeps its bytes.
-      doc = await getDocumentProxy(new Uint8Array(pdf), { verbosity: 0, stopAtErrors: true });
+      // isEvalSupported off: no code is ever compiled from a PDF (font programs, functions), as in the renderer.
+      doc = await getDocumentProxy(new Uint8Array(pdf), { verbosity: 0, stopAtErrors: true, isEvalSupported: false });
     } catch (e) {
       if (isPasswordError(e)) throw errors.encryptedPdf();
       throw errors.invalidPdf(reasonOf(e));

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { fakeWorld, samplePdf } from '../../../test/helpers/ingest-fixtures.js';
 import { fakePdf } from '../../../test/helpers/fakes.js';
 import { ManuelError } from '../errors.js';
-import { ingestManual, type IngestProgress } from './ingest-manual.js';
+import { ingestManual, PERMANENT_INGEST_ERRORS, type IngestProgress } from './ingest-manual.js';
 import { submitManual } from './submit-manual.js';
 
 const isCode = (code: string) => (e: unknown) => e instanceof ManuelError && e.code === code;
@@ -26,7 +26,7 @@ describe('ingestManual', () => {
     assert.equal(m?.embeddedChunks, m?.chunks);
     assert.equal(w.kb.chunks.size, m?.chunks);
     assert.equal(w.kb.vectors.size, m?.chunks);
-    assert.deepEqual(Object.keys(stats).sort(), ['chunks', 'embed_ms', 'embedded_chunks', 'extract_ms', 'index_ms', 'pages']);
+    assert.deepEqual(Object.keys(stats).sort(), ['chunks', 'embed_ms', 'embedded_chunks', 'extract_ms', 'index_ms', 'inflated_bytes', 'inspect_ms', 'pages', 'pdf_objects', 'pdf_streams']);
     assert.equal(stats.embedded_chunks, m?.chunks);
     assert.deepEqual([...new Set(seen.map((p) => p.stage))], ['extracting', 'indexing', 'embedding']);
     assert.ok(w.embedder && (w.embedder as { calls: number[] }).calls.every((n) => n <= 5), 'batched');
@@ -44,6 +44,37 @@ describe('ingestManual', () => {
     assert.equal(m?.embeddedChunks, 0);
     assert.equal(stats.embedded_chunks, 0);
     assert.equal(w.kb.vectors.size, 0);
+  });
+
+  it('quarantines a PDF with active content, and still indexes its text', async () => {
+    const { w, manual, job } = await submitted(fakePdf(['Press reset to restore the router'], { keywords: { JavaScript: 1, OpenAction: 1 } }));
+    await ingestManual(w, job, () => {});
+    const m = await w.manuals.get(manual.id, ['alice']);
+    assert.equal(m?.status, 'completed');
+    assert.match(m?.quarantineReason ?? '', /JavaScript.*\/OpenAction/);
+    assert.equal(m?.quarantineReleasedAt, null);
+    assert.ok(w.kb.chunks.size > 0, 'text is searchable: it is ours, no script runs');
+  });
+
+  it('does not quarantine a plain manual, nor one whose only action is /OpenAction', async () => {
+    const { w, manual, job } = await submitted(fakePdf(['Press reset to restore the router'], { keywords: { OpenAction: 1 } }));
+    await ingestManual(w, job, () => {});
+    assert.equal((await w.manuals.get(manual.id, ['alice']))?.quarantineReason, null);
+  });
+
+  it('keeps a released manual released when its job runs again', async () => {
+    const { w, manual, job } = await submitted(fakePdf(['Press reset to restore the router'], { keywords: { JS: 1 } }));
+    await w.manuals.update(manual.id, { quarantineReason: 'The PDF contains JavaScript', quarantineReleasedAt: '2025-01-01T00:00:00.000Z' });
+    await ingestManual(w, job, () => {});
+    assert.equal((await w.manuals.get(manual.id, ['alice']))?.quarantineReleasedAt, '2025-01-01T00:00:00.000Z');
+  });
+
+  it('rejects a bomb before the reader ever sees it (pdf_bomb, a permanent failure)', async () => {
+    const { w, job } = await submitted(fakePdf(['x'], { bomb: 'decompression' }));
+    const reads = w.pdfReader.reads;
+    await assert.rejects(ingestManual(w, job, () => {}), isCode('pdf_bomb'));
+    assert.equal(w.pdfReader.reads, reads);
+    assert.ok(PERMANENT_INGEST_ERRORS.has('pdf_bomb'));
   });
 
   it('throws invalid_pdf, encrypted_pdf and no_text from the reader and the text', async () => {

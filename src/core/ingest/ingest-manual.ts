@@ -5,13 +5,17 @@ import type { Embedder } from '../ports/embedder.js';
 import type { KnowledgeBase } from '../ports/knowledge-base.js';
 import type { Logger } from '../ports/logger.js';
 import type { ManualRepo } from '../ports/manual-repo.js';
+import type { PdfInspector } from '../ports/pdf-inspector.js';
 import type { PdfReader } from '../ports/pdf-reader.js';
 import { chunkPages, embeddingText } from './chunker.js';
+import { quarantineReason } from './pdf-threats.js';
 
 export interface IngestDeps {
   manuals: ManualRepo;
   blobs: BlobStore;
   pdfReader: PdfReader;
+  /** Always runs before the reader: bombs fail the job, active content quarantines the manual. */
+  inspector: PdfInspector;
   kb: KnowledgeBase;
   /** null: keyword search only (EmbeddingWorkers = 0). */
   embedder: Embedder | null;
@@ -29,7 +33,7 @@ export interface IngestOptions {
 }
 
 /** Failures that no retry can fix: the job fails at once with this code as its reason. */
-export const PERMANENT_INGEST_ERRORS = new Set(['invalid_pdf', 'encrypted_pdf', 'no_text', 'not_found', 'not_a_pdf']);
+export const PERMANENT_INGEST_ERRORS = new Set(['invalid_pdf', 'pdf_bomb', 'encrypted_pdf', 'no_text', 'not_found', 'not_a_pdf']);
 
 /**
  * One ingest job: PDF -> pages -> chunks -> keyword index -> vectors. Safe to run again after a crash:
@@ -50,8 +54,17 @@ export async function ingestManual(
   await progress('extracting');
   const pdf = await deps.blobs.get(manual.blobKey);
   if (!pdf) throw errors.notFound('Manual file');
+  const bytes = new Uint8Array(pdf.buffer, pdf.byteOffset, pdf.byteLength);
+  const inspection = await deps.inspector.inspect(bytes);
+  Object.assign(stats, { inspect_ms: inspection.ms, pdf_objects: inspection.objects, pdf_streams: inspection.streams, inflated_bytes: inspection.inflatedBytes });
+  const reason = quarantineReason(inspection);
+  // A released manual stays released when its job runs again (retry, re-upload after a failure).
+  if (reason && !manual.quarantineReleasedAt) {
+    await deps.manuals.update(manual.id, { quarantineReason: reason });
+    deps.logger?.warn({ manual_id: manual.id, keywords: inspection.keywords, reason }, 'manual quarantined');
+  }
   let t = Date.now();
-  const { pages } = await deps.pdfReader.read(new Uint8Array(pdf.buffer, pdf.byteOffset, pdf.byteLength));
+  const { pages } = await deps.pdfReader.read(bytes);
   stats.extract_ms = Date.now() - t;
   stats.pages = pages.length;
   if (!pages.some((p) => p.text.trim().length > 0)) throw errors.noText();

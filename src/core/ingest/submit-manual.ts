@@ -87,6 +87,8 @@ export async function submitManual(deps: SubmitManualDeps, input: SubmitManualIn
     uploadDate: clock.now().toISOString(),
     error: null,
     source: input.source,
+    quarantineReason: null,
+    quarantineReleasedAt: null,
   };
   try {
     await deps.manuals.create(manual);

@@ -5,7 +5,8 @@ import { ManuelError } from '../errors.js';
 import { ingestManual } from '../ingest/ingest-manual.js';
 import { submitManual } from '../ingest/submit-manual.js';
 import { SHARED_OWNER } from '../model/types.js';
-import { deleteManual, getManual, getManualWithJob, listManuals, readManualFile, toManualDto } from './manage-manuals.js';
+import { fakePdf } from '../../../test/helpers/fakes.js';
+import { deleteManual, getManual, getManualWithJob, listManuals, listQuarantinedManuals, readManualFile, releaseManual, toManualDto } from './manage-manuals.js';
 
 const isCode = (code: string) => (e: unknown) => e instanceof ManuelError && e.code === code;
 
@@ -80,8 +81,30 @@ describe('manage manuals', () => {
     const { add } = await world();
     const a = await add('alice', 'a');
     const dto = toManualDto(a);
-    assert.deepEqual(Object.keys(dto).sort(), ['chunks', 'embedded_chunks', 'error', 'file_name', 'id', 'name', 'pages', 'shared', 'size', 'source', 'status', 'upload_date'].sort());
+    assert.deepEqual(Object.keys(dto).sort(), ['chunks', 'embedded_chunks', 'error', 'file_name', 'id', 'name', 'pages', 'quarantine_reason', 'quarantined', 'shared', 'size', 'source', 'status', 'upload_date'].sort());
     assert.equal(dto.upload_date, a.uploadDate);
     assert.equal(dto.shared, false);
+  });
+
+  it('withholds the file of a quarantined manual until an admin releases it; only admins list and release', async () => {
+    const { w, add } = await world();
+    const flagged = await add('alice', 'js', fakePdf(['Reset the router by holding the button'], { keywords: { JavaScript: 2 } }));
+    const clean = await add('bob', 'b');
+    const dto = toManualDto((await getManual(w, { userId: 'alice', manualId: flagged.id }))!);
+    assert.equal(dto.quarantined, true);
+    assert.match(dto.quarantine_reason!, /JavaScript/);
+    assert.equal(toManualDto(clean).quarantined, false);
+    await assert.rejects(readManualFile(w, { userId: 'alice', manualId: flagged.id }), isCode('quarantined'));
+
+    await assert.rejects(listQuarantinedManuals(w, { userId: 'alice' }), isCode('forbidden'));
+    await assert.rejects(releaseManual(w, { userId: 'alice', manualId: flagged.id }), isCode('forbidden'));
+    assert.deepEqual((await listQuarantinedManuals(w, { userId: 'root', isAdmin: true })).map((m) => m.id), [flagged.id]);
+    await assert.rejects(releaseManual(w, { userId: 'root', isAdmin: true, manualId: clean.id }), isCode('not_found'));
+
+    const released = await releaseManual(w, { userId: 'root', isAdmin: true, manualId: flagged.id });
+    assert.equal(toManualDto(released).quarantined, false);
+    assert.match(toManualDto(released).quarantine_reason!, /JavaScript/, 'the reason stays on record');
+    assert.ok((await readManualFile(w, { userId: 'alice', manualId: flagged.id })).stream);
+    assert.deepEqual(await listQuarantinedManuals(w, { userId: 'root', isAdmin: true }), []);
   });
 });

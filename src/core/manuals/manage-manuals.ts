@@ -3,9 +3,11 @@ import { errors } from '../errors.js';
 import { SHARED_OWNER, type Job, type Manual } from '../model/types.js';
 import { visibleOwners } from '../model/visibility.js';
 import type { BlobStore } from '../ports/blob-store.js';
+import { systemClock, type Clock } from '../ports/clock.js';
 import type { JobQueue } from '../ports/job-queue.js';
 import type { KnowledgeBase } from '../ports/knowledge-base.js';
 import type { ManualRepo } from '../ports/manual-repo.js';
+import { isQuarantined } from '../ingest/pdf-threats.js';
 
 /** A manual as the API shows it (field names of the original Manuel API). */
 export interface ManualDto {
@@ -21,6 +23,8 @@ export interface ManualDto {
   error: string | null;
   source: Manual['source'];
   shared: boolean;
+  quarantined: boolean;
+  quarantine_reason: string | null;
   job_id?: string;
   stage?: string;
 }
@@ -39,6 +43,8 @@ export function toManualDto(m: Manual, job?: Job | null): ManualDto {
     error: m.error,
     source: m.source,
     shared: m.ownerId === SHARED_OWNER,
+    quarantined: isQuarantined(m),
+    quarantine_reason: m.quarantineReason,
     ...(job ? { job_id: job.id, stage: job.stage } : {}),
   };
 }
@@ -78,6 +84,8 @@ export async function readManualFile(
   caller: Caller & { manualId: string },
 ): Promise<{ manual: Manual; stream: Readable; size: number; fileName: string }> {
   const manual = await getManual(deps, caller);
+  // Text and page images stay available (rendered by us, no script runs); the original bytes do not.
+  if (isQuarantined(manual)) throw errors.quarantined(manual.quarantineReason!);
   const stream = await deps.blobs.stream(manual.blobKey);
   if (!stream) throw errors.notFound('Manual file');
   return { manual, stream, size: manual.size, fileName: manual.fileName };
@@ -100,4 +108,20 @@ export async function deleteManual(
   const removed = await deps.kb.deleteManual(manual.id);
   const fileDeleted = (await deps.manuals.countByBlobKey(manual.blobKey)) === 0 ? await deps.blobs.delete(manual.blobKey) : false;
   return { chunks_deleted: removed.chunks, vectors_deleted: removed.vectors, jobs_deleted: jobsDeleted, file_deleted: fileDeleted };
+}
+
+/** Every user's quarantined manuals: admins only (ordinary reads stay filtered by owner). */
+export async function listQuarantinedManuals(deps: { manuals: ManualRepo }, caller: Caller): Promise<Manual[]> {
+  if (!caller.isAdmin) throw errors.forbidden('Only an admin can review quarantined manuals');
+  return deps.manuals.listQuarantined();
+}
+
+/** An admin releases a quarantined manual: its original file is served again (the reason stays on record). */
+export async function releaseManual(deps: { manuals: ManualRepo; clock?: Clock }, caller: Caller & { manualId: string }): Promise<Manual> {
+  if (!caller.isAdmin) throw errors.forbidden('Only an admin can release a quarantined manual');
+  const manual = (await deps.manuals.listQuarantined()).find((m) => m.id === caller.manualId);
+  if (!manual) throw errors.notFound('Quarantined manual');
+  const releasedAt = (deps.clock ?? systemClock).now().toISOString();
+  await deps.manuals.update(manual.id, { quarantineReleasedAt: releasedAt });
+  return { ...manual, quarantineReleasedAt: releasedAt };
 }

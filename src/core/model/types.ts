@@ -31,6 +31,10 @@ export interface Manual {
   uploadDate: string; // ISO 8601
   error: string | null; // failure reason code when status = failed
   source: 'upload' | 'url' | 'bootstrap';
+  /** Why the upload inspection flagged the PDF (JavaScript, embedded files...); null when clean. */
+  quarantineReason: string | null;
+  /** When an admin released the quarantined file; null while it is withheld (or never flagged). */
+  quarantineReleasedAt: string | null;
 }
 
 /** Text of one physical page of a PDF. */

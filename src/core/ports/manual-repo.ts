@@ -5,6 +5,8 @@ export interface ManualRepo {
   create(manual: Manual): Promise<void>;
   get(id: string, visibleOwners: readonly string[]): Promise<Manual | null>;
   list(visibleOwners: readonly string[]): Promise<Manual[]>;
+  /** Every owner's manuals still in quarantine, newest first: for admins only (the caller checks). */
+  listQuarantined(): Promise<Manual[]>;
   findByHash(ownerId: string, contentHash: string): Promise<Manual | null>;
   update(id: string, patch: Partial<Omit<Manual, 'id' | 'ownerId'>>): Promise<void>;
   delete(id: string): Promise<boolean>;

@@ -21,7 +21,8 @@ export interface FollowedResult {
 
 function describe(s: IngestionStatus): string {
   const stats = Object.entries(s.statistics ?? {})
-    .filter(([k, v]) => typeof v === 'number' && !/(^|_)ms$/.test(k)) // timings are for logs, not people
+    // timings and the upload inspection's counts are for logs, not people
+    .filter(([k, v]) => typeof v === 'number' && !/(^|_)ms$|^pdf_|^inflated_/.test(k))
     .map(([k, v]) => `${k.replace(/_/g, ' ')} ${v}`)
     .join(', ');
   if (s.status === 'failed') return `failed: ${(s.failure_reasons ?? []).join('; ') || 'no reason given'}`;

@@ -34,11 +34,12 @@ const fileRoute = createRoute({
   path: '/manuals/{id}/file',
   tags: ['manuals'],
   summary: 'The PDF as uploaded',
+  description: 'A quarantined manual (see `quarantined`) answers 403 `quarantined` until an admin releases it.',
   security: bearerSecurity,
   request: { params: IdParam },
   responses: {
     200: { description: 'The PDF', content: { 'application/pdf': { schema: z.string().openapi({ format: 'binary' }) } } },
-    ...errorResponses(401, 404),
+    ...errorResponses(401, 403, 404),
   },
 });
 

@@ -21,6 +21,7 @@ const pdf = readFileSync(join(evalManualsDir(), 'openni-user-guide.pdf'));
 const manual: Manual = {
   id: 'm1', ownerId: 'alice', name: 'OpenNI', fileName: 'openni.pdf', contentHash: 'h', blobKey: 'manuals/h.pdf', size: pdf.length,
   pages: 44, chunks: 1, embeddedChunks: 0, status: 'completed', uploadDate: '2025-01-01T00:00:00Z', error: null, source: 'upload',
+  quarantineReason: null, quarantineReleasedAt: null,
 };
 const manuals = {
   get: async (id: string, owners: readonly string[]) => (id === manual.id && owners.includes(manual.ownerId) ? manual : null),

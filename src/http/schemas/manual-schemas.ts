@@ -14,10 +14,18 @@ export const ManualSchema = z
     error: z.string().nullable().openapi({ description: 'Failure reason code when status is failed' }),
     source: z.enum(['upload', 'url', 'bootstrap']),
     shared: z.boolean().openapi({ description: 'Part of the shared library' }),
+    quarantined: z.boolean().openapi({
+      description: 'The upload inspection found active content (JavaScript, embedded files...): the original file is withheld until an admin releases it. Text search and page images still work.',
+    }),
+    quarantine_reason: z.string().nullable().openapi({ description: 'What the inspection found; kept after a release. null when nothing was found.' }),
     job_id: z.string().optional(),
     stage: z.string().optional(),
   })
   .openapi('Manual');
+
+export const QuarantinedListSchema = z
+  .object({ manuals: z.array(ManualSchema.extend({ owner_id: z.string() })), count: z.number().int() })
+  .openapi('QuarantinedManualList');
 
 export const ManualListSchema = z.object({ manuals: z.array(ManualSchema), count: z.number().int() }).openapi('ManualList');
 

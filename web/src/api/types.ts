@@ -20,6 +20,8 @@ export interface ManualSummary {
   status: Status;
   chunks?: number;
   error?: string | null;
+  quarantined?: boolean;
+  quarantine_reason?: string | null;
   [extra: string]: unknown;
 }
 

@@ -79,6 +79,7 @@ export function failureReason(code: string): string {
     encrypted_pdf: 'the PDF is password-protected',
     no_text: 'the PDF has no text (scanned pages are not supported yet)',
     download_failed: 'the download failed',
+    pdf_bomb: 'the PDF is built to overwhelm readers and was rejected as unsafe',
   };
   return known[code] ?? code.replace(/_/g, ' ');
 }

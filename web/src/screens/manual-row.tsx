@@ -30,6 +30,7 @@ export function ManualRow({ manual, onDeleted }: { manual: ManualSummary; onDele
       <div class="manual-head">
         <strong class="manual-name">{manual.name}</strong>
         <span class={`badge badge-${manual.status}`}>{STATUS[manual.status] ?? manual.status}</span>
+        {manual.quarantined === true && <span class="badge badge-failed">Quarantined</span>}
       </div>
       <p class="meta">
         {manual.pages > 0 && <span>{manual.pages} pages</span>}
@@ -39,6 +40,11 @@ export function ManualRow({ manual, onDeleted }: { manual: ManualSummary; onDele
         {shared && <span> · shared library</span>}
       </p>
       {manual.status === 'failed' && manual.error && <p class="error">Could not read it: {failureReason(manual.error)}</p>}
+      {manual.quarantined === true && (
+        <p class="error">
+          Quarantined: {String(manual.quarantine_reason ?? 'active content')}. Its text is searchable, but the original file is withheld until an admin releases it.
+        </p>
+      )}
       <div class="actions">
         {manual.pages > 0 && (
           <a class="button" href={href(['manuals', manual.id, 'pages', 1])}>

@@ -28,7 +28,8 @@ function infoCommand(): Command {
     .action(async (id: string, _opts: unknown, cmd: Command) => {
       const ctx = contextOf(cmd);
       const manual = await ctx.api.request<ManualSummary>('GET', manualPath(id));
-      ctx.print(formatTree(manual), manual);
+      const warning = manual.quarantined === true ? [`QUARANTINED: ${String(manual.quarantine_reason)} (the original file is withheld until an admin releases it)`] : [];
+      ctx.print([...warning, ...formatTree(manual)], manual);
     });
 }
 
