@@ -212,6 +212,7 @@ describe('security headers and CORS', () => {
     assert.equal(res.status, 200);
     const csp = res.headers.get('content-security-policy') ?? '';
     assert.match(csp, /script-src 'self'/);
+    assert.match(csp, /frame-ancestors 'none'/);
     assert.doesNotMatch(await res.text(), /<script>(?!<\/script>)/, 'no inline script on the page');
   });
 
