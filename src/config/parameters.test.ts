@@ -49,3 +49,12 @@ test('the parameters file format of the SAM stack is read, and the environment o
 test('only environment variables named like a parameter are taken', () => {
   assert.deepEqual(parametersFromEnv({ PATH: '/bin', RateLimitRequests: '9' }), { RateLimitRequests: '9' });
 });
+
+test('IPAllowlist, TrustedProxies and CorsAllowedOrigins are checked at start-up, naming the parameter and the entry', () => {
+  assert.throws(() => parseParameters({ IPAllowlist: '10.0.0.0/8, 10.0.0.256' }), (e: unknown) => e instanceof ConfigError && /IPAllowlist/.test(e.message) && /10\.0\.0\.256/.test(e.message));
+  assert.throws(() => parseParameters({ TrustedProxies: 'fd00::/200' }), /TrustedProxies/);
+  assert.throws(() => parseParameters({ CorsAllowedOrigins: '*' }), /CorsAllowedOrigins/);
+  assert.throws(() => parseParameters({ CorsAllowedOrigins: 'https://a.example/path' }), /CorsAllowedOrigins/);
+  const p = parseParameters({ IPAllowlist: '10.0.0.0/8,2001:db8::/32', TrustedProxies: '127.0.0.1', CorsAllowedOrigins: 'https://a.example, http://localhost:5173' });
+  assert.equal(p.IPAllowlist, '10.0.0.0/8,2001:db8::/32');
+});

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { ipListError } from './ip-list.js';
 
 /**
  * The parameters of the original SAM stack, same names in both shapes. A parameters file is
@@ -9,6 +10,19 @@ import { z } from 'zod';
 const bool = z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]);
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 const num = (min: number, max: number) => z.coerce.number().min(min).max(max);
+/** Comma-separated IPs / CIDRs: a wrong entry stops start-up with the parameter's name and the entry. */
+const ipList = z.string().superRefine((v, ctx) => {
+  const problem = ipListError(v);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
+/** Comma-separated exact origins (scheme://host[:port]); no wildcard: CORS is opt-in per origin. */
+const originList = z.string().superRefine((v, ctx) => {
+  for (const o of v.split(',').map((s) => s.trim()).filter(Boolean)) {
+    if (!/^https?:\/\/[a-z0-9.-]+(:\d{1,5})?$/i.test(o) && !/^https?:\/\/\[[0-9a-f:.]+\](:\d{1,5})?$/i.test(o)) {
+      ctx.addIssue({ code: 'custom', message: `"${o}" is not an origin like https://app.example.com (no path, no wildcard)` });
+    }
+  }
+});
 
 export const ParametersSchema = z
   .object({
@@ -52,11 +66,11 @@ export const ParametersSchema = z
     PriceInputTokensPer1kEur: num(0, 100).default(0),
     PriceOutputTokensPer1kEur: num(0, 100).default(0),
     // security (EnableAdvancedSecurity, EnableWAF; brute-force protection is always on)
-    IPAllowlist: z.string().default(''), // comma-separated IPs / CIDRs (v4 and v6); empty = everyone
-    TrustedProxies: z.string().default(''), // comma-separated IPs / CIDRs whose X-Forwarded-For is believed
+    IPAllowlist: ipList.default(''), // comma-separated IPs / CIDRs (v4 and v6); empty = everyone
+    TrustedProxies: ipList.default(''), // comma-separated IPs / CIDRs whose X-Forwarded-For is believed
     HMACSigningKey: z.string().default(''), // comma-separated secrets, newest first (RFC 9421 hmac-sha256)
     MaxRequestSizeMB: num(0.001, 1024).default(1), // every body but uploads and audio (JSON of a few KB; 1 MB leaves room)
-    CorsAllowedOrigins: z.string().default(''), // comma-separated origins; empty = same origin only
+    CorsAllowedOrigins: originList.default(''), // comma-separated origins; empty = same origin only
     RateLimitFailMode: z.enum(['open', 'closed']).default('open'), // when the rate-limit store is down
     LoginMaxConsecutiveFailures: int(1, 1000).default(5), // per email + client address
     LoginLockoutMinutes: num(0.01, 1440).default(15),

@@ -14,6 +14,8 @@ export interface AppEnv {
     user: AuthUser;
     /** The client's address (the socket's, or from X-Forwarded-For behind a trusted proxy). */
     clientIp: string;
+    /** https when the socket is TLS, or a trusted proxy's X-Forwarded-Proto says so (HSTS). */
+    clientProto: 'http' | 'https';
     /** How the caller authenticated: a bearer token (interactive) or a signed request with an API key. */
     authMethod: 'bearer' | 'signature';
   };

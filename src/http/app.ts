@@ -1,6 +1,5 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { MiddlewareHandler } from 'hono';
-import { secureHeaders } from 'hono/secure-headers';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AppEnv } from './app-env.js';
@@ -13,6 +12,7 @@ import { errorHandler, notFoundHandler } from './middleware/error-handler.js';
 import { requestIdMiddleware, requestLogger } from './middleware/request-context.js';
 import { responseValidation } from './middleware/response-validation.js';
 import { validationHook } from './middleware/validation-hook.js';
+import { trafficControls, type TrafficControlOptions } from './middleware/traffic-controls.js';
 import { adminManualRoutes } from './routes/admin-manual-routes.js';
 import { authRoutes } from './routes/auth-routes.js';
 import { bootstrapRoutes } from './routes/bootstrap-routes.js';
@@ -27,7 +27,7 @@ import { usageRoutes } from './routes/usage-routes.js';
 import { mountWebApp } from './routes/web-app-routes.js';
 import type { AppServices } from './services.js';
 
-export interface AppOptions {
+export interface AppOptions extends TrafficControlOptions {
   /** The built browser app (default: web/dist of this checkout); not served when it isn't built. */
   webDir?: string;
   downloadTimeoutMs?: number;
@@ -54,14 +54,21 @@ export function createApp(services: AppServices, options: AppOptions = {}) {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
   app.use('*', requestIdMiddleware());
   app.use('*', requestLogger(services.logger));
-  app.use('*', secureHeaders({ strictTransportSecurity: false }));
+  // 1b: security headers and CORS, on every response (errors too); preflights end here, uncounted.
+  const traffic = trafficControls(services, { peerAddress: options.peerAddress });
+  app.use('*', traffic.headers);
+  app.use('*', traffic.cors);
+  app.use('*', traffic.clientAddress); // 2: c.var.clientIp (TrustedProxies)
+  app.use('*', traffic.allowlist); // 3: IPAllowlist (EnableAdvancedSecurity); /health exempt
   const p = services.parameters;
   const largestBody = Math.max(base64Length(p.MaxManualSizeMB * MB), base64Length(p.MaxAudioSizeMB * MB), p.MaxRequestSizeMB * MB) + ENVELOPE_BYTES;
-  app.use('*', wafMiddleware({ enabled: p.EnableWAF, metrics: services.metrics, maxInspectBytes: largestBody }));
+  app.use('*', wafMiddleware({ enabled: p.EnableWAF, metrics: services.metrics, maxInspectBytes: largestBody })); // 4: request inspection; /health exempt
+  app.use('*', traffic.perIp); // 5: rate limit per client address (EnableAdvancedSecurity); /health exempt
   if (options.validateResponses) app.use('*', responseValidation(() => app.openAPIRegistry));
   const signatures = signatureAuthFor(services);
   app.use('/api/*', authMiddleware(services.auth.tokens, signatures));
   app.use('/health/circuit-breakers/*', authMiddleware(services.auth.tokens, signatures));
+  app.use('/api/*', traffic.perUser); // 6b: rate limit per authenticated user (EnableAdvancedSecurity)
   app.use('/api/*', defaultBodyCap(services.parameters.MaxRequestSizeMB));
   app.onError(errorHandler(services.logger));
   app.notFound(notFoundHandler);

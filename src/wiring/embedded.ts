@@ -26,7 +26,11 @@ import { AesGcmSecretBox } from '../adapters/embedded/aes-gcm-secret-box.js';
 import { MemoryNonceStore } from '../adapters/embedded/memory-nonce-store.js';
 import { SqliteApiKeyRepo } from '../adapters/embedded/sqlite-api-key-repo.js';
 import { RedisNonceStore } from '../adapters/redis/redis-nonce-store.js';
-import { createRedisConnection } from '../adapters/redis/redis-connection.js';
+import { createRedisConnection, redisReady } from '../adapters/redis/redis-connection.js';
+import { FailModeRateLimitStore } from '../adapters/redis/fail-mode-rate-limit-store.js';
+import { RedisRateLimitStore } from '../adapters/redis/redis-rate-limit-store.js';
+import { MemoryRateLimitStore } from '../adapters/embedded/memory-rate-limit-store.js';
+import { CounterAuthThrottle } from '../core/auth/auth-throttle.js';
 import { OpenAiAnswerWriter } from '../adapters/openai/openai-answer-writer.js';
 import { OpenAiTranscriber } from '../adapters/openai/openai-transcriber.js';
 import type { EmbeddedConfig } from '../config/config.js';
@@ -106,6 +110,14 @@ export async function createEmbedded(config: EmbeddedConfig, opts: EmbeddedOptio
   const redisUrl = p.RedisUrl || (p.EnableRedisCache ? 'redis://127.0.0.1:6379' : '');
   const redis = redisUrl ? createRedisConnection({ url: redisUrl, logger }) : null;
   const jwtSecret = loadJwtSecret(p.JwtSecret, config.dataDir);
+  // Counters start exact: wait (briefly) for Redis rather than fail the first requests open or closed.
+  if (redis) await redisReady(redis, 2000);
+  // Rate limits and sign-in throttling share one store: Redis when there is one (exact across processes), else memory.
+  const rateLimitStore = new FailModeRateLimitStore(redis ? new RedisRateLimitStore(redis, { keyPrefix: config.rateLimitKeyPrefix }) : new MemoryRateLimitStore(), {
+    mode: p.RateLimitFailMode,
+    logger: logger.child({ component: 'rate-limit' }),
+    metrics,
+  });
 
   let embedder: Embedder | null = null;
   try {
@@ -175,7 +187,19 @@ export async function createEmbedded(config: EmbeddedConfig, opts: EmbeddedOptio
       hasher: new ScryptPasswordHasher(),
       tokens: new JoseTokenService(jwtSecret, p.AccessTokenTtlSeconds),
       refreshTokens: new SqliteRefreshTokenRepo(db),
+      // Brute-force protection is always on (no flag).
+      throttle: new CounterAuthThrottle(
+        rateLimitStore,
+        {
+          maxConsecutiveFailures: p.LoginMaxConsecutiveFailures,
+          lockoutMinutes: p.LoginLockoutMinutes,
+          maxFailuresPerIpPerDay: p.LoginMaxFailuresPerIpPerDay,
+          signupsPerIpPerHour: p.SignupRequestsPerIpPerHour,
+        },
+        metrics,
+      ),
     },
+    rateLimitStore,
     // API-key secrets are sealed with a key derived from the JWT secret (docs/decisions/0006-request-signing.md).
     signing: { apiKeys: new SqliteApiKeyRepo(db), secretBox: new AesGcmSecretBox(jwtSecret), nonces: redis ? new RedisNonceStore(redis) : new MemoryNonceStore() },
     ...(voiceDeps ? { transcribeAudio: (input) => transcribeAudio(voiceDeps, input) } : {}),

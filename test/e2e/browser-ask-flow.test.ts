@@ -13,6 +13,7 @@ import type { Browser, Page } from 'playwright-core';
 import { evalManualsDir } from '../helpers/eval-manuals.js';
 import {
   artifactPath,
+  cspViolations,
   hasHorizontalScroll,
   launchBrowser,
   newPage,
@@ -271,5 +272,9 @@ describe('web app in a real browser', { skip: noBrowserReason, timeout: 240_000 
     assert.equal(await p.locator('.recent-usage li').count(), DAILY_QUOTA);
     await p.screenshot({ path: artifactPath('browser-usage.png'), fullPage: true });
     await context.close();
+  });
+
+  test('the server\'s Content-Security-Policy refused nothing the app needed (pdf.js worker, fonts, images)', () => {
+    assert.deepEqual(cspViolations.get(page) ?? [], []);
   });
 });

@@ -31,6 +31,9 @@ export async function launchBrowser(opts: LaunchOptions = {}): Promise<Browser> 
   return chromium.launch({ executablePath: chromiumPath, headless: true, args, timeout: 60_000 });
 }
 
+/** Console reports of CSP refusals, per page (see newPage). */
+export const cspViolations = new WeakMap<Page, string[]>();
+
 export const DESKTOP = { width: 1280, height: 900 };
 export const PHONE = { width: 390, height: 844 };
 
@@ -40,6 +43,13 @@ export async function newPage(browser: Browser, baseUrl: string, viewport = DESK
   page.setDefaultTimeout(30_000);
   // Surface page errors in the test output: a blank screen usually starts as one of these.
   page.on('pageerror', (e) => console.error('[browser pageerror]', e.message));
+  // The server's Content-Security-Policy refusing something the app needs shows up only here.
+  page.on('console', (m) => {
+    if (/Content Security Policy/i.test(m.text())) {
+      console.error('[browser csp]', m.text());
+      cspViolations.set(page, [...(cspViolations.get(page) ?? []), m.text()]);
+    }
+  });
   return { context, page };
 }
 

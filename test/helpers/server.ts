@@ -1,6 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { loadEmbeddedConfig } from '../../src/config/config.js';
 import type { Session } from '../../src/core/auth/auth-session.js';
 import { startServer, type RunningServer, type StartOptions } from '../../src/entry/server.js';
@@ -41,7 +41,8 @@ export const TEST_PASSWORD = 'correct horse battery';
 export async function startTestServer(opts: TestServerOptions = {}): Promise<TestServer> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'manuel-'));
   const config = loadEmbeddedConfig(
-    { PORT: '0', HOST: '127.0.0.1', MANUEL_DATA_DIR: dataDir, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent' },
+    // Rate-limit counters in a shared Redis are kept apart per data dir (servers sharing one share them).
+    { PORT: '0', HOST: '127.0.0.1', MANUEL_DATA_DIR: dataDir, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', MANUEL_RATE_LIMIT_PREFIX: `test:rl:${basename(dataDir)}` },
     { EmbeddingWorkers: 0, ...opts.parameters },
   );
   const { parameters: _p, dataDir: _d, ...startOptions } = opts;

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { User } from '../model/types.js';
+import type { AuthThrottle } from '../ports/auth-throttle.js';
 import type { Clock } from '../ports/clock.js';
 import type { PasswordHasher } from '../ports/password-hasher.js';
 import type { RefreshTokenRepo } from '../ports/refresh-token-repo.js';
@@ -12,6 +13,8 @@ export interface AuthDeps {
   tokens: TokenService;
   refreshTokens: RefreshTokenRepo;
   clock: Clock;
+  /** Brute-force protection of login and signup; absent: none (unit tests). */
+  throttle?: AuthThrottle;
   settings: { adminEmail: string; refreshTokenTtlDays: number };
 }
 

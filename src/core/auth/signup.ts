@@ -6,7 +6,8 @@ import { issueSession, normaliseEmail, type AuthDeps, type Session } from './aut
 export const MIN_PASSWORD_LENGTH = 8;
 
 /** Creates an account and signs it in. The first account, or the one named by AdminEmail, is admin. */
-export async function signup(deps: AuthDeps, input: { email: string; password: string; name?: string | null }): Promise<Session> {
+export async function signup(deps: AuthDeps, input: { email: string; password: string; name?: string | null; clientIp?: string }): Promise<Session> {
+  await deps.throttle?.beforeSignup(input.clientIp ?? 'unknown');
   const email = normaliseEmail(input.email);
   if (input.password.length < MIN_PASSWORD_LENGTH) {
     throw errors.validation(`password must have at least ${MIN_PASSWORD_LENGTH} characters`, { field: 'password' });

@@ -20,7 +20,7 @@ const signupRoute = createRoute({
   tags: ['auth'],
   summary: 'Create an account and sign in (the first account is admin)',
   request: { body: json(SignupBody) },
-  responses: { 201: session('Signed up'), ...errorResponses(400, 409) },
+  responses: { 201: session('Signed up'), ...errorResponses(400, 409, 429) },
 });
 
 const loginRoute = createRoute({
@@ -29,7 +29,7 @@ const loginRoute = createRoute({
   tags: ['auth'],
   summary: 'Sign in with email and password',
   request: { body: json(LoginBody) },
-  responses: { 200: session('Signed in'), ...errorResponses(400, 401) },
+  responses: { 200: session('Signed in'), ...errorResponses(400, 401, 429) },
 });
 
 const refreshRoute = createRoute({
@@ -65,8 +65,8 @@ export function authDeps(services: AppServices): AuthDeps {
 export function authRoutes(services: AppServices) {
   const deps = authDeps(services);
   return new OpenAPIHono<AppEnv>()
-    .openapi(signupRoute, async (c) => c.json(await signup(deps, c.req.valid('json')), 201))
-    .openapi(loginRoute, async (c) => c.json(await login(deps, c.req.valid('json')), 200))
+    .openapi(signupRoute, async (c) => c.json(await signup(deps, { ...c.req.valid('json'), clientIp: c.get('clientIp') }), 201))
+    .openapi(loginRoute, async (c) => c.json(await login(deps, { ...c.req.valid('json'), clientIp: c.get('clientIp') }), 200))
     .openapi(refreshRoute, async (c) => c.json(await refresh(deps, { refreshToken: c.req.valid('json').refresh_token }), 200))
     .openapi(logoutRoute, async (c) => {
       await logout(deps, { refreshToken: c.req.valid('json').refresh_token });
