@@ -6,6 +6,7 @@ import { after, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { buildPdf } from '../helpers/api-pdfs.js';
 import { dropPrefix, TEST_REDIS_URL, testPrefix } from '../helpers/redis-test.js';
+import { ask, uploadPdf } from '../helpers/ask-helpers.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
 const toaster = buildPdf([
@@ -13,21 +14,6 @@ const toaster = buildPdf([
   ['Cleaning', 'Empty the crumb tray once a week and wipe the slots with a dry cloth.'],
 ]);
 const kettle = buildPdf([['Resetting the kettle', 'To reset the kettle, lift it from the base and hold the switch down for five seconds.']]);
-
-export async function uploadPdf(t: TestServer, token: string, pdf: Buffer, name: string): Promise<string> {
-  const f = new FormData();
-  f.append('file', new Blob([new Uint8Array(pdf)], { type: 'application/pdf' }), name);
-  const res = await t.request('/api/manuals/upload', { token, body: f });
-  assert.equal(res.status, 202, await res.clone().text());
-  const body = (await res.json()) as { job_id: string; manual_id: string };
-  assert.equal((await t.waitForJob(token, body.job_id)).status, 'completed');
-  return body.manual_id;
-}
-
-export async function ask(t: TestServer, token: string, question: string): Promise<{ status: number; body: Record<string, any> }> {
-  const res = await t.request('/api/query', { token, json: { question } });
-  return { status: res.status, body: (await res.json()) as Record<string, any> };
-}
 
 // Both shapes of the cache: the in-memory LRU (flag off), and Redis (flag on) under a prefix per run.
 for (const redis of [false, true]) {
