@@ -7,7 +7,7 @@ import type { Clock } from '../ports/clock.js';
 import type { ManualRepo } from '../ports/manual-repo.js';
 import type { ManualSetVersions } from '../ports/manual-set-versions.js';
 import type { Metrics } from '../ports/metrics.js';
-import { costOf, recordUsage, reserveQuota, type CostInfo, type QuotaDeps, type UsageInfo } from '../usage/quota.js';
+import { costOf, recordUsage, reserveQuota, usageInfo as readUsageInfo, type CostInfo, type QuotaDeps, type UsageInfo } from '../usage/quota.js';
 import { answerCacheKey, parseCachedAnswer, type CachedAnswer } from './answer-cache-key.js';
 import { askQuestion, type AskDeps } from './ask-question.js';
 
@@ -126,7 +126,7 @@ export async function answerQuery(deps: AnswerQueryDeps, input: QueryInput): Pro
       response_time_ms: responseTimeMs,
       // What this request cost as a whole: the query, and the transcription for a spoken one.
       cost_info: t ? costOf({ operation: 'query', tokens, audioSeconds: t.durationS }, p) : queryCost,
-      usage_info: usageInfo!,
+      usage_info: usageInfo ?? reservation?.info ?? (await readUsageInfo(deps, input.userId, p)),
       ...(t ? { transcription: { text: t.text, confidence: t.confidence, duration_s: t.durationS, engine: t.engine } } : {}),
     };
   } catch (e) {

@@ -58,7 +58,8 @@ function overQuota(deps: QuotaDeps, info: UsageInfo, monthOver: boolean) {
 
 /**
  * Appends the event to the history and, for a quota operation, adds it to the day and month counters
- * (only its cost when `reserved`: reserveQuota already counted it). Returns the usage_info after.
+ * (only its cost when `reserved`: reserveQuota already counted it). Returns the usage_info after, or
+ * null when nothing was added (not a quota operation, or reserved at no cost: use the reservation's).
  */
 export async function recordUsage(
   deps: QuotaDeps,
@@ -73,11 +74,9 @@ export async function recordUsage(
     costEur,
     ...(input.detail ? { detail: input.detail } : {}),
   });
-  if (!QUOTA_OPERATIONS.includes(input.operation)) return null;
-  const totals =
-    input.reserved && costEur === 0
-      ? await deps.counters.read(input.userId, at)
-      : await deps.counters.add(input.userId, at, { count: input.reserved ? 0 : 1, costEur });
+  // Reserved and free: the reservation's totals are the answer; no second round trip to the counters.
+  if (!QUOTA_OPERATIONS.includes(input.operation) || (input.reserved && costEur === 0)) return null;
+  const totals = await deps.counters.add(input.userId, at, { count: input.reserved ? 0 : 1, costEur });
   return input.parameters ? toUsageInfo(totals, input.parameters) : null;
 }
 
