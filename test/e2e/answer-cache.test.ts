@@ -48,6 +48,9 @@ for (const redis of [false, true]) {
       await uploadPdf(t, token, kettle, 'kettle.pdf');
       assert.equal((await ask(t, token, 'How do I reset the toaster?')).body.cache_status, 'miss', 'a new manual invalidates');
       assert.equal((await ask(t, token, 'How do I reset the toaster?')).body.cache_status, 'hit');
+      const metrics = t.server.services.metrics;
+      assert.equal(await metrics.value('answers_total', { cache_status: 'hit' }), 2);
+      assert.equal(await metrics.value('answers_total', { cache_status: 'miss' }), 3);
     });
 
     it('64 parallel questions from a user with 10 left: exactly 10 answers and 54 × 429', async () => {
