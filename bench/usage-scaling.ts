@@ -2,7 +2,8 @@
  * node dist/bench/usage-scaling.js: does a question's quota bookkeeping cost more the more a user has
  * asked? Times "check and count + usage_info" per question for one user before and after 20,000 usage
  * events, with the counters (SQLite, and Redis when 127.0.0.1:6379 answers) and, for comparison, the
- * previous way (four range scans over the raw events). Prints JSON, asserts nothing.
+ * previous way (four range scans over the raw events); then one cached question over HTTP (sequential
+ * requests/s) before and after the same 20,000 events. Prints JSON, asserts nothing.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,13 +18,16 @@ import { recordUsage, reserveQuota, usageInfo, type QuotaDeps } from '../src/cor
 import { startOfUtcDay, startOfUtcMonth } from '../src/core/usage/usage-info.js';
 import { MemoryLogger } from '../test/helpers/fakes.js';
 import { dropPrefix, testPrefix } from '../test/helpers/redis-test.js';
+import { buildPdf } from '../test/helpers/api-pdfs.js';
+import { ask, uploadPdf } from '../test/helpers/ask-helpers.js';
+import { startTestServer } from '../test/helpers/server.js';
 
 const EVENTS = 20_000;
 const ROUNDS = 2_000;
 const limits = { DailyQuotaLimit: 0, MonthlyQuotaLimit: 0 }; // unlimited: every check passes and counts
 
 async function perQuestionUs(fn: () => Promise<unknown>): Promise<number> {
-  for (let i = 0; i < 200; i++) await fn(); // warm-up
+  for (let i = 0; i < 1000; i++) await fn(); // warm-up (JIT, page cache)
   const start = performance.now();
   for (let i = 0; i < ROUNDS; i++) await fn();
   return Math.round(((performance.now() - start) * 1000) / ROUNDS);
@@ -65,13 +69,43 @@ async function scenario(name: string, makeCounters: (db: ReturnType<typeof openD
   }
 }
 
-const results = [await scenario('sqlite', async (db) => ({ counters: new SqliteUsageCounters(db), close: async () => {} }))];
+/** One cached question over HTTP, sequential requests, before and after the user's 20,000 events. */
+async function overHttp(parameters: Record<string, unknown>) {
+  const t = await startTestServer({ parameters: { DailyQuotaLimit: 0, MonthlyQuotaLimit: 0, ...parameters }, validateResponses: false });
+  try {
+    const session = await t.session();
+    const token = session.access_token;
+    await uploadPdf(t, token, buildPdf([['Resetting', 'Hold the reset button for three seconds until the light blinks twice.']]), 'toaster.pdf');
+    const rps = async (n: number) => {
+      for (let i = 0; i < 100; i++) await ask(t, token, 'How do I reset it?');
+      const start = performance.now();
+      for (let i = 0; i < n; i++) {
+        const r = await ask(t, token, 'How do I reset it?');
+        if (r.status !== 200 || r.body.cache_status !== 'hit') throw new Error(`status ${r.status} ${r.body.cache_status}`);
+      }
+      return Math.round(n / ((performance.now() - start) / 1000));
+    };
+    const before = await rps(1000);
+    const db = t.server.services.db;
+    const stmt = db.prepare("INSERT INTO usage_events (user_id, operation, at, cost_eur, detail) VALUES (?, 'query', ?, 0, NULL)");
+    db.transaction(() => {
+      for (let i = 0; i < EVENTS; i++) stmt.run(session.user.id, new Date(Date.now() - (i % 3600) * 1000).toISOString());
+    })();
+    return { profile: parameters.EnableRedisCache ? 'redis' : 'sqlite+memory', sequential_cached_question_rps: { before, after_20000_events: await rps(1000) } };
+  } finally {
+    await t.close();
+  }
+}
+
+const results: unknown[] = [await scenario('sqlite', async (db) => ({ counters: new SqliteUsageCounters(db), close: async () => {} }))];
 
 const probe = createRedisConnection({ url: 'redis://127.0.0.1:6379', logger: new MemoryLogger(), keyPrefix: testPrefix('bench-usage') });
 if (await redisReady(probe)) {
   const prefix = (probe.options.keyPrefix as string) ?? '';
   results.push(await scenario('redis', async () => ({ counters: new RedisUsageCounters(probe), close: () => dropPrefix('redis://127.0.0.1:6379', prefix) })));
 }
+const redisUp = await redisReady(probe);
 probe.disconnect();
+const http = [await overHttp({}), ...(redisUp ? [await overHttp({ EnableRedisCache: true, RedisKeyPrefix: testPrefix('bench-http') })] : [])];
 
-console.log(JSON.stringify({ bench: 'usage-scaling', unit: 'microseconds per question (check-and-count + usage_info)', results }, null, 2));
+console.log(JSON.stringify({ bench: 'usage-scaling', unit: 'microseconds per question (check-and-count + usage_info)', results, http }, null, 2));
