@@ -78,6 +78,7 @@ export const ParametersSchema = z
     SignupRequestsPerIpPerHour: int(1, 1_000_000).default(20),
     // redis (EnableRedisCache; also the shared store of rate limits when RedisUrl is set)
     RedisUrl: z.string().default(''), // empty: redis://127.0.0.1:6379 when EnableRedisCache is on
+    RedisKeyPrefix: z.string().default('manuel:'),
     CacheTtlSeconds: int(1, 86400 * 30).default(3600),
     CacheMemorySize: int(0, 10_000_000).default(5000), // entries of the in-process LRU when Redis is off
     // performance (EnablePerformanceOptimization)

@@ -18,6 +18,8 @@ import type { RefreshTokenRepo } from '../core/ports/refresh-token-repo.js';
 import type { SecretBox } from '../core/ports/secret-box.js';
 import type { TokenService } from '../core/ports/token-service.js';
 import type { UsageRepo } from '../core/ports/usage-repo.js';
+import type { UsageCounters } from '../core/ports/usage-counters.js';
+import type { ManualSetVersions } from '../core/ports/manual-set-versions.js';
 import type { UserRepo } from '../core/ports/user-repo.js';
 
 export interface TranscribeAudioInput {
@@ -48,6 +50,10 @@ export interface AppServices {
   manuals: ManualRepo;
   jobs: JobQueue;
   usage: UsageRepo;
+  /** Per-user day and month counters: quotas and usage_info (constant time, atomic check-and-count). */
+  counters: UsageCounters;
+  /** Versions of each owner's manual set, folded into answer-cache keys. */
+  manualVersions: ManualSetVersions;
   kb: KnowledgeBase;
   embedder: Embedder | null;
   answerWriter: AnswerWriter;

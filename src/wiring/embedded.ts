@@ -31,6 +31,16 @@ import { FailModeRateLimitStore } from '../adapters/redis/fail-mode-rate-limit-s
 import { RedisRateLimitStore } from '../adapters/redis/redis-rate-limit-store.js';
 import { MemoryRateLimitStore } from '../adapters/embedded/memory-rate-limit-store.js';
 import { CounterAuthThrottle } from '../core/auth/auth-throttle.js';
+import { FallbackUsageCounters } from '../adapters/redis/fallback-usage-counters.js';
+import { RedisAnswerCache } from '../adapters/redis/redis-answer-cache.js';
+import { RedisManualSetVersions } from '../adapters/redis/redis-manual-set-versions.js';
+import { RedisUsageCounters } from '../adapters/redis/redis-usage-counters.js';
+import { SqliteManualSetVersions } from '../adapters/embedded/sqlite-manual-set-versions.js';
+import { SqliteUsageCounters } from '../adapters/embedded/sqlite-usage-counters.js';
+import { VersionedManualRepo } from '../core/manuals/versioned-manual-repo.js';
+import { scheduleUsagePruning } from '../core/usage/usage-retention.js';
+import type { Cache } from '../core/ports/cache.js';
+import type { UsageCounters } from '../core/ports/usage-counters.js';
 import { OpenAiAnswerWriter } from '../adapters/openai/openai-answer-writer.js';
 import { OpenAiTranscriber } from '../adapters/openai/openai-transcriber.js';
 import type { EmbeddedConfig } from '../config/config.js';
@@ -98,17 +108,29 @@ export async function createEmbedded(config: EmbeddedConfig, opts: EmbeddedOptio
   const logger: Logger = opts.logger ?? (pino({ level: config.logLevel, base: { service: 'manuel' } }) as unknown as Logger);
   const db = openDatabase(join(config.dataDir, 'manuel.db'));
   const users = new SqliteUserRepo(db);
-  const manuals = new SqliteManualRepo(db);
+  const sqliteManuals = new SqliteManualRepo(db);
   const usage = new SqliteUsageRepo(db);
   const queue = new SqliteJobQueue(db);
   const kb = new SqliteKnowledgeBase(db);
   const blobs = new FsBlobStore(join(config.dataDir, 'blobs'));
   const pdfReader = new UnpdfPdfReader();
   const inspector = new WorkerPdfInspector(); // always on: upload threat checks are not behind a flag (ADR 0008)
-  const cache = new MemoryCache({ maxEntries: p.CacheMemorySize });
   const metrics = new PromMetrics();
   const redisUrl = p.RedisUrl || (p.EnableRedisCache ? 'redis://127.0.0.1:6379' : '');
-  const redis = redisUrl ? createRedisConnection({ url: redisUrl, logger }) : null;
+  const redis = redisUrl ? createRedisConnection({ url: redisUrl, logger, keyPrefix: p.RedisKeyPrefix }) : null;
+  // EnableRedisCache: answers, manual-set versions and usage counters shared by every process on that Redis.
+  const sharedCache = p.EnableRedisCache && redis !== null;
+  const cache: Cache = sharedCache ? new RedisAnswerCache(redis, { logger }) : new MemoryCache({ maxEntries: p.CacheMemorySize });
+  const sqliteCounters = new SqliteUsageCounters(db);
+  const counters: UsageCounters = sharedCache ? new FallbackUsageCounters(new RedisUsageCounters(redis), sqliteCounters, logger) : sqliteCounters;
+  const versioned = new VersionedManualRepo(
+    sqliteManuals,
+    sharedCache ? new RedisManualSetVersions(redis) : new SqliteManualSetVersions(db),
+    (id) => sqliteManuals.ownerOf(id),
+    logger.child({ component: 'answer-cache' }),
+  );
+  const manuals = versioned;
+  const stopPruning = scheduleUsagePruning({ usage, clock: systemClock, logger }, p.UsageDataRetentionDays);
   const jwtSecret = loadJwtSecret(p.JwtSecret, config.dataDir);
   // Counters start exact: wait (briefly) for Redis rather than fail the first requests open or closed.
   if (redis) await redisReady(redis, 2000);
@@ -176,6 +198,8 @@ export async function createEmbedded(config: EmbeddedConfig, opts: EmbeddedOptio
     manuals,
     jobs,
     usage,
+    counters,
+    manualVersions: versioned.readVersions,
     kb,
     embedder,
     answerWriter,
@@ -207,6 +231,7 @@ export async function createEmbedded(config: EmbeddedConfig, opts: EmbeddedOptio
     version: packageVersion(),
     close: (drainMs = 10_000) =>
       (closed ??= (async () => {
+        stopPruning();
         await worker.stop(drainMs);
         await embedder?.close?.();
         redis?.disconnect();

@@ -38,5 +38,14 @@ export function usageRepoContract(name: string, make: () => { repo: UsageRepo; c
       assert.equal(r[0]?.userId, 'a');
       assert.equal(r[0]?.at, '2025-03-10T04:00:00.000Z');
     });
+
+    it('prunes events older than a time, for every user, and says how many', async () => {
+      await repo.record({ userId: 'a', operation: 'query', at: '2024-01-01T00:00:00.000Z', costEur: 0 });
+      await repo.record({ userId: 'b', operation: 'upload', at: '2024-06-01T00:00:00.000Z', costEur: 0 });
+      await repo.record({ userId: 'a', operation: 'query', at: '2025-03-10T00:00:00.000Z', costEur: 0 });
+      assert.equal(await repo.prune('2025-03-10T00:00:00.000Z'), 2);
+      assert.equal((await repo.totals('a', '2000-01-01T00:00:00.000Z')).count, 1);
+      assert.equal((await repo.recent('b', 10)).length, 0);
+    });
   });
 }

@@ -223,6 +223,13 @@ export class InMemoryUsageRepo implements UsageRepo {
     }
     return out;
   }
+  async prune(beforeIso: string) {
+    const before = new Date(beforeIso).toISOString();
+    const kept = this.events.filter((e) => e.at >= before);
+    const n = this.events.length - kept.length;
+    this.events.splice(0, this.events.length, ...kept);
+    return n;
+  }
   async recent(userId: string, limit: number) {
     return this.events
       .map((e, i) => ({ e, i }))

@@ -139,6 +139,11 @@ export class SqliteManualRepo implements ManualRepo {
     return this.db.prepare('DELETE FROM manuals WHERE id = ?').run(id).changes > 0;
   }
 
+  /** Whose manual this is, whoever asks (for the answer-cache versions, never for a read path). */
+  async ownerOf(id: string): Promise<string | null> {
+    return (this.db.prepare('SELECT owner_id FROM manuals WHERE id = ?').pluck().get(id) as string | undefined) ?? null;
+  }
+
   async countByBlobKey(blobKey: string): Promise<number> {
     return (this.db.prepare('SELECT COUNT(*) AS n FROM manuals WHERE blob_key = ?').get(blobKey) as { n: number }).n;
   }

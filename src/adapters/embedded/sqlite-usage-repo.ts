@@ -11,7 +11,7 @@ interface Row {
   detail: string | null;
 }
 
-/** One row per billable operation; totals are range scans over (user_id, at). */
+/** One row per billable operation, for history; quotas read the counters (SqliteUsageCounters), not these rows. */
 export class SqliteUsageRepo implements UsageRepo {
   constructor(private readonly db: SqliteDb) {
     migrate(db, 'usage', [
@@ -49,6 +49,10 @@ export class SqliteUsageRepo implements UsageRepo {
       out.byOperation[r.operation] = r.n;
     }
     return out;
+  }
+
+  async prune(beforeIso: string): Promise<number> {
+    return this.db.prepare('DELETE FROM usage_events WHERE at < ?').run(new Date(beforeIso).toISOString()).changes;
   }
 
   async recent(userId: string, limit: number): Promise<UsageEvent[]> {

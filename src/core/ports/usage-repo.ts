@@ -11,4 +11,6 @@ export interface UsageRepo {
   /** Totals for a user since `sinceIso` (inclusive). */
   totals(userId: string, sinceIso: string, operation?: UsageOperation): Promise<UsageCounts>;
   recent(userId: string, limit: number): Promise<UsageEvent[]>;
+  /** Deletes every event before `beforeIso` (retention); how many went. */
+  prune(beforeIso: string): Promise<number>;
 }

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { InMemoryUsageRepo, ManualClock } from '../../../test/helpers/fakes.js';
+import { MemoryUsageCounters } from '../../adapters/embedded/memory-usage-counters.js';
 import { ManuelError } from '../errors.js';
 import { checkQuota, costOf, quotaSummary, recordUsage, usageSummary } from './quota.js';
 
@@ -10,7 +11,7 @@ const prices = { PriceQueryEur: 0.002, PriceTranscribeMinuteEur: 0.024, PriceInp
 function setup(at = '2025-03-10T22:00:00.000Z') {
   const clock = new ManualClock();
   clock.set(at);
-  const deps = { usage: new InMemoryUsageRepo(), clock };
+  const deps = { usage: new InMemoryUsageRepo(), counters: new MemoryUsageCounters(), clock };
   const use = (operation: 'query' | 'transcribe' | 'upload', userId = 'alice', costEur = 0.01) => recordUsage(deps, { userId, operation, costEur });
   return { deps, clock, use };
 }

@@ -1,12 +1,16 @@
 import type { Parameters } from '../../config/parameters.js';
 import type { UsageOperation } from '../model/types.js';
 import { systemClock, type Clock } from '../ports/clock.js';
+import type { UsageCounters, UsageTotals } from '../ports/usage-counters.js';
 import type { UsageRepo } from '../ports/usage-repo.js';
 
 export type QuotaParameters = Pick<Parameters, 'DailyQuotaLimit' | 'MonthlyQuotaLimit'>;
 
 export interface QuotaDeps {
+  /** The event log: history only (GET /api/user/usage). */
   usage: UsageRepo;
+  /** Day and month counters: what quotas and usage_info read, in constant time. */
+  counters: UsageCounters;
   clock?: Clock;
 }
 
@@ -28,26 +32,21 @@ export const startOfUtcMonth = (d: Date) => new Date(Date.UTC(d.getUTCFullYear()
 export const nextUtcDay = (d: Date) => new Date(startOfUtcDay(d).getTime() + 86_400_000);
 export const nextUtcMonth = (d: Date) => new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1));
 
-const counted = (byOperation: Partial<Record<UsageOperation, number>>) => QUOTA_OPERATIONS.reduce((n, op) => n + (byOperation[op] ?? 0), 0);
 const finite = (n: number) => (Number.isFinite(n) ? n : -1);
 const remaining = (limit: number, used: number) => (limit === 0 ? Number.POSITIVE_INFINITY : Math.max(0, limit - used));
 
 export async function usageInfo(deps: QuotaDeps, userId: string, p: QuotaParameters): Promise<UsageInfo> {
-  const now = (deps.clock ?? systemClock).now();
-  const [day, month] = await Promise.all([
-    deps.usage.totals(userId, startOfUtcDay(now).toISOString()),
-    deps.usage.totals(userId, startOfUtcMonth(now).toISOString()),
-  ]);
-  const daily = counted(day.byOperation);
-  const monthly = counted(month.byOperation);
-  return {
-    daily_used: daily,
-    daily_limit: p.DailyQuotaLimit,
-    // JSON has no Infinity: an unlimited quota reports -1 remaining.
-    daily_remaining: finite(remaining(p.DailyQuotaLimit, daily)),
-    monthly_used: monthly,
-    monthly_limit: p.MonthlyQuotaLimit,
-    monthly_remaining: finite(remaining(p.MonthlyQuotaLimit, monthly)),
-  };
+  return toUsageInfo(await deps.counters.read(userId, (deps.clock ?? systemClock).now()), p);
 }
 
+export function toUsageInfo(t: UsageTotals, p: QuotaParameters): UsageInfo {
+  return {
+    daily_used: t.day.count,
+    daily_limit: p.DailyQuotaLimit,
+    // JSON has no Infinity: an unlimited quota reports -1 remaining.
+    daily_remaining: finite(remaining(p.DailyQuotaLimit, t.day.count)),
+    monthly_used: t.month.count,
+    monthly_limit: p.MonthlyQuotaLimit,
+    monthly_remaining: finite(remaining(p.MonthlyQuotaLimit, t.month.count)),
+  };
+}

@@ -4,7 +4,7 @@ import { costOf, usageInfo } from '../../core/usage/quota.js';
 import type { AppEnv } from '../app-env.js';
 import { currentUser } from '../middleware/auth.js';
 import { base64Length, capBody, ENVELOPE_BYTES, MB } from '../middleware/body-limit.js';
-import { answerQuery } from '../query/answer-query.js';
+import { answerQuery } from '../../core/ask/answer-query.js';
 import { transcribeForUser } from '../query/voice-input.js';
 import { bodyKind, decodeBase64, fileBytes } from '../request-bodies.js';
 import { bearerSecurity, errorResponses } from '../schemas/common-schemas.js';

@@ -31,7 +31,7 @@ export const QueryResponseSchema = z
     question: z.string(),
     sources: z.array(SourceSchema),
     context_found: z.boolean(),
-    cache_status: z.enum(['hit', 'miss']),
+    cache_status: z.enum(['hit', 'miss', 'bypass']),
     response_time_ms: z.number(),
     cost_info: CostInfoSchema,
     usage_info: UsageInfoSchema,

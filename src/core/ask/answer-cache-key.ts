@@ -1,0 +1,58 @@
+import { createHash } from 'node:crypto';
+import type { Source } from '../model/types.js';
+
+export interface CachedAnswer {
+  answer: string;
+  sources: Source[];
+  contextFound: boolean;
+}
+
+// Sentence punctuation around a word: stripped. Inside a word (3.1, e-mail, C++, set -x's "-x") it stays.
+const LEADING = /^[\s"'“”‘’«»()[\]{}¿¡,;:!?…]+/u;
+const TRAILING = /[\s"'“”‘’«»()[\]{},;:!?.…]+$/u;
+const HAS_WORD = /[\p{L}\p{N}]/u;
+
+/**
+ * The question as the cache sees it: case, spacing and sentence punctuation do not make another
+ * question; characters that change meaning inside a token do ("3.1" is not "31", "-x" is not "x").
+ */
+export function normaliseQuestion(question: string): string {
+  return question
+    .normalize('NFKC')
+    .toLowerCase()
+    .split(/\s+/u)
+    .map((t) => t.replace(LEADING, '').replace(TRAILING, ''))
+    .filter((t) => HAS_WORD.test(t))
+    .join(' ');
+}
+
+/**
+ * The cache key of an answer. It starts with the user id, so two users never share an entry, and folds
+ * in the version of every manual set the question can see (the user's and the shared library's):
+ * an upload, an ingestion step, a deletion or a library change bumps one, which gives new keys, so a
+ * stale answer is never served and nothing is scanned or deleted. Old entries age out by TTL/LRU.
+ */
+export function answerCacheKey(input: {
+  userId: string;
+  writerId: string;
+  question: string;
+  versions: readonly number[];
+  manualIds?: readonly string[];
+  limit: number;
+}): string {
+  const scope = input.manualIds ? [...new Set(input.manualIds)].sort().join(',') : '*';
+  const digest = createHash('sha256')
+    .update(JSON.stringify([input.writerId, input.limit, scope, input.versions, normaliseQuestion(input.question)]))
+    .digest('base64url');
+  return `answer:${input.userId}:${digest}`;
+}
+
+export function parseCachedAnswer(raw: string | null): CachedAnswer | null {
+  if (!raw) return null;
+  try {
+    const v = JSON.parse(raw) as CachedAnswer;
+    return typeof v.answer === 'string' && Array.isArray(v.sources) ? v : null;
+  } catch {
+    return null; // a corrupt entry is a miss, not an error
+  }
+}

@@ -1,0 +1,90 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { FakeKnowledgeBase, InMemoryManualRepo, InMemoryUsageRepo, ManualClock, MemoryLogger } from '../../../test/helpers/fakes.js';
+import { MemoryCache } from '../../adapters/embedded/memory-cache.js';
+import { MemoryManualSetVersions } from '../../adapters/embedded/memory-manual-set-versions.js';
+import { MemoryUsageCounters } from '../../adapters/embedded/memory-usage-counters.js';
+import { parseParameters } from '../../config/parameters.js';
+import { VersionedManualRepo } from '../manuals/versioned-manual-repo.js';
+import type { Manual } from '../model/types.js';
+import type { AnswerWriter } from '../ports/answer-writer.js';
+import type { Cache } from '../ports/cache.js';
+import type { Metrics } from '../ports/metrics.js';
+import { answerQuery, type AnswerQueryDeps } from './answer-query.js';
+import { ExtractiveAnswerWriter } from './extractive-answer-writer.js';
+
+const manual = (id: string, ownerId: string): Manual =>
+  ({ id, ownerId, name: `${id}.pdf`, fileName: `${id}.pdf`, contentHash: id, blobKey: id, size: 1, pages: 1, chunks: 1, embeddedChunks: 0, status: 'completed', uploadDate: '2025-03-10T00:00:00.000Z', error: null }) as unknown as Manual;
+
+function counting(): Metrics & { seen: string[] } {
+  const seen: string[] = [];
+  return { seen, count: (name, labels) => void seen.push(`${name}:${labels?.cache_status}`), observe() {}, value: async () => 0 };
+}
+
+async function world(opts: { cache?: Cache; writer?: AnswerWriter; daily?: number } = {}) {
+  const kb = new FakeKnowledgeBase();
+  await kb.indexChunks('m1', 'alice', 'Toaster', [
+    { id: 'c1', manualId: 'm1', ownerId: 'alice', pageNumber: 4, pageLabel: null, heading: null, text: 'Hold the reset button for three seconds to reset the toaster.', ordinal: 0 },
+  ]);
+  const inner = new InMemoryManualRepo();
+  const versions = new MemoryManualSetVersions();
+  const manuals = new VersionedManualRepo(inner, versions, async (id) => (await inner.get(id, ['alice', 'shared']))?.ownerId ?? null, new MemoryLogger());
+  await manuals.create(manual('m1', 'alice'));
+  const metrics = counting();
+  const deps: AnswerQueryDeps = {
+    kb,
+    embedder: null,
+    answerWriter: opts.writer ?? new ExtractiveAnswerWriter(),
+    manuals,
+    manualVersions: manuals.readVersions,
+    cache: opts.cache ?? new MemoryCache(),
+    usage: new InMemoryUsageRepo(),
+    counters: new MemoryUsageCounters(),
+    metrics,
+    clock: new ManualClock(),
+    parameters: parseParameters({ DailyQuotaLimit: opts.daily ?? 100 }),
+  };
+  const ask = (question = 'How do I reset the toaster?') => answerQuery(deps, { userId: 'alice', question, includeSources: true, startedAt: performance.now() });
+  return { deps, manuals, metrics, ask };
+}
+
+describe('answerQuery', () => {
+  it('answers a miss, then a hit for the same question in another form; a change to the manuals makes a miss', async () => {
+    const { ask, manuals, metrics } = await world();
+    const first = await ask();
+    assert.equal(first.cache_status, 'miss');
+    assert.equal(first.sources[0]?.page_number, 4);
+    const again = await ask('  how do I RESET the toaster ');
+    assert.equal(again.cache_status, 'hit');
+    assert.equal(again.answer, first.answer);
+    assert.equal(again.question, 'how do I RESET the toaster', 'the question is echoed as asked');
+    await manuals.update('m1', { embeddedChunks: 1 }); // an ingestion step
+    assert.equal((await ask()).cache_status, 'miss');
+    assert.deepEqual(metrics.seen, ['answers_total:miss', 'answers_total:hit', 'answers_total:miss']);
+    assert.ok(first.response_time_ms >= 0 && again.response_time_ms >= 0);
+  });
+
+  it('fails open: a cache that throws gives a bypass answer, never an error', async () => {
+    const broken: Cache = { get: () => Promise.reject(new Error('ETIMEDOUT')), set: () => Promise.reject(new Error('down')), del: async () => {} };
+    const { ask, metrics } = await world({ cache: broken });
+    const r = await ask();
+    assert.equal(r.cache_status, 'bypass');
+    assert.equal(r.sources[0]?.page_number, 4);
+    assert.deepEqual(metrics.seen, ['answers_total:bypass']);
+    assert.equal(r.usage_info.daily_used, 1);
+  });
+
+  it('counts the question once, and gives the count back when answering fails', async () => {
+    const failing: AnswerWriter = { id: 'failing', write: () => Promise.reject(new Error('model down')) };
+    const { ask, deps } = await world({ writer: failing, daily: 1 });
+    await assert.rejects(ask(), /model down/);
+    assert.equal((await deps.counters.read('alice', deps.clock.now())).day.count, 0);
+    assert.equal(deps.usage instanceof InMemoryUsageRepo && deps.usage.events.length, 0);
+  });
+
+  it('refuses over quota before any work, with usage_info', async () => {
+    const { ask } = await world({ daily: 1 });
+    assert.equal((await ask()).usage_info.daily_remaining, 0);
+    await assert.rejects(ask(), (e: { code?: string; details?: { usage_info?: { daily_used: number } } }) => e.code === 'quota_exceeded' && e.details?.usage_info?.daily_used === 1);
+  });
+});

@@ -1,0 +1,156 @@
+import type { Parameters } from '../../config/parameters.js';
+import { errors } from '../errors.js';
+import { visibleOwners } from '../model/visibility.js';
+import type { Source } from '../model/types.js';
+import type { Cache } from '../ports/cache.js';
+import type { Clock } from '../ports/clock.js';
+import type { ManualRepo } from '../ports/manual-repo.js';
+import type { ManualSetVersions } from '../ports/manual-set-versions.js';
+import type { Metrics } from '../ports/metrics.js';
+import { costOf, recordUsage, reserveQuota, usageInfo as readUsageInfo, type CostInfo, type QuotaDeps, type UsageInfo } from '../usage/quota.js';
+import { answerCacheKey, parseCachedAnswer, type CachedAnswer } from './answer-cache-key.js';
+import { askQuestion, type AskDeps } from './ask-question.js';
+
+export type CacheStatus = 'hit' | 'miss' | 'bypass';
+
+/** A spoken question's transcript (its transcribe usage was recorded when it was transcribed). */
+export interface SpokenQuestion {
+  text: string;
+  confidence: number;
+  durationS: number;
+  engine: string;
+}
+
+export interface QueryInput {
+  userId: string;
+  question: string;
+  manualIds?: string[];
+  includeSources: boolean;
+  transcription?: SpokenQuestion;
+  startedAt: number; // performance.now() when the request arrived
+}
+
+export interface QueryAnswer {
+  answer: string;
+  question: string;
+  sources: Source[];
+  context_found: boolean;
+  cache_status: CacheStatus;
+  response_time_ms: number;
+  cost_info: CostInfo;
+  usage_info: UsageInfo;
+  transcription?: { text: string; confidence: number; duration_s: number; engine: string };
+}
+
+type QueryParameters = Pick<
+  Parameters,
+  | 'MaxQuestionLength'
+  | 'KnowledgeBaseRetrievalResults'
+  | 'CacheTtlSeconds'
+  | 'DailyQuotaLimit'
+  | 'MonthlyQuotaLimit'
+  | 'PriceQueryEur'
+  | 'PriceTranscribeMinuteEur'
+  | 'PriceInputTokensPer1kEur'
+  | 'PriceOutputTokensPer1kEur'
+>;
+
+export type AnswerQueryDeps = AskDeps &
+  QuotaDeps & {
+    manuals: ManualRepo;
+    cache: Cache;
+    manualVersions: ManualSetVersions;
+    metrics: Metrics;
+    clock: Clock;
+    parameters: QueryParameters;
+  };
+
+export function validateQuestion(raw: string, maxLength: number): string {
+  const question = raw.trim();
+  if (!question) throw errors.validation('question: must not be empty', { field: 'question' });
+  if (question.length > maxLength) throw errors.validation(`question: must be at most ${maxLength} characters`, { field: 'question', max_length: maxLength });
+  return question;
+}
+
+/**
+ * Question -> cited answer, under quota, through the per-user answer cache, with usage recorded.
+ * The quota is checked and counted in one atomic step before any work (given back if answering fails).
+ * The cache fails open: when it cannot be read, the question is answered without it (`bypass`).
+ */
+export async function answerQuery(deps: AnswerQueryDeps, input: QueryInput): Promise<QueryAnswer> {
+  const p = deps.parameters;
+  const question = validateQuestion(input.question, p.MaxQuestionLength);
+  // A spoken question was checked and counted (as a transcription) before transcribing; its query counts without a check.
+  const reservation = input.transcription ? null : await reserveQuota(deps, { userId: input.userId, parameters: p });
+  try {
+    const owners = visibleOwners(input.userId);
+    if (input.manualIds) await checkScope(deps, owners, input.manualIds);
+    const limit = p.KnowledgeBaseRetrievalResults;
+
+    const cached = await readCache(deps, { userId: input.userId, question, owners, manualIds: input.manualIds, limit });
+    let result: CachedAnswer | null = cached.value;
+    const cacheStatus: CacheStatus = cached.key === null ? 'bypass' : result ? 'hit' : 'miss';
+    let tokens: { input: number; output: number; model?: string } | undefined;
+    if (!result) {
+      const asked = await askQuestion(deps, { question, owners, manualIds: input.manualIds, limit });
+      result = { answer: asked.answer, sources: asked.sources, contextFound: asked.contextFound };
+      if (asked.usage) tokens = { input: asked.usage.inputTokens, output: asked.usage.outputTokens, model: asked.usage.model };
+      if (cached.key !== null) await deps.cache.set(cached.key, JSON.stringify(result), p.CacheTtlSeconds).catch(() => undefined);
+    }
+    deps.metrics.count('answers_total', { cache_status: cacheStatus });
+
+    const responseTimeMs = Math.round(performance.now() - input.startedAt);
+    const queryCost = costOf({ operation: 'query', tokens }, p);
+    const usageInfo = await recordUsage(deps, {
+      userId: input.userId,
+      operation: 'query',
+      costEur: queryCost.total_cost,
+      reserved: reservation !== null,
+      parameters: p,
+      detail: {
+        question: question.slice(0, 300),
+        context_found: result.contextFound,
+        cache_status: cacheStatus,
+        response_time_ms: responseTimeMs,
+        sources: result.sources.length,
+        voice: Boolean(input.transcription),
+      },
+    });
+    const t = input.transcription;
+    return {
+      answer: result.answer,
+      question,
+      sources: input.includeSources ? result.sources : [],
+      context_found: result.contextFound,
+      cache_status: cacheStatus,
+      response_time_ms: responseTimeMs,
+      // What this request cost as a whole: the query, and the transcription for a spoken one.
+      cost_info: t ? costOf({ operation: 'query', tokens, audioSeconds: t.durationS }, p) : queryCost,
+      usage_info: usageInfo ?? reservation?.info ?? (await readUsageInfo(deps, input.userId, p)),
+      ...(t ? { transcription: { text: t.text, confidence: t.confidence, duration_s: t.durationS, engine: t.engine } } : {}),
+    };
+  } catch (e) {
+    await reservation?.release().catch(() => undefined);
+    throw e;
+  }
+}
+
+/** Someone else's manual id looks exactly like an id that doesn't exist. */
+async function checkScope(deps: Pick<AnswerQueryDeps, 'manuals'>, owners: readonly string[], manualIds: readonly string[]): Promise<void> {
+  const visible = new Set((await deps.manuals.list(owners)).map((m) => m.id));
+  if (manualIds.some((id) => !visible.has(id))) throw errors.notFound('Manual');
+}
+
+/** The key and the cached answer; key null when the cache (or the versions) cannot be read: bypass. */
+async function readCache(
+  deps: Pick<AnswerQueryDeps, 'cache' | 'manualVersions' | 'answerWriter'>,
+  q: { userId: string; question: string; owners: readonly string[]; manualIds?: string[]; limit: number },
+): Promise<{ key: string | null; value: CachedAnswer | null }> {
+  try {
+    const versions = await deps.manualVersions.read(q.owners);
+    const key = answerCacheKey({ userId: q.userId, writerId: deps.answerWriter.id, question: q.question, versions, manualIds: q.manualIds, limit: q.limit });
+    return { key, value: parseCachedAnswer(await deps.cache.get(key)) };
+  } catch {
+    return { key: null, value: null }; // the adapter logged the outage once; the question is answered anyway
+  }
+}
