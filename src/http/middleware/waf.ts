@@ -2,6 +2,7 @@ import type { Context, MiddlewareHandler } from 'hono';
 import { errors } from '../../core/errors.js';
 import type { Metrics } from '../../core/ports/metrics.js';
 import type { AppEnv } from '../app-env.js';
+import { urlDecodeOnce } from './waf/waf-decode.js';
 import { inspectValues, sizeViolation, type WafMatch } from './waf/waf-engine.js';
 import type { InspectedValue, WafPart } from './waf/waf-rule.js';
 
@@ -19,6 +20,12 @@ const OPAQUE_HEADERS = new Set(['authorization', 'signature', 'signature-input',
 const FILE_FIELDS = new Set(['file_data']);
 /** Skip long base64 string values in big JSON bodies before parsing them for inspection. */
 const LONG_BASE64_STRING = /"[A-Za-z0-9+/=\r\n]{4096,}"/g;
+
+/**
+ * The page image's `highlight` is a passage quoted from a manual (the web app sends the cited chunk),
+ * so it is full of commands and paths like a question, and like a question it is only matched as text.
+ */
+const quotesManual = (path: string, param: string) => param === 'highlight' && /^\/api\/manuals\/[^/]+\/pages\//.test(path);
 
 function fieldPart(path: string, key: string): WafPart {
   if (key === 'question' && (path === '/api/query' || path === '/api/transcribe')) return 'question';
@@ -101,7 +108,11 @@ function requestValues(c: Context, rawPath: string, rawQuery: string, headers: [
     const eq = pair.indexOf('=');
     const name = eq < 0 ? pair : pair.slice(0, eq);
     out.push({ part: 'query', name: '(parameter name)', value: name });
-    if (eq >= 0) out.push({ part: 'query', name, value: pair.slice(eq + 1) });
+    if (eq < 0) continue;
+    const value = pair.slice(eq + 1);
+    // A quoted passage is judged like a question on its text, after the query string's own encoding.
+    if (quotesManual(rawPath, name)) out.push({ part: 'question', name, value: urlDecodeOnce(value.replace(/\+/g, ' ')) });
+    else out.push({ part: 'query', name, value });
   }
   let userAgent = '';
   for (const [name, value] of headers) {
