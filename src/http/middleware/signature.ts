@@ -121,6 +121,13 @@ export class SignatureAuth {
 
 /** Reads the whole body (capped) for its digest, and puts the bytes back for the route to read. */
 async function bufferBody(c: Context, maxBytes: number): Promise<Uint8Array> {
+  // Read already (the WAF inspects bodies through Hono's cache): the same bytes, not a second read.
+  const cached = (c.req.bodyCache as { arrayBuffer?: Promise<ArrayBuffer> }).arrayBuffer;
+  if (cached) {
+    const bytes = new Uint8Array(await cached);
+    if (bytes.byteLength > maxBytes) throw errors.tooLarge(maxBytes);
+    return bytes;
+  }
   const raw = c.req.raw;
   if (!raw.body) return new Uint8Array(0);
   if (Number(raw.headers.get('content-length') ?? 0) > maxBytes) throw errors.tooLarge(maxBytes);
