@@ -9,6 +9,7 @@ import { request as httpRequest } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { repoRoot } from '../helpers/eval-manuals.js';
+import { runPool } from '../helpers/run-pool.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { join } from 'node:path';
 
@@ -107,13 +108,6 @@ function rawRequest(url: string, method: string, headers: Record<string, string>
   });
 }
 
-async function runAll<T>(items: T[], concurrency: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (next < items.length) await fn(items[next++]!);
-  }));
-}
-
 describe('WAF attack corpus (EnableWAF on)', () => {
   let t: TestServer;
   let token: string;
@@ -129,7 +123,7 @@ describe('WAF attack corpus (EnableWAF on)', () => {
     const missed: string[] = [];
     const byFamily = new Map<string, { sent: number; blocked: number }>();
     const rules = new Set<string>();
-    await runAll(attacks, 8, async (a) => {
+    await runPool(attacks, 8, async (a) => {
       const res = await a.send(t, token);
       const body = (await res.json().catch(() => ({}))) as { error_type?: string; rule?: string; request_id?: string };
       const f = byFamily.get(a.family) ?? { sent: 0, blocked: 0 };
@@ -158,7 +152,7 @@ describe('WAF attack corpus (EnableWAF on)', () => {
     try {
       const offToken = await off.signup();
       const sample = corpus().filter((_, i) => i % 7 === 0);
-      await runAll(sample, 8, async (a) => {
+      await runPool(sample, 8, async (a) => {
         const res = await a.send(off, offToken);
         const body = (await res.json().catch(() => ({}))) as { error_type?: string };
         assert.notEqual(body.error_type, 'request_blocked', `${a.family}@${a.where}`);

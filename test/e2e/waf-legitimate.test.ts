@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { buildPdf } from '../helpers/api-pdfs.js';
 import { loadQa, repoRoot } from '../helpers/eval-manuals.js';
+import { runPool } from '../helpers/run-pool.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
 const technical = JSON.parse(readFileSync(join(repoRoot, 'test', 'fixtures', 'waf', 'technical-questions.json'), 'utf8')) as string[];
@@ -46,15 +47,11 @@ describe('WAF legitimate traffic (EnableWAF on): zero false positives', () => {
     const qa = loadQa();
     const questions = [...qa.map((q) => q.question), ...qa.map((q) => spoken(q.question)), ...technical, ...technical.map(spoken)];
     const blocked: string[] = [];
-    let next = 0;
-    await Promise.all(Array.from({ length: 6 }, async () => {
-      while (next < questions.length) {
-        const question = questions[next++]!;
-        const res = await t.request('/api/query', { token, json: { question } });
-        if (res.status !== 200) blocked.push(`${res.status} ${question}`);
-        await res.body?.cancel();
-      }
-    }));
+    await runPool(questions, 6, async (question) => {
+      const res = await t.request('/api/query', { token, json: { question } });
+      if (res.status !== 200) blocked.push(`${res.status} ${question}`);
+      await res.body?.cancel();
+    });
     ctx.diagnostic(`${questions.length} questions, ${blocked.length} not answered`);
     assert.deepEqual(blocked, []);
     assert.equal(await t.server.services.metrics.value('waf_blocks_total'), 0);

@@ -10,6 +10,7 @@ import type { UserRepo } from '../../core/ports/user-repo.js';
 import type { AppEnv, AuthUser } from '../app-env.js';
 import type { AppServices } from '../services.js';
 import { base64Length, ENVELOPE_BYTES, MB } from './body-limit.js';
+import { readCapped } from '../read-capped.js';
 import { checkContentDigest } from '../signing/content-digest.js';
 import { BASE_COMPONENTS, SIGNATURE_PARAMS } from '../signing/request-signer.js';
 import { parseServerKeys, type ServerKey } from '../signing/server-keys.js';
@@ -131,20 +132,8 @@ async function bufferBody(c: Context, maxBytes: number): Promise<Uint8Array> {
   const raw = c.req.raw;
   if (!raw.body) return new Uint8Array(0);
   if (Number(raw.headers.get('content-length') ?? 0) > maxBytes) throw errors.tooLarge(maxBytes);
-  const reader = raw.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.length;
-    if (size > maxBytes) {
-      await reader.cancel().catch(() => {});
-      throw errors.tooLarge(maxBytes);
-    }
-    chunks.push(value);
-  }
-  const bytes = Buffer.concat(chunks, size);
+  const bytes = await readCapped(raw.body, maxBytes);
+  if (!bytes) throw errors.tooLarge(maxBytes);
   c.req.raw = new Request(raw, { body: bytes });
   return bytes;
 }

@@ -2,6 +2,7 @@ import type { Context, MiddlewareHandler } from 'hono';
 import { errors } from '../../core/errors.js';
 import type { Metrics } from '../../core/ports/metrics.js';
 import type { AppEnv } from '../app-env.js';
+import { readCapped } from '../read-capped.js';
 import { urlDecodeOnce } from './waf/waf-decode.js';
 import { inspectValues, sizeViolation, type WafMatch } from './waf/waf-engine.js';
 import type { InspectedValue, WafPart } from './waf/waf-rule.js';
@@ -48,25 +49,12 @@ function* jsonValues(path: string, node: unknown, key = ''): Generator<Inspected
 }
 
 /** The body's bytes, when it is small enough to inspect; via Hono's body cache, so routes don't read it twice. */
-async function boundedBody(c: Context, max: number): Promise<ArrayBuffer | null> {
+async function boundedBody(c: Context, max: number): Promise<Uint8Array<ArrayBuffer> | null> {
   const declared = c.req.header('content-length');
-  if (declared !== undefined) return Number(declared) <= max ? c.req.arrayBuffer() : null;
+  if (declared !== undefined) return Number(declared) <= max ? new Uint8Array(await c.req.arrayBuffer()) : null;
   // Chunked: read a copy up to the bound; past it the route's own cap refuses the body.
-  const reader = c.req.raw.clone().body?.getReader();
-  if (!reader) return null;
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > max) {
-      await reader.cancel();
-      return null;
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).buffer as ArrayBuffer;
+  const copy = c.req.raw.clone().body;
+  return copy ? readCapped(copy, max) : null;
 }
 
 async function bodyValues(c: Context, max: number): Promise<InspectedValue[]> {
@@ -78,7 +66,7 @@ async function bodyValues(c: Context, max: number): Promise<InspectedValue[]> {
   if (!bytes || bytes.byteLength === 0) return [];
   const path = c.req.path;
   if (isJson) {
-    let text = Buffer.from(bytes).toString('utf8');
+    let text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
     if (text.length > 1_000_000) text = text.replace(LONG_BASE64_STRING, '""');
     try {
       return [...jsonValues(path, JSON.parse(text))];
