@@ -28,6 +28,7 @@ import { SqliteApiKeyRepo } from '../adapters/embedded/sqlite-api-key-repo.js';
 import { RedisNonceStore } from '../adapters/redis/redis-nonce-store.js';
 import { createRedisConnection } from '../adapters/redis/redis-connection.js';
 import { OpenAiAnswerWriter } from '../adapters/openai/openai-answer-writer.js';
+import { createOutboundHttp } from '../adapters/http/outbound-http.js';
 import { OpenAiTranscriber } from '../adapters/openai/openai-transcriber.js';
 import type { EmbeddedConfig } from '../config/config.js';
 import { ExtractiveAnswerWriter } from '../core/ask/extractive-answer-writer.js';
@@ -115,15 +116,17 @@ export async function createEmbedded(config: EmbeddedConfig, opts: EmbeddedOptio
     logger.error({ err: e }, 'embedding model failed to load; semantic search is off');
   }
 
+  // EnablePerformanceOptimization: pooled keep-alive connections sized by MaxConnections (docs/decisions/0010).
+  const outbound = p.EnablePerformanceOptimization ? createOutboundHttp(p) : null;
   const answerWriter: AnswerWriter = p.TextModelEndpoint
-    ? new OpenAiAnswerWriter({ endpoint: p.TextModelEndpoint, model: p.TextModelId, apiKey: p.TextModelApiKey || undefined })
+    ? new OpenAiAnswerWriter({ endpoint: p.TextModelEndpoint, model: p.TextModelId, apiKey: p.TextModelApiKey || undefined, fetch: outbound?.fetch })
     : new ExtractiveAnswerWriter();
 
   const transcriber =
     opts.transcriber !== undefined
       ? opts.transcriber
       : p.TranscribeEndpoint
-        ? new OpenAiTranscriber({ endpoint: p.TranscribeEndpoint, model: p.TranscribeModelId, apiKey: p.TranscribeApiKey || undefined })
+        ? new OpenAiTranscriber({ endpoint: p.TranscribeEndpoint, model: p.TranscribeModelId, apiKey: p.TranscribeApiKey || undefined, fetch: outbound?.fetch })
         : onPath('pocketsphinx_continuous')
           ? new PocketsphinxTranscriber({ cacheDir: join(config.dataDir, 'cache', 'sphinx') })
           : null;
@@ -179,6 +182,7 @@ export async function createEmbedded(config: EmbeddedConfig, opts: EmbeddedOptio
     // API-key secrets are sealed with a key derived from the JWT secret (docs/decisions/0006-request-signing.md).
     signing: { apiKeys: new SqliteApiKeyRepo(db), secretBox: new AesGcmSecretBox(jwtSecret), nonces: redis ? new RedisNonceStore(redis) : new MemoryNonceStore() },
     ...(voiceDeps ? { transcribeAudio: (input) => transcribeAudio(voiceDeps, input) } : {}),
+    ...(outbound ? { urlImportAgents: outbound.agents } : {}),
     pingDb: () => db.open && db.prepare('SELECT 1 AS ok').get() !== undefined,
     version: packageVersion(),
     close: (drainMs = 10_000) =>
@@ -186,6 +190,7 @@ export async function createEmbedded(config: EmbeddedConfig, opts: EmbeddedOptio
         await worker.stop(drainMs);
         await embedder?.close?.();
         redis?.disconnect();
+        await outbound?.close();
         db.close();
       })()),
   };
