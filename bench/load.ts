@@ -1,5 +1,5 @@
 /**
- * npm run bench:load [-- --duration 10] [-- --connections 64] [-- --profiles minimal,full]
+ * npm run bench:load [-- --duration 10] [-- --connections 64] [-- --profiles minimal,full] [-- --prepared DIR]
  * Load test of a real server (child process, as `npm start`) holding the four eval manuals, with
  * autocannon on loopback. Prints JSON: per profile and workload req/s, p50/p95/p99, errors, time-outs,
  * non-2xx, 5xx, hit rate (from `cache_status` in the answers), and RSS per server process.
@@ -7,7 +7,7 @@
  * Never asserts on time: the figures go in the closing note.
  */
 import autocannon from 'autocannon';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -21,6 +21,8 @@ const { values: args } = parseArgs({
     connections: { type: 'string', default: '64' },
     profiles: { type: 'string', default: 'minimal,full' },
     workloads: { type: 'string', default: 'health,hot,zipf,unique' },
+    // Keep the ingested data dir here and reuse it on the next run (the bench user and manuals are in it).
+    prepared: { type: 'string' },
   },
 });
 const duration = Number(args.duration);
@@ -125,8 +127,9 @@ async function runWorkload(url: string, token: string, w: Workload) {
 }
 
 /** Ingests the eval manuals once through a real server, for every profile to copy. */
-async function prepareDataDir(): Promise<string> {
-  const dir = mkdtempSync(join(tmpdir(), 'manuel-load-prepared-'));
+async function prepareDataDir(dir: string): Promise<string> {
+  if (existsSync(join(dir, 'manuel.db'))) return dir;
+  mkdirSync(dir, { recursive: true });
   const server = await startServerProcess({ MANUEL_DATA_DIR: dir, MANUEL_PARAMETERS: join(repoRoot, 'infra', 'parameters-minimal.json'), ...UNLIMITED });
   try {
     const api = new ApiClient(server.url);
@@ -182,12 +185,12 @@ async function main() {
   ];
   const wanted = args.workloads.split(',');
   const workloads = all.filter((w) => wanted.includes(w.name));
-  const prepared = await prepareDataDir();
+  const prepared = await prepareDataDir(args.prepared ?? mkdtempSync(join(tmpdir(), 'manuel-load-prepared-')));
   const out: Record<string, unknown> = { machine: { cores: cpus().length, node: process.version }, connections, duration_s: duration, profiles: [] as unknown[] };
   try {
     for (const name of args.profiles.split(',')) (out.profiles as unknown[]).push(await runProfile(name.trim(), prepared, workloads));
   } finally {
-    rmSync(prepared, { recursive: true, force: true });
+    if (!args.prepared) rmSync(prepared, { recursive: true, force: true });
   }
   console.log(JSON.stringify(out, null, 2));
 }

@@ -5,27 +5,30 @@
  * The effective service time is the busy wall time between two completions: with c requests served
  * at once, each taking s, completions come every s / c. So `in flight × effective service time` is
  * `queue depth × service time / concurrency` without having to know the concurrency (an event loop,
- * a thread pool, a remote model's own limit...). It is a moving average (EWMA) of recent samples,
- * and a stall counts at once: time since the last completion is a lower bound for the next one.
+ * a thread pool, a remote model's own limit...). It is the mean of the last `window` gaps: a burst of
+ * quick completions after a slow one must not make a deep queue look short. A stall counts at once:
+ * when nothing has completed for longer than the estimate, the time already waited is the estimate.
  */
 export interface QueueWaitEstimatorOptions {
   /** Monotonic milliseconds (tests pass a fake clock). */
   nowMs?: () => number;
-  /** Weight of the newest sample in the moving average. */
-  alpha?: number;
+  /** How many recent completions the mean covers. */
+  window?: number;
 }
 
 export class QueueWaitEstimator {
   private inFlight = 0;
   private busySince = 0;
   private lastCompletion = 0;
-  private avgMs: number | null = null;
+  private readonly gaps: number[] = [];
+  private next = 0;
+  private sum = 0;
   private readonly now: () => number;
-  private readonly alpha: number;
+  private readonly window: number;
 
   constructor(opts: QueueWaitEstimatorOptions = {}) {
     this.now = opts.nowMs ?? (() => performance.now());
-    this.alpha = opts.alpha ?? 0.2;
+    this.window = opts.window ?? 32;
   }
 
   get depth(): number {
@@ -34,7 +37,7 @@ export class QueueWaitEstimator {
 
   /** Recent effective service time in ms (null before the first completion). */
   get serviceMs(): number | null {
-    return this.avgMs;
+    return this.gaps.length ? this.sum / this.gaps.length : null;
   }
 
   started(): void {
@@ -44,8 +47,14 @@ export class QueueWaitEstimator {
   finished(): void {
     if (this.inFlight === 0) return;
     const now = this.now();
-    const sample = now - Math.max(this.busySince, this.lastCompletion);
-    this.avgMs = this.avgMs === null ? sample : this.avgMs + this.alpha * (sample - this.avgMs);
+    const gap = now - Math.max(this.busySince, this.lastCompletion);
+    if (this.gaps.length < this.window) this.gaps.push(gap);
+    else {
+      this.sum -= this.gaps[this.next]!;
+      this.gaps[this.next] = gap;
+      this.next = (this.next + 1) % this.window;
+    }
+    this.sum += gap;
     this.lastCompletion = now;
     if (--this.inFlight === 0) this.busySince = now;
   }
@@ -53,7 +62,7 @@ export class QueueWaitEstimator {
   /** Expected wait in ms of one more request; 0 while idle. */
   estimateMs(): number {
     if (this.inFlight === 0) return 0;
-    const sinceLast = this.now() - Math.max(this.busySince, this.lastCompletion);
-    return (this.inFlight + 1) * Math.max(this.avgMs ?? 0, sinceLast);
+    const stalled = this.now() - Math.max(this.busySince, this.lastCompletion);
+    return Math.max((this.inFlight + 1) * (this.serviceMs ?? 0), stalled);
   }
 }
