@@ -66,7 +66,7 @@ export function startPrimary(opts: PrimaryOptions): Primary {
     startedAt.delete(worker);
     if (stopping) return;
     log(`worker ${worker.process.pid} exited (${signal ?? code}); starting another`);
-    setTimeout(fork, uptime < minUptimeMs ? 1000 : 0).unref();
+    setTimeout(() => stopping || fork(), uptime < minUptimeMs ? 1000 : 0).unref();
   });
   for (let i = 0; i < opts.workers; i++) fork();
 
