@@ -7,14 +7,15 @@ function fakeClock() {
   return { now: () => t, advance: (ms: number) => (t += ms) };
 }
 
-it('estimates nothing while idle; before the first answer, only the time already waited counts', () => {
+it('estimates nothing while idle, nor before the first answer (a cold burst is admitted)', () => {
   const clock = fakeClock();
   const e = new QueueWaitEstimator({ nowMs: clock.now });
   assert.equal(e.estimateMs(), 0);
-  e.started();
-  assert.equal(e.estimateMs(), 0, 'a cold server admits its first requests');
-  clock.advance(10_000);
-  assert.equal(e.estimateMs(), 10_000, 'but not behind a first answer that never comes');
+  for (let i = 0; i < 64; i++) e.started();
+  clock.advance(5_000);
+  assert.equal(e.estimateMs(), 0);
+  e.finished();
+  assert.equal(e.estimateMs(), 64 * 5_000, 'from the first answer on, the queue counts');
 });
 
 it('serial answers of 100 ms: waiting = (depth + 1) x 100 ms', () => {

@@ -8,6 +8,7 @@
  * a thread pool, a remote model's own limit...). It is the mean of the last `window` gaps: a burst of
  * quick completions after a slow one must not make a deep queue look short. A stall counts at once:
  * when nothing has completed for longer than the estimate, the time already waited is the estimate.
+ * Nothing is estimated before the first completion (see estimateMs).
  */
 export interface QueueWaitEstimatorOptions {
   /** Monotonic milliseconds (tests pass a fake clock). */
@@ -59,9 +60,13 @@ export class QueueWaitEstimator {
     if (--this.inFlight === 0) this.busySince = now;
   }
 
-  /** Expected wait in ms of one more request; 0 while idle. */
+  /**
+   * Expected wait in ms of one more request; 0 while idle, and 0 before the first completion: a cold
+   * process hit by a burst (first embeddings, empty caches) answers its first questions late, and
+   * shedding them would refuse exactly the clients that arrived first.
+   */
   estimateMs(): number {
-    if (this.inFlight === 0) return 0;
+    if (this.inFlight === 0 || this.gaps.length === 0) return 0;
     const stalled = this.now() - Math.max(this.busySince, this.lastCompletion);
     return Math.max((this.inFlight + 1) * (this.serviceMs ?? 0), stalled);
   }
