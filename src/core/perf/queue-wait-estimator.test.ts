@@ -14,9 +14,21 @@ it('estimates nothing while idle, nor before the first answer (a cold burst is a
   for (let i = 0; i < 64; i++) e.started();
   clock.advance(5_000);
   assert.equal(e.estimateMs(), 0);
+  e.finished(); // the first answer carries the warm-up: not a sample
+  assert.equal(e.estimateMs(), 0);
+  clock.advance(100);
   e.finished();
-  assert.equal(e.estimateMs(), 64 * 5_000, 'from the first answer on, the queue counts');
+  assert.equal(e.estimateMs(), 63 * 100, 'from the second answer on, the queue counts');
 });
+
+/** One answer to get past the warm-up, as a process that has been serving for a while. */
+function warmed(clock: ReturnType<typeof fakeClock>, window?: number) {
+  const e = new QueueWaitEstimator({ nowMs: clock.now, window });
+  e.started();
+  clock.advance(5000);
+  e.finished();
+  return e;
+}
 
 it('serial answers of 100 ms: waiting = (depth + 1) x 100 ms', () => {
   const clock = fakeClock();
@@ -49,7 +61,7 @@ it('four answers served at once, 400 ms each: effective service 100 ms, the conc
 
 it('a stall counts at once: nothing answered for longer than the estimate makes the time waited the estimate', () => {
   const clock = fakeClock();
-  const e = new QueueWaitEstimator({ nowMs: clock.now });
+  const e = warmed(clock);
   e.started();
   clock.advance(50);
   e.finished();
@@ -62,7 +74,7 @@ it('a stall counts at once: nothing answered for longer than the estimate makes 
 
 it('a burst of quick answers after a slow one does not hide the slow one; the window forgets it later', () => {
   const clock = fakeClock();
-  const e = new QueueWaitEstimator({ nowMs: clock.now, window: 8 });
+  const e = warmed(clock, 8);
   e.started();
   clock.advance(1000);
   e.finished();

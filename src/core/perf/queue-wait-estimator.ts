@@ -24,6 +24,7 @@ export class QueueWaitEstimator {
   private readonly gaps: number[] = [];
   private next = 0;
   private sum = 0;
+  private warm = false;
   private readonly now: () => number;
   private readonly window: number;
 
@@ -49,6 +50,14 @@ export class QueueWaitEstimator {
     if (this.inFlight === 0) return;
     const now = this.now();
     const gap = now - Math.max(this.busySince, this.lastCompletion);
+    // The very first answer of a process carries its warm-up (model, caches): not a service time.
+    if (this.warm) this.record(gap);
+    this.warm = true;
+    this.lastCompletion = now;
+    if (--this.inFlight === 0) this.busySince = now;
+  }
+
+  private record(gap: number): void {
     if (this.gaps.length < this.window) this.gaps.push(gap);
     else {
       this.sum -= this.gaps[this.next]!;
@@ -56,14 +65,12 @@ export class QueueWaitEstimator {
       this.next = (this.next + 1) % this.window;
     }
     this.sum += gap;
-    this.lastCompletion = now;
-    if (--this.inFlight === 0) this.busySince = now;
   }
 
   /**
-   * Expected wait in ms of one more request; 0 while idle, and 0 before the first completion: a cold
-   * process hit by a burst (first embeddings, empty caches) answers its first questions late, and
-   * shedding them would refuse exactly the clients that arrived first.
+   * Expected wait in ms of one more request; 0 while idle, and 0 until a service time was measured
+   * after the first answer: a cold process hit by a burst (first embeddings, empty caches) answers
+   * its first questions late, and shedding then would refuse the clients that arrived first.
    */
   estimateMs(): number {
     if (this.inFlight === 0 || this.gaps.length === 0) return 0;
