@@ -1,4 +1,5 @@
 import { serve } from '@hono/node-server';
+import cluster from 'node:cluster';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
@@ -77,7 +78,11 @@ export async function startServer(config: EmbeddedConfig = loadEmbeddedConfig(),
   };
 }
 
-/** `node dist/src/entry/server.js`: start, and on SIGTERM/SIGINT drain and exit 0. */
+/**
+ * `node dist/src/entry/server.js`: start, and on SIGTERM/SIGINT drain and exit 0. With more than one
+ * worker (MANUEL_WORKERS, or one per core under EnablePerformanceOptimization) this process only
+ * supervises, see cluster.ts.
+ */
 async function main(): Promise<void> {
   let config: EmbeddedConfig;
   try {
@@ -88,6 +93,15 @@ async function main(): Promise<void> {
       process.exit(1);
     }
     throw e;
+  }
+  if (cluster.isPrimary) {
+    const { runPrimary, workerCount } = await import('./cluster.js');
+    const workers = workerCount(config.parameters, process.env.MANUEL_WORKERS);
+    if (workers > 1) {
+      const port = await runPrimary({ workers, parameters: config.parameters });
+      process.stderr.write(`manuel: ${workers} workers listening on port ${port} (data in ${config.dataDir})\n`);
+      return;
+    }
   }
   let running: RunningServer;
   try {

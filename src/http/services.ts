@@ -68,6 +68,8 @@ export interface AppServices {
   signing: { apiKeys: ApiKeyRepo; secretBox: SecretBox; nonces: NonceStore };
   /** Speech -> text (voice wiring). Absent: voice routes answer 503. */
   transcribeAudio?: (input: TranscribeAudioInput) => Promise<TranscribeAudioResult>;
+  /** Keep-alive agents of URL import (EnablePerformanceOptimization); absent: a fresh socket per download. */
+  urlImportAgents?: { http: import('node:http').Agent; https: import('node:https').Agent };
   /** Cheap liveness probe of the database for /health. */
   pingDb?: () => boolean | Promise<boolean>;
   version?: string;

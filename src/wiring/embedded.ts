@@ -42,6 +42,7 @@ import { scheduleUsagePruning } from '../core/usage/usage-retention.js';
 import type { Cache } from '../core/ports/cache.js';
 import type { UsageCounters } from '../core/ports/usage-counters.js';
 import { OpenAiAnswerWriter } from '../adapters/openai/openai-answer-writer.js';
+import { createOutboundHttp } from '../adapters/http/outbound-http.js';
 import { OpenAiTranscriber } from '../adapters/openai/openai-transcriber.js';
 import type { EmbeddedConfig } from '../config/config.js';
 import { ExtractiveAnswerWriter } from '../core/ask/extractive-answer-writer.js';
@@ -149,15 +150,17 @@ export async function createEmbedded(config: EmbeddedConfig, opts: EmbeddedOptio
     logger.error({ err: e }, 'embedding model failed to load; semantic search is off');
   }
 
+  // EnablePerformanceOptimization: pooled keep-alive connections sized by MaxConnections (docs/decisions/0010).
+  const outbound = p.EnablePerformanceOptimization ? createOutboundHttp(p) : null;
   const answerWriter: AnswerWriter = p.TextModelEndpoint
-    ? new OpenAiAnswerWriter({ endpoint: p.TextModelEndpoint, model: p.TextModelId, apiKey: p.TextModelApiKey || undefined })
+    ? new OpenAiAnswerWriter({ endpoint: p.TextModelEndpoint, model: p.TextModelId, apiKey: p.TextModelApiKey || undefined, fetch: outbound?.fetch })
     : new ExtractiveAnswerWriter();
 
   const transcriber =
     opts.transcriber !== undefined
       ? opts.transcriber
       : p.TranscribeEndpoint
-        ? new OpenAiTranscriber({ endpoint: p.TranscribeEndpoint, model: p.TranscribeModelId, apiKey: p.TranscribeApiKey || undefined })
+        ? new OpenAiTranscriber({ endpoint: p.TranscribeEndpoint, model: p.TranscribeModelId, apiKey: p.TranscribeApiKey || undefined, fetch: outbound?.fetch })
         : onPath('pocketsphinx_continuous')
           ? new PocketsphinxTranscriber({ cacheDir: join(config.dataDir, 'cache', 'sphinx') })
           : null;
@@ -227,6 +230,7 @@ export async function createEmbedded(config: EmbeddedConfig, opts: EmbeddedOptio
     // API-key secrets are sealed with a key derived from the JWT secret (docs/decisions/0006-request-signing.md).
     signing: { apiKeys: new SqliteApiKeyRepo(db), secretBox: new AesGcmSecretBox(jwtSecret), nonces: redis ? new RedisNonceStore(redis) : new MemoryNonceStore() },
     ...(voiceDeps ? { transcribeAudio: (input) => transcribeAudio(voiceDeps, input) } : {}),
+    ...(outbound ? { urlImportAgents: outbound.agents } : {}),
     pingDb: () => db.open && db.prepare('SELECT 1 AS ok').get() !== undefined,
     version: packageVersion(),
     close: (drainMs = 10_000) =>
@@ -235,6 +239,7 @@ export async function createEmbedded(config: EmbeddedConfig, opts: EmbeddedOptio
         await worker.stop(drainMs);
         await embedder?.close?.();
         redis?.disconnect();
+        await outbound?.close();
         db.close();
       })()),
   };

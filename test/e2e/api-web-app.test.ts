@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
+import { brotliCompressSync, brotliDecompressSync, gunzipSync, gzipSync } from 'node:zlib';
 import http from 'node:http';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
@@ -30,6 +30,10 @@ describe('API server: the built web app at /', () => {
     mkdirSync(join(webDir, 'assets'));
     writeFileSync(join(webDir, 'index.html'), '<!doctype html><title>Manuel</title><script type="module" src="/assets/app-1234.js"></script>');
     writeFileSync(join(webDir, 'assets', 'app-1234.js'), script);
+    // As web/scripts/precompress.mjs leaves them after the build.
+    writeFileSync(join(webDir, 'assets', 'pre-5678.js'), script);
+    writeFileSync(join(webDir, 'assets', 'pre-5678.js.br'), brotliCompressSync(script));
+    writeFileSync(join(webDir, 'assets', 'pre-5678.js.gz'), gzipSync(script));
     t = await startTestServer({ webDir });
   });
   after(async () => {
@@ -51,6 +55,40 @@ describe('API server: the built web app at /', () => {
     assert.match(asset.headers['cache-control'] ?? '', /immutable/);
     assert.equal(gunzipSync(asset.body).toString(), script);
     assert.ok(asset.body.length < script.length / 4);
+  });
+
+  it('sends the precompressed brotli file with Vary and a strong ETag; If-None-Match gets 304 without the body', async () => {
+    const url = `${t.url}/assets/pre-5678.js`;
+    const br = await rawGet(url, { 'accept-encoding': 'gzip, deflate, br' });
+    assert.equal(br.status, 200);
+    assert.equal(br.headers['content-encoding'], 'br');
+    assert.match(br.headers.vary ?? '', /accept-encoding/i);
+    assert.equal(brotliDecompressSync(br.body).toString(), script);
+    const etag = br.headers.etag!;
+    assert.match(etag, /^"[^"]+"$/, 'strong: the bytes sent are the file on disk');
+
+    const again = await rawGet(url, { 'accept-encoding': 'gzip, deflate, br', 'if-none-match': etag });
+    assert.equal(again.status, 304);
+    assert.equal(again.body.length, 0);
+    assert.equal(again.headers.etag, etag);
+    assert.match(again.headers['cache-control'] ?? '', /immutable/);
+
+    const gz = await rawGet(url, { 'accept-encoding': 'gzip', 'if-none-match': etag });
+    assert.equal(gz.status, 200, 'the gzip variant is another representation: the brotli ETag does not match it');
+    assert.equal(gz.headers['content-encoding'], 'gzip');
+    assert.equal(gunzipSync(gz.body).toString(), script);
+    assert.notEqual(gz.headers.etag, etag);
+  });
+
+  it('revalidates index.html (no-cache) with its ETag', async () => {
+    const first = await rawGet(`${t.url}/`);
+    assert.ok(first.headers.etag);
+    const second = await rawGet(`${t.url}/manuals/abc`, { 'if-none-match': first.headers.etag! });
+    assert.equal(second.status, 304);
+    assert.equal(second.headers['cache-control'], 'no-cache');
+    const changed = await rawGet(`${t.url}/`, { 'if-none-match': '"something-else"' });
+    assert.equal(changed.status, 200);
+    assert.match(changed.body.toString(), /<title>Manuel/);
   });
 
   it('keeps API and missing assets as JSON 404s, never the app shell', async () => {

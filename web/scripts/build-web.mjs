@@ -6,6 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { precompress } from './precompress.mjs';
 
 const web = join(dirname(fileURLToPath(import.meta.url)), '..');
 const force = process.argv.includes('--force');
@@ -26,6 +27,8 @@ const inputs = ['src', 'index.html', 'vite.config.ts', 'package-lock.json', '../
 const built = mtime(join(web, 'dist', 'index.html'));
 if (force || built === 0 || Math.max(...inputs.map((p) => newest(join(web, p)))) > built) {
   execFileSync(npm, ['run', 'build'], { cwd: web, stdio: 'inherit' });
+  const { files, saved } = precompress(join(web, 'dist'));
+  console.log(`web: precompressed ${files} files (brotli saves ${Math.round(saved / 1024)} KB)`);
 } else {
   console.log('web: dist is up to date');
 }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { jwtVerify, SignJWT, errors as joseErrors } from 'jose';
 import { ConfigError } from '../../config/parameters.js';
@@ -64,8 +64,19 @@ export function loadJwtSecret(parameterValue: string, dataDir: string): string {
   const file = join(dataDir, 'jwt-secret');
   if (existsSync(file)) return readFileSync(file, 'utf8').trim();
   mkdirSync(dataDir, { recursive: true });
+  // Several processes may start at once on one data dir: each writes a whole candidate to its own
+  // file, and link() publishes it atomically only if no other process won. Losers read the winner's,
+  // which is complete by construction (never a half-written file).
+  const candidate = `${file}.${process.pid}.${randomBytes(6).toString('hex')}`;
   const secret = randomBytes(48).toString('base64url');
-  writeFileSync(file, secret + '\n', { mode: 0o600, flag: 'wx' });
-  chmodSync(file, 0o600); // umask can't widen it, but make the intent explicit
-  return secret;
+  writeFileSync(candidate, secret + '\n', { mode: 0o600, flag: 'wx' });
+  try {
+    linkSync(candidate, file);
+    return secret;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    return readFileSync(file, 'utf8').trim();
+  } finally {
+    unlinkSync(candidate);
+  }
 }

@@ -14,6 +14,8 @@ export interface OpenAiAnswerWriterOptions {
   model: string;
   apiKey?: string;
   timeoutMs?: number;
+  /** The process's pooled keep-alive fetch (EnablePerformanceOptimization); default: the global fetch. */
+  fetch?: typeof fetch;
   maxTokens?: number;
 }
 
@@ -93,7 +95,7 @@ export class OpenAiAnswerWriter implements AnswerWriter {
     let res: Response;
     let json: ChatResponse;
     try {
-      res = await fetch(this.url, { method: 'POST', headers, body: JSON.stringify(body), signal: AbortSignal.timeout(timeoutMs) });
+      res = await (this.options.fetch ?? fetch)(this.url, { method: 'POST', headers, body: JSON.stringify(body), signal: AbortSignal.timeout(timeoutMs) });
       const text = await res.text();
       if (!res.ok) throw errors.upstream(`Text model at ${this.url} answered HTTP ${res.status}: ${upstreamMessage(text)}`);
       json = JSON.parse(text) as ChatResponse;

@@ -8,6 +8,8 @@ export interface OpenAiTranscriberOptions {
   model: string;
   apiKey?: string;
   timeoutMs?: number;
+  /** The process's pooled keep-alive fetch (EnablePerformanceOptimization); default: the global fetch. */
+  fetch?: typeof fetch;
 }
 
 export function transcriptionsUrl(endpoint: string): string {
@@ -57,7 +59,7 @@ export class OpenAiTranscriber implements Transcriber {
 
     let res: Response;
     try {
-      res = await fetch(this.url, {
+      res = await (this.opts.fetch ?? fetch)(this.url, {
         method: 'POST',
         body: form,
         headers: this.opts.apiKey ? { authorization: `Bearer ${this.opts.apiKey}` } : {},

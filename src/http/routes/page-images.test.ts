@@ -78,3 +78,28 @@ test('a bad page number is a 400', async () => {
   }
   assert.equal((await appFor('alice').request('/api/manuals/m1/pages/2.png?scale=99')).status, 400);
 });
+
+test('a strong ETag per page and highlight; If-None-Match gets 304 without rendering or reading the page', async () => {
+  const app = appFor('alice');
+  const url = '/api/manuals/m1/pages/3.png?scale=0.5';
+  const first = await app.request(url);
+  const etag = first.headers.get('etag')!;
+  assert.match(etag, /^"[\w-]+"$/);
+  await first.arrayBuffer();
+  const before = renders;
+  await removePageCache(dataDir, 'm1'); // a 304 must not need the rendered file
+  const again = await app.request(url, { headers: { 'if-none-match': etag } });
+  assert.equal(again.status, 304);
+  assert.equal(again.headers.get('etag'), etag);
+  assert.equal((await again.arrayBuffer()).byteLength, 0);
+  assert.equal(renders, before);
+  const other = await app.request('/api/manuals/m1/pages/3.png?scale=0.5&highlight=openni', { headers: { 'if-none-match': etag } });
+  assert.equal(other.status, 200, 'another highlight is another image');
+  assert.notEqual(other.headers.get('etag'), etag);
+});
+
+test("If-None-Match with the right ETag does not get past authorisation: another user still gets 404", async () => {
+  const etag = (await appFor('alice').request('/api/manuals/m1/pages/4.png?scale=0.5')).headers.get('etag')!;
+  const res = await appFor('bob').request('/api/manuals/m1/pages/4.png?scale=0.5', { headers: { 'if-none-match': etag } });
+  assert.equal(res.status, 404);
+});

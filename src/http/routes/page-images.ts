@@ -7,12 +7,15 @@ import type { PageRenderer } from '../../core/ports/page-renderer.js';
 import type { AppEnv } from '../app-env.js';
 import { callerOwners } from '../middleware/auth.js';
 import { validationHook } from '../middleware/validation-hook.js';
+import { matchesIfNoneMatch, notModified } from './conditional-get.js';
 import type { AppServices } from '../services.js';
 
 /** The renderer may be provided by the wiring; otherwise the embedded pdf.js one is loaded on first use. */
 export type PageImageServices = Pick<AppServices, 'manuals' | 'blobs' | 'dataDir'> & { pageRenderer?: PageRenderer };
 
 const MAX_HIGHLIGHT_CHARS = 2000;
+/** Bump when the rendering changes (renderer, highlight style): cached pages get new ETags. */
+const RENDER_VERSION = 'pdfjs-1';
 
 const route = createRoute({
   method: 'get',
@@ -64,6 +67,12 @@ export function pageImageRoutes(services: PageImageServices) {
     const digest = createHash('sha256').update(`${scale}\n${text}`).digest('hex').slice(0, 24);
     // One folder per manual so deleting a manual's cache is one rm; the id never contains a slash.
     const file = join(manualCacheDir(services.dataDir, manual.id), `${pageNumber}-${digest}.png`);
+    // Strong: the PNG follows from the stored PDF, the page, scale and highlight (and the renderer of
+    // this release), so it is known before rendering or reading anything. Checked only after the
+    // caller was shown to see this manual: a 304 must not confirm that someone else's page exists.
+    const etag = `"${createHash('sha256').update(`${RENDER_VERSION}\n${manual.id}\n${manual.blobKey}\n${pageNumber}\n${digest}`).digest('base64url').slice(0, 32)}"`;
+    const cacheControl = 'private, max-age=86400';
+    if (matchesIfNoneMatch(c, etag)) return notModified({ ETag: etag, 'Cache-Control': cacheControl }) as never;
     let png: Buffer | null = await readFile(file).catch(() => null);
     if (!png) {
       let pending = inflight.get(file);
@@ -84,7 +93,8 @@ export function pageImageRoutes(services: PageImageServices) {
     }
     return c.body(new Uint8Array(png), 200, {
       'Content-Type': 'image/png',
-      'Cache-Control': 'private, max-age=86400',
+      'Cache-Control': cacheControl,
+      ETag: etag,
     });
   });
   return app;

@@ -2,6 +2,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createOutboundHttp } from '../../adapters/http/outbound-http.js';
 import { isManuelError } from '../../core/errors.js';
 import { safeDownload } from './safe-download.js';
 
@@ -11,6 +12,7 @@ const PDF = Buffer.from('%PDF-1.4\n% fake but magic-bytes-correct\n%%EOF\n');
 describe('safeDownload', () => {
   let server: http.Server;
   let base: string;
+  let connections = 0;
   before(async () => {
     server = http.createServer((req, res) => {
       const u = new URL(req.url!, 'http://x');
@@ -46,6 +48,7 @@ describe('safeDownload', () => {
       res.writeHead(404);
       res.end();
     });
+    server.on('connection', () => connections++);
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
@@ -88,5 +91,21 @@ describe('safeDownload', () => {
     await assert.rejects(safeDownload(`${base}/big`, allow), (e) => code(e) === 'payload_too_large');
     await assert.rejects(safeDownload(`${base}/declared-big`, allow), (e) => code(e) === 'payload_too_large');
     await assert.rejects(safeDownload(`${base}/slow`, { ...allow, timeoutMs: 300 }), (e) => code(e) === 'download_failed' && /longer/.test((e as Error).message));
+  });
+
+  it('with keep-alive agents (EnablePerformanceOptimization): reuses one socket, and the address guard still holds', async () => {
+    const outbound = createOutboundHttp({ MaxConnections: 4, MaxIdleConnections: 2, ConnectionTimeout: 1000, ReadTimeout: 5000 });
+    try {
+      const before = connections;
+      for (let i = 0; i < 3; i++) assert.deepEqual((await safeDownload(`${base}/hop?n=2`, { ...allow, agents: outbound.agents })).data, PDF);
+      const used = connections - before;
+      assert.ok(used <= 2, `nine requests (three downloads of three hops) over ${used} kept-alive sockets`);
+      const deny = { maxBytes: 1024 * 1024, allowPrivate: false, agents: outbound.agents };
+      const port = new URL(base).port;
+      await assert.rejects(safeDownload(`http://localhost:${port}/manual.pdf`, deny), (e) => code(e) === 'url_not_allowed');
+      await assert.rejects(safeDownload(`${base}/manual.pdf`, deny), (e) => code(e) === 'url_not_allowed');
+    } finally {
+      await outbound.close();
+    }
   });
 });

@@ -12,6 +12,12 @@ export interface DownloadOptions {
   maxRedirects?: number;
   /** The address policy (default: public addresses only); ignored when allowPrivate is true. */
   addressAllowed?: (ip: string) => boolean;
+  /**
+   * Keep-alive agents (EnablePerformanceOptimization). Safe with the guard: the lookup below runs on
+   * every new connection, and a pooled socket is only reused for the same host and port, to the
+   * address that was checked when it connected. Only for one fixed policy per process (the wiring's).
+   */
+  agents?: { http: http.Agent; https: https.Agent };
 }
 
 export interface Downloaded {
@@ -73,12 +79,13 @@ const safeDecode = (s: string) => {
   }
 };
 
-function get(url: URL, allowed: Policy, signal: AbortSignal): Promise<IncomingMessage> {
+function get(url: URL, allowed: Policy, signal: AbortSignal, agents?: DownloadOptions['agents']): Promise<IncomingMessage> {
   return new Promise((resolve, reject) => {
     const client = url.protocol === 'https:' ? https : http;
     const req = client.get(url, {
       lookup: guardedLookup(allowed),
-      agent: false, // no pooled socket that was checked for another host
+      // Without pooled agents: a fresh socket per download.
+      agent: agents ? (url.protocol === 'https:' ? agents.https : agents.http) : false,
       signal,
       headers: { 'user-agent': 'Manuel/0.1 (+manual import)', accept: 'application/pdf, */*;q=0.5' },
     });
@@ -115,7 +122,7 @@ export async function safeDownload(rawUrl: string, opts: DownloadOptions): Promi
   try {
     let url = checkUrl(rawUrl, allowed);
     for (let hop = 0; ; hop++) {
-      const res = await get(url, allowed, controller.signal);
+      const res = await get(url, allowed, controller.signal, opts.agents);
       const status = res.statusCode ?? 0;
       if (REDIRECTS.has(status) && res.headers.location) {
         res.resume();

@@ -1,0 +1,203 @@
+/**
+ * npm run bench:load [-- --duration 10] [-- --connections 64] [-- --profiles minimal,full] [-- --prepared DIR]
+ * Load test of a real server (child process, as `npm start`) holding the four eval manuals, with
+ * autocannon on loopback. Prints JSON: per profile and workload req/s, p50/p95/p99, errors, time-outs,
+ * non-2xx, 5xx, hit rate (from `cache_status` in the answers), and RSS per server process.
+ * The manuals are ingested once into a prepared data dir; every profile runs on a fresh copy of it.
+ * Never asserts on time: the figures go in the closing note.
+ */
+import autocannon from 'autocannon';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { evalManualsDir, loadQa, repoRoot } from '../test/helpers/eval-manuals.js';
+import { ApiClient } from './http-client.js';
+import { startServerProcess } from './server-process.js';
+
+const { values: args } = parseArgs({
+  options: {
+    duration: { type: 'string', default: '10' },
+    connections: { type: 'string', default: '64' },
+    profiles: { type: 'string', default: 'minimal,full' },
+    workloads: { type: 'string', default: 'health,hot,zipf,unique' },
+    // Keep the ingested data dir here and reuse it on the next run (the bench user and manuals are in it).
+    prepared: { type: 'string' },
+  },
+});
+const duration = Number(args.duration);
+const connections = Number(args.connections);
+
+const EMAIL = 'load-bench@example.com';
+const PASSWORD = 'load-bench-password-123';
+/** The bench user must never meet its own quota or rate limit: what is measured is the server's capacity. */
+const UNLIMITED = { DailyQuotaLimit: '0', MonthlyQuotaLimit: '0', RateLimitRequests: '1000000', SignupRequestsPerIpPerHour: '1000' };
+
+/** Flags on top of the minimal parameters file, per profile name. */
+const PROFILES: Record<string, { file: string; env?: Record<string, string> }> = {
+  minimal: { file: 'parameters-minimal.json' },
+  security: { file: 'parameters-minimal.json', env: { EnableAdvancedSecurity: 'true', EnableWAF: 'true' } },
+  performance: { file: 'parameters-minimal.json', env: { EnablePerformanceOptimization: 'true' } },
+  redis: { file: 'parameters-minimal.json', env: { EnableRedisCache: 'true' } },
+  full: { file: 'parameters-full.json' },
+};
+
+const kb = (status: string, key: string) => Number(status.match(new RegExp(`${key}:\\s+(\\d+)`))?.[1] ?? 0);
+function processTree(pid: number): number[] {
+  let kids: number[] = [];
+  try {
+    kids = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    /* gone */
+  }
+  return [pid, ...kids.flatMap(processTree)];
+}
+function rssPerProcess(pid: number) {
+  return processTree(pid).flatMap((p) => {
+    try {
+      const s = readFileSync(`/proc/${p}/status`, 'utf8');
+      return [{ pid: p, rss_mb: Math.round(kb(s, 'VmRSS') / 1024), peak_rss_mb: Math.round(kb(s, 'VmHWM') / 1024) }];
+    } catch {
+      return [];
+    }
+  });
+}
+
+const pct = (sorted: number[], p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]! : null);
+
+/** Zipf(s = 1) over the questions: question k is asked in proportion to 1/k. */
+function zipfPicker(items: string[]): () => string {
+  const weights = items.map((_, k) => 1 / (k + 1));
+  const total = weights.reduce((a, b) => a + b, 0);
+  const cumulative: number[] = [];
+  weights.reduce((acc, w) => (cumulative.push((acc + w) / total), acc + w), 0);
+  return () => {
+    const r = Math.random();
+    return items[cumulative.findIndex((c) => r <= c)] ?? items[items.length - 1]!;
+  };
+}
+
+interface Workload {
+  name: string;
+  method: 'GET' | 'POST';
+  path: string;
+  /** A fresh question per request (POST /api/query), or none for GET. */
+  question?: () => string;
+}
+
+async function runWorkload(url: string, token: string, w: Workload) {
+  const counts = { hit: 0, miss: 0, bypass: 0 };
+  const latencies: number[] = [];
+  const headers: Record<string, string> = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+  const instance = autocannon({
+    url,
+    connections,
+    duration,
+    timeout: 10,
+    requests: [
+      {
+        method: w.method,
+        path: w.path,
+        headers,
+        ...(w.question ? { setupRequest: (req: any) => ({ ...req, body: JSON.stringify({ question: w.question!() }) }) } : {}),
+        onResponse: (_status: number, body: string) => {
+          const m = w.question && /"cache_status":"(hit|miss|bypass)"/.exec(body);
+          if (m) counts[m[1] as keyof typeof counts]++;
+        },
+      },
+    ],
+  } as autocannon.Options) as unknown as Promise<autocannon.Result> & { on(ev: 'response', fn: (...a: any[]) => void): void };
+  instance.on('response', (_client: unknown, _status: number, _bytes: number, ms: number) => latencies.push(ms));
+  const r = await instance;
+  latencies.sort((a, b) => a - b);
+  const answered = counts.hit + counts.miss + counts.bypass;
+  return {
+    workload: w.name,
+    requests: r.requests.total,
+    req_per_s: Math.round(r.requests.average * 10) / 10,
+    // Shed requests (503) come back at once and autocannon sends the next: count answers apart.
+    ok_per_s: Math.round(((r.requests.total - r.non2xx) / duration) * 10) / 10,
+    latency_ms: { p50: pct(latencies, 0.5), p95: pct(latencies, 0.95), p99: pct(latencies, 0.99), max: latencies.at(-1) ?? null },
+    errors: r.errors,
+    timeouts: r.timeouts,
+    non_2xx: r.non2xx,
+    status_5xx: r['5xx'],
+    status_4xx: r['4xx'],
+    hit_rate: answered ? Math.round((counts.hit / answered) * 1000) / 1000 : null,
+    cache_status: w.question ? counts : undefined,
+  };
+}
+
+/** Ingests the eval manuals once through a real server, for every profile to copy. */
+async function prepareDataDir(dir: string): Promise<string> {
+  if (existsSync(join(dir, 'manuel.db'))) return dir;
+  mkdirSync(dir, { recursive: true });
+  const server = await startServerProcess({ MANUEL_DATA_DIR: dir, MANUEL_PARAMETERS: join(repoRoot, 'infra', 'parameters-minimal.json'), ...UNLIMITED });
+  try {
+    const api = new ApiClient(server.url);
+    await api.signup(EMAIL, PASSWORD);
+    const manualsDir = evalManualsDir();
+    const names = [...new Set(loadQa().map((q) => q.manual))];
+    const t0 = Date.now();
+    const jobs = await Promise.all(names.map((n) => api.uploadPdf(join(manualsDir, n))));
+    for (const j of jobs) await api.waitForJob(j.job_id, j.manual_id);
+    console.error(`load: ingested ${names.length} manuals in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  } finally {
+    await server.stop();
+  }
+  return dir;
+}
+
+async function runProfile(name: string, prepared: string, workloads: Workload[]) {
+  const profile = PROFILES[name];
+  if (!profile) throw new Error(`unknown profile ${name} (known: ${Object.keys(PROFILES).join(', ')})`);
+  const dataDir = mkdtempSync(join(tmpdir(), `manuel-load-${name}-`));
+  cpSync(prepared, dataDir, { recursive: true });
+  const env = { MANUEL_DATA_DIR: dataDir, MANUEL_PARAMETERS: join(repoRoot, 'infra', profile.file), ...profile.env, ...UNLIMITED };
+  const server = await startServerProcess(env);
+  try {
+    // Cluster workers come up one by one: give them time to listen before load starts.
+    await new Promise((r) => setTimeout(r, 3000));
+    const api = new ApiClient(server.url);
+    await api.call('POST', '/api/auth/login', { email: EMAIL, password: PASSWORD }).then((s) => (api.token = s.access_token));
+    const results = [];
+    for (const w of workloads) {
+      results.push({ ...(await runWorkload(server.url, api.token, w)), rss_after: rssPerProcess(server.child.pid!) });
+      console.error(`load: ${name}/${w.name} done`);
+    }
+    return { profile: name, processes: processTree(server.child.pid!).length, results };
+  } finally {
+    await server.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+async function main() {
+  if (!existsSync(join(repoRoot, 'infra', 'parameters-full.json'))) throw new Error('infra/parameters-full.json is missing');
+  const run = Date.now().toString(36);
+  const questions = loadQa().map((q) => q.question);
+  const zipf = zipfPicker(questions);
+  let n = 0;
+  const all: Workload[] = [
+    { name: 'health', method: 'GET', path: '/health' },
+    { name: 'hot', method: 'POST', path: '/api/query', question: () => questions[0]! },
+    { name: 'zipf', method: 'POST', path: '/api/query', question: zipf },
+    // A unique suffix makes every question new: every answer is a cache miss.
+    { name: 'unique', method: 'POST', path: '/api/query', question: () => `${questions[n % questions.length]} (variant ${run}-${n++})` },
+  ];
+  const wanted = args.workloads.split(',');
+  const workloads = all.filter((w) => wanted.includes(w.name));
+  const prepared = await prepareDataDir(args.prepared ?? mkdtempSync(join(tmpdir(), 'manuel-load-prepared-')));
+  const out: Record<string, unknown> = { machine: { cores: cpus().length, node: process.version }, connections, duration_s: duration, profiles: [] as unknown[] };
+  try {
+    for (const name of args.profiles.split(',')) (out.profiles as unknown[]).push(await runProfile(name.trim(), prepared, workloads));
+  } finally {
+    if (!args.prepared) rmSync(prepared, { recursive: true, force: true });
+  }
+  console.log(JSON.stringify(out, null, 2));
+}
+
+main().catch((e) => {
+  console.error(`bench:load: ${e instanceof Error ? e.stack : e}`);
+  process.exit(1);
+});

@@ -1,0 +1,82 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { AnswerWriter } from '../../src/core/ports/answer-writer.js';
+import { buildPdf } from '../helpers/api-pdfs.js';
+import { startTestServer, type TestServer } from '../helpers/server.js';
+
+const pdf = buildPdf([
+  ['Replacing the toner', 'Open the front door and pull the toner cartridge out by its blue handle.'],
+  ['Paper jams', 'Remove jammed paper from tray two by pulling it slowly towards you.'],
+]);
+
+/** A model that answers one question at a time, each taking `ms`: a queue forms behind it. */
+function slowWriter(ms: number): AnswerWriter {
+  let tail = Promise.resolve();
+  return {
+    id: 'slow-test-writer',
+    write: (_q, passages) => {
+      const done = tail.then(() => new Promise<void>((r) => setTimeout(r, ms)));
+      tail = done;
+      return done.then(() => ({ answer: `From the manual: ${passages[0]!.chunk.text}`, cited: [0] }));
+    },
+  };
+}
+
+async function serverWithManual(parameters: Record<string, unknown>) {
+  const t = await startTestServer({ parameters: { DailyQuotaLimit: 0, MonthlyQuotaLimit: 0, ...parameters }, overrides: { answerWriter: slowWriter(100) } });
+  const token = await t.signup();
+  const f = new FormData();
+  f.append('file', new Blob([new Uint8Array(pdf)], { type: 'application/pdf' }), 'printer.pdf');
+  const res = await t.request('/api/manuals/upload', { token, body: f });
+  assert.equal((await t.waitForJob(token, (await res.json()).job_id)).status, 'completed');
+  return { t, token };
+}
+
+/** `n` different questions at once (no cache hit can help), each with its own response. */
+const flood = (t: TestServer, token: string, n: number) =>
+  Promise.all(Array.from({ length: n }, (_, i) => t.request('/api/query', { token, json: { question: `How do I replace the toner${' toner'.repeat(i + 1)}?` } })));
+
+describe('admission control (EnablePerformanceOptimization)', () => {
+  let t: TestServer;
+  let token: string;
+  before(async () => ({ t, token } = await serverWithManual({ EnablePerformanceOptimization: true, LatencyThreshold: 500 })));
+  after(() => t.close());
+
+  it('past LatencyThreshold of queued work, answers 503 unavailable with Retry-After at once; the rest are answered', async () => {
+    // Two answers first: past the warm-up, the server learns its service time (~100 ms here).
+    for (const question of ['How do I replace the toner?', 'How do I remove paper jams?']) {
+      assert.equal((await t.request('/api/query', { token, json: { question } })).status, 200);
+    }
+    const responses = await flood(t, token, 30);
+    const statuses = responses.map((r) => r.status);
+    assert.ok(statuses.every((s) => s === 200 || s === 503), `only answers or 503: ${statuses}`);
+    const shed = responses.filter((r) => r.status === 503);
+    assert.ok(shed.length > 0, 'some requests are shed');
+    assert.ok(statuses.filter((s) => s === 200).length >= 4, 'the queue that fits the threshold is served');
+    for (const r of shed) {
+      assert.ok(Number(r.headers.get('retry-after')) >= 1);
+      const body = await r.json();
+      assert.equal(body.error_type, 'unavailable');
+      assert.equal(body.reason, 'overloaded');
+    }
+    assert.equal(await t.server.services.metrics.value('requests_shed_total'), shed.length);
+  });
+
+  it('once the queue drains, questions are admitted again', async () => {
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal((await t.request('/api/query', { token, json: { question: 'Where are paper jams removed?' } })).status, 200);
+  });
+});
+
+describe('admission control off (minimal profile)', () => {
+  it('queues every question and answers them all', async () => {
+    const { t, token } = await serverWithManual({ LatencyThreshold: 500 });
+    try {
+      const responses = await flood(t, token, 20);
+      assert.deepEqual([...new Set(responses.map((r) => r.status))], [200]);
+      assert.equal(await t.server.services.metrics.value('requests_shed_total'), 0);
+    } finally {
+      await t.close();
+    }
+  });
+});

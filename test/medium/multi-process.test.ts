@@ -1,0 +1,131 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { openDatabase } from '../../src/adapters/embedded/sqlite-db.js';
+import { buildPdf } from '../helpers/api-pdfs.js';
+import { childPids, spawnServer, type ServerProcess } from '../helpers/server-processes.js';
+
+const json = (token: string | null, body?: unknown): RequestInit => ({
+  method: body === undefined ? 'GET' : 'POST',
+  headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+  body: body === undefined ? undefined : JSON.stringify(body),
+});
+
+const pdfFor = (i: number) =>
+  buildPdf([
+    [`Printer model ${i}: replacing the toner`, 'Open the front door and pull the toner cartridge out by its blue handle.'],
+    [`Printer model ${i}: paper jams`, 'Remove jammed paper from tray two by pulling it slowly towards you.'],
+  ]);
+
+describe('two `npm start` processes on one data dir', () => {
+  let dataDir: string;
+  let a: ServerProcess;
+  let b: ServerProcess;
+  before(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'manuel-multi-'));
+    const env = { MANUEL_DATA_DIR: dataDir, DailyQuotaLimit: '0', MonthlyQuotaLimit: '0', RateLimitRequests: '1000000', SignupRequestsPerIpPerHour: '1000' };
+    // Started at the same instant on an empty data dir: both create the schema and the JWT secret.
+    [a, b] = await Promise.all([spawnServer(env), spawnServer(env)]);
+  });
+  after(async () => {
+    assert.deepEqual(await Promise.all([a.stop(), b.stop()]), [0, 0], 'both drain and exit 0');
+    assert.deepEqual(readdirSync(dataDir).filter((f) => f.startsWith('jwt-secret.')), [], 'no candidate secret left behind');
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('accepts on one process the access and refresh tokens the other issued', async () => {
+    const s = await (await fetch(a.url + '/api/auth/signup', json(null, { email: 'both@example.test', password: 'correct horse battery' }))).json();
+    assert.equal((await fetch(b.url + '/api/manuals', json(s.access_token))).status, 200);
+    const refreshed = await fetch(b.url + '/api/auth/refresh', json(null, { refresh_token: s.refresh_token }));
+    assert.equal(refreshed.status, 200);
+    const again = await fetch(a.url + '/api/auth/refresh', json(null, { refresh_token: s.refresh_token }));
+    assert.equal(again.status, 401, 'a refresh token is single-use across processes too');
+  });
+
+  it('ingests each job exactly once, and ~200 concurrent mixed requests across both never see SQLITE_BUSY', async () => {
+    const s = await (await fetch(a.url + '/api/auth/signup', json(null, { email: 'load@example.test', password: 'correct horse battery' }))).json();
+    const token = s.access_token as string;
+    const upload = async (url: string, i: number) => {
+      const f = new FormData();
+      f.append('file', new Blob([new Uint8Array(pdfFor(i))], { type: 'application/pdf' }), `printer-${i}.pdf`);
+      const res = await fetch(url + '/api/manuals/upload', { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: f });
+      assert.equal(res.status, 202);
+      return (await res.json()).job_id as string;
+    };
+    // Both ingest workers poll the same queue while the uploads and the load below run.
+    const jobIds = await Promise.all([0, 1, 2, 3, 4, 5].map((i) => upload(i % 2 ? b.url : a.url, i)));
+
+    const servers = [a.url, b.url];
+    const requests = Array.from({ length: 200 }, (_, i) => {
+      const url = servers[i % 2]!;
+      switch (i % 5) {
+        case 0:
+        case 1:
+          return fetch(url + '/api/query', json(token, { question: `How do I replace the toner? (${i})` }));
+        case 2:
+          return fetch(url + '/api/manuals', json(token));
+        case 3:
+          return fetch(url + '/api/user/usage', json(token));
+        default:
+          return fetch(url + '/api/auth/signup', json(null, { email: `mixed-${i}@example.test`, password: 'correct horse battery' }));
+      }
+    });
+    const responses = await Promise.all(requests);
+    const bodies = await Promise.all(responses.map((r) => r.text()));
+    const failures = responses.map((r, i) => ({ status: r.status, body: bodies[i]! })).filter((r) => r.status >= 500 || /SQLITE_BUSY|database is locked/i.test(r.body));
+    assert.deepEqual(failures, []);
+    assert.ok(responses.every((r) => r.status < 300), `statuses: ${[...new Set(responses.map((r) => r.status))].join(',')}`);
+
+    const deadline = Date.now() + 60_000;
+    for (const id of jobIds) {
+      for (;;) {
+        const st = await (await fetch(b.url + `/api/ingestion/status?job_id=${id}`, json(token))).json();
+        if (st.status === 'completed') break;
+        assert.notEqual(st.status, 'failed');
+        assert.ok(Date.now() < deadline, `job ${id} still ${st.status}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+    const db = openDatabase(join(dataDir, 'manuel.db'));
+    try {
+      const rows = db.prepare(`SELECT attempts FROM jobs WHERE id IN (${jobIds.map(() => '?').join(',')})`).all(...jobIds) as { attempts: number }[];
+      assert.deepEqual(rows.map((r) => r.attempts), [1, 1, 1, 1, 1, 1], 'each job claimed once');
+      const chunks = db.prepare('SELECT manual_id, COUNT(*) AS n FROM kb_chunks GROUP BY manual_id').all() as { n: number }[];
+      assert.equal(chunks.length, 6);
+      assert.equal(new Set(chunks.map((c) => c.n)).size, 1, 'same chunk count for every (same-shaped) manual: none indexed twice');
+    } finally {
+      db.close();
+    }
+    assert.doesNotMatch(a.stderr() + b.stderr(), /SQLITE_BUSY|database is locked/);
+  });
+});
+
+describe('manuel serve --workers 2 (node:cluster)', () => {
+  it('restarts a worker that dies, and on SIGTERM drains both and exits 0', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'manuel-cluster-'));
+    const primary = await spawnServer({ MANUEL_DATA_DIR: dataDir, MANUEL_WORKERS: '2' });
+    try {
+      const until = async (cond: () => boolean, what: string) => {
+        const end = Date.now() + 30_000;
+        while (!cond()) {
+          assert.ok(Date.now() < end, `${what}: ${primary.stderr()}`);
+          await new Promise((r) => setTimeout(r, 50));
+        }
+      };
+      await until(() => childPids(primary.child.pid!).length === 2, 'two workers');
+      const [first] = childPids(primary.child.pid!);
+      process.kill(first!, 'SIGKILL');
+      await until(() => !childPids(primary.child.pid!).includes(first!) && childPids(primary.child.pid!).length === 2, 'a new worker replaces the killed one');
+      // A fresh connection: a kept-alive one from the start-up polling may lead to the killed worker.
+      const status = await new Promise<number>((resolve, reject) => http.get(primary.url + '/health', { agent: false }, (r) => (r.resume(), resolve(r.statusCode!))).on('error', reject));
+      assert.equal(status, 200);
+      assert.equal(await primary.stop(), 0, primary.stderr());
+    } finally {
+      if (primary.child.exitCode === null) primary.child.kill('SIGKILL');
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
