@@ -10,8 +10,6 @@ export interface EmbeddedConfig {
   logLevel: string;
   /** Folder of PDFs loaded by POST /api/bootstrap {action: populate}. */
   bootstrapDir: string;
-  /** Redis key prefix of rate-limit and sign-in counters (MANUEL_RATE_LIMIT_PREFIX): one per test run keeps runs apart. */
-  rateLimitKeyPrefix?: string;
 }
 
 export function loadEmbeddedConfig(env: NodeJS.ProcessEnv = process.env, overrides: Record<string, unknown> = {}): EmbeddedConfig {
@@ -25,6 +23,5 @@ export function loadEmbeddedConfig(env: NodeJS.ProcessEnv = process.env, overrid
     parameters,
     logLevel: env.LOG_LEVEL || 'info',
     bootstrapDir: resolve(env.MANUEL_BOOTSTRAP_DIR || resolve(dataDir, 'library')),
-    rateLimitKeyPrefix: env.MANUEL_RATE_LIMIT_PREFIX || undefined,
   };
 }

@@ -136,7 +136,7 @@ export async function createEmbedded(config: EmbeddedConfig, opts: EmbeddedOptio
   // Counters start exact: wait (briefly) for Redis rather than fail the first requests open or closed.
   if (redis) await redisReady(redis, 2000);
   // Rate limits and sign-in throttling share one store: Redis when there is one (exact across processes), else memory.
-  const rateLimitStore = new FailModeRateLimitStore(redis ? new RedisRateLimitStore(redis, { keyPrefix: config.rateLimitKeyPrefix }) : new MemoryRateLimitStore(), {
+  const rateLimitStore = new FailModeRateLimitStore(redis ? new RedisRateLimitStore(redis) : new MemoryRateLimitStore(), {
     mode: p.RateLimitFailMode,
     logger: logger.child({ component: 'rate-limit' }),
     metrics,

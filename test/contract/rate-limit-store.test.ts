@@ -1,27 +1,31 @@
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { MemoryRateLimitStore } from '../../src/adapters/embedded/memory-rate-limit-store.js';
-import { redisReady } from '../../src/adapters/redis/redis-connection.js';
+import { createRedisConnection, redisReady } from '../../src/adapters/redis/redis-connection.js';
 import { RedisRateLimitStore } from '../../src/adapters/redis/redis-rate-limit-store.js';
+import { MemoryLogger } from '../helpers/fakes.js';
+import { dropPrefix, TEST_REDIS_URL, testPrefix } from '../helpers/redis-test.js';
 import { rateLimitStoreContract } from './rate-limit-store.contract.js';
 
 rateLimitStoreContract('MemoryRateLimitStore', async () => ({ store: new MemoryRateLimitStore() }));
 
-// The real Redis server of the machine; two connections stand for two server processes.
+// The real Redis server of the machine; two connections stand for two server processes. They are built
+// like the server's (RedisKeyPrefix as the ioredis keyPrefix), so the limiter's scripts run under it too.
 rateLimitStoreContract('RedisRateLimitStore (127.0.0.1:6379)', async () => {
-  const prefix = `test:rl:${process.pid}:${randomBytes(4).toString('hex')}`;
-  const a = new Redis('redis://127.0.0.1:6379');
-  const b = new Redis('redis://127.0.0.1:6379');
-  assert.ok((await redisReady(a)) && (await redisReady(b)), 'Redis at 127.0.0.1:6379 is needed');
+  const prefix = testPrefix('rl-contract');
+  const [a, b] = [0, 1].map(() => createRedisConnection({ url: TEST_REDIS_URL, logger: new MemoryLogger(), keyPrefix: prefix }));
+  assert.ok((await redisReady(a!)) && (await redisReady(b!)), `Redis at ${TEST_REDIS_URL} is needed`);
   return {
-    store: new RedisRateLimitStore(a, { keyPrefix: prefix }),
-    twin: new RedisRateLimitStore(b, { keyPrefix: prefix }),
+    store: new RedisRateLimitStore(a!),
+    twin: new RedisRateLimitStore(b!),
     async cleanup() {
-      const keys = await a.keys(`${prefix}*`);
-      if (keys.length) await a.del(...keys);
-      a.disconnect();
-      b.disconnect();
+      // The counters really live under the connection's prefix (nothing leaks outside it on a shared server).
+      const raw = new Redis(TEST_REDIS_URL);
+      const keys = await raw.scanStream({ match: `${prefix}rl:*`, count: 1000 }).toArray().finally(() => raw.disconnect());
+      assert.ok(keys.flat().length > 0, `counters under ${prefix}rl:`);
+      a!.disconnect();
+      b!.disconnect();
+      await dropPrefix(TEST_REDIS_URL, prefix);
     },
   };
 });

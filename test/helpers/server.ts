@@ -41,9 +41,9 @@ export const TEST_PASSWORD = 'correct horse battery';
 export async function startTestServer(opts: TestServerOptions = {}): Promise<TestServer> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'manuel-'));
   const config = loadEmbeddedConfig(
-    // Rate-limit counters in a shared Redis are kept apart per data dir (servers sharing one share them).
-    { PORT: '0', HOST: '127.0.0.1', MANUEL_DATA_DIR: dataDir, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', MANUEL_RATE_LIMIT_PREFIX: `test:rl:${basename(dataDir)}` },
-    { EmbeddingWorkers: 0, ...opts.parameters },
+    { PORT: '0', HOST: '127.0.0.1', MANUEL_DATA_DIR: dataDir, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent' },
+    // Keys in a shared Redis are kept apart per data dir (servers sharing one share them) unless the test names its own prefix.
+    { EmbeddingWorkers: 0, RedisKeyPrefix: `test:${basename(dataDir)}:`, ...opts.parameters },
   );
   const { parameters: _p, dataDir: _d, ...startOptions } = opts;
   // Every JSON answer in the API tests is checked against the schema its route documents.

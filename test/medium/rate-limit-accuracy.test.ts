@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { after, describe, it } from 'node:test';
 import { MemoryLogger } from '../helpers/fakes.js';
+import { dropPrefix, TEST_REDIS_URL, testPrefix } from '../helpers/redis-test.js';
 import { freePort, hammer, startServerProcess, type ServerProcess } from '../helpers/server-process.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
@@ -23,7 +23,9 @@ describe('rate limiter accuracy', () => {
   after(() => Promise.all(procs.map((p) => p.stop())));
 
   it(`two server processes sharing the real Redis admit ${LIMIT} of ${TOTAL} concurrent requests (±5 %)`, async (t) => {
-    const env = securityEnv({ RedisUrl: 'redis://127.0.0.1:6379', MANUEL_RATE_LIMIT_PREFIX: `test:rl:accuracy:${randomBytes(6).toString('hex')}` });
+    const prefix = testPrefix('rl-accuracy');
+    t.after(() => dropPrefix(TEST_REDIS_URL, prefix));
+    const env = securityEnv({ RedisUrl: TEST_REDIS_URL, RedisKeyPrefix: prefix });
     const [a, b] = await Promise.all([startServerProcess(env), startServerProcess(env)]);
     procs.push(a!, b!);
     const counts = await hammer([target(a!.url), target(b!.url)], TOTAL, 64);

@@ -7,6 +7,7 @@ import { LimiterRateCounter, limiterOptions } from '../embedded/memory-rate-limi
  * Counters shared by every process on the same Redis: each consume is one Lua script (SET NX EX +
  * INCRBY + PTTL), so concurrent processes count exactly. With Redis down a call fails at once
  * (`rejectIfRedisNotReady`, and the shared connection has no offline queue); the fail mode decides.
+ * Keys: the connection's RedisKeyPrefix, then `rl:<policy>:`.
  */
 export class RedisRateLimitStore implements RateLimitStore {
   constructor(
@@ -15,7 +16,7 @@ export class RedisRateLimitStore implements RateLimitStore {
   ) {}
 
   counter(policy: RateLimitPolicy): RateCounter {
-    const keyPrefix = `${this.opts.keyPrefix ?? 'manuel:rl'}:${policy.name}`;
+    const keyPrefix = `${this.opts.keyPrefix ?? 'rl'}:${policy.name}`;
     return new LimiterRateCounter(policy, new RateLimiterRedis({ ...limiterOptions(policy), storeClient: this.redis, keyPrefix, rejectIfRedisNotReady: true }));
   }
 }
