@@ -9,7 +9,7 @@ import { LimiterNonceStore } from '../embedded/memory-nonce-store.js';
  */
 export class RedisNonceStore extends LimiterNonceStore {
   constructor(redis: Redis, opts: { keyPrefix?: string } = {}) {
-    const keyPrefix = opts.keyPrefix ?? 'manuel:nonce';
+    const keyPrefix = opts.keyPrefix ?? 'nonce'; // under the connection's RedisKeyPrefix
     super(
       new RateLimiterRedis({
         storeClient: redis,
