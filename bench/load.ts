@@ -88,7 +88,8 @@ interface Workload {
 async function runWorkload(url: string, token: string, w: Workload) {
   const counts = { hit: 0, miss: 0, bypass: 0 };
   const latencies: number[] = [];
-  const headers: Record<string, string> = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+  // A User-Agent like every real client: the WAF refuses requests without one (common.no_user_agent).
+  const headers: Record<string, string> = { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'user-agent': 'manuel-bench-load/1' };
   const instance = autocannon({
     url,
     connections,

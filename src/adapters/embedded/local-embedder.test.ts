@@ -48,6 +48,18 @@ describe('LocalEmbedder', () => {
     assert.equal((await bulk).length, 64);
   });
 
+  it('a burst of questions is answered in arrival order, embedded together, each with its own vector', async () => {
+    const questions = Array.from({ length: 40 }, (_, i) => `How do I set channel ${i} on the router?`);
+    const alone = await Promise.all(questions.slice(0, 3).map((q) => embedder.embed([q])));
+    const order: number[] = [];
+    const vectors = await Promise.all(questions.map((q, i) => embedder.embed([q]).then((v) => (order.push(i), v[0]!))));
+    for (let i = 0; i < 3; i++) assert.ok(dot(vectors[i]!, alone[i]![0]!) > 0.999, 'the same vector as embedded alone');
+    assert.ok(dot(vectors[0]!, vectors[1]!) < 0.9999, 'each question gets its own vector');
+    // First in, first out among questions: the first question is never left until the end.
+    assert.ok(order.indexOf(0) < 10, `question 0 answered ${order.indexOf(0) + 1}th`);
+    assert.ok(order.indexOf(39) >= 30, `question 39 answered ${order.indexOf(39) + 1}th`);
+  });
+
   it('starts extra workers for a burst and, once idle, keeps one fresh worker', async () => {
     const e = await LocalEmbedder.create({ workers: 2, idleMs: 300 });
     try {

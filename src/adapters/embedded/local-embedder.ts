@@ -91,8 +91,12 @@ export class LocalEmbedder implements Embedder {
       batches.push(
         new Promise((resolve, reject) => {
           const task = { id: this.nextId++, texts: slice, bulk: !interactive, resolve, reject };
-          if (interactive) this.queue.unshift(task);
-          else this.queue.push(task);
+          // Questions go ahead of every ingestion batch but stay in arrival order among themselves:
+          // pushing each to the very front (LIFO) starved the oldest ones under a burst of questions.
+          if (interactive) {
+            const firstBulk = this.queue.findIndex((t) => t.bulk);
+            this.queue.splice(firstBulk < 0 ? this.queue.length : firstBulk, 0, task);
+          } else this.queue.push(task);
         }),
       );
     }
@@ -166,7 +170,7 @@ export class LocalEmbedder implements Embedder {
     this.idleTimer = null;
     for (const slot of this.slots) {
       if (slot.busy) continue;
-      const task = this.queue.shift();
+      const task = this.takeNext();
       if (!task) break;
       slot.busy = task;
       slot.worker.postMessage({ id: task.id, texts: task.texts });
@@ -175,6 +179,37 @@ export class LocalEmbedder implements Embedder {
       this.idleTimer = setTimeout(() => void this.shrink(), this.idleMs);
       this.idleTimer.unref();
     }
+  }
+
+  /**
+   * The next task for a free worker. Waiting questions are embedded together, up to a batch: one
+   * worker call for eight questions costs far less than eight calls, which is what keeps a burst of
+   * new questions from queueing up behind each other.
+   */
+  private takeNext(): Task | undefined {
+    const first = this.queue.shift();
+    if (!first || first.bulk) return first;
+    const group = [first];
+    let size = first.texts.length;
+    while (this.queue[0] && !this.queue[0].bulk && size + this.queue[0].texts.length <= this.batch) {
+      const next = this.queue.shift()!;
+      group.push(next);
+      size += next.texts.length;
+    }
+    if (group.length === 1) return first;
+    return {
+      id: this.nextId++,
+      texts: group.flatMap((t) => t.texts),
+      bulk: false,
+      resolve: (vectors) => {
+        let at = 0;
+        for (const t of group) {
+          t.resolve(vectors.slice(at, at + t.texts.length));
+          at += t.texts.length;
+        }
+      },
+      reject: (e) => group.forEach((t) => t.reject(e)),
+    };
   }
 
   /** More workers while batches wait (ingestion), up to the maximum. */
