@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { AnswerWriter } from '../../src/core/ports/answer-writer.js';
 import { buildPdf } from '../helpers/api-pdfs.js';
+import { ADMISSION_MIN_SAMPLES } from '../../src/http/middleware/admission-control.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
 const pdf = buildPdf([
@@ -43,8 +44,14 @@ describe('admission control (EnablePerformanceOptimization)', () => {
   after(() => t.close());
 
   it('past LatencyThreshold of queued work, answers 503 unavailable with Retry-After at once; the rest are answered', async () => {
-    // Two answers first: past the warm-up, the server learns its service time (~100 ms here).
-    for (const question of ['How do I replace the toner?', 'How do I remove paper jams?']) {
+    // Answers first: past the warm-up and ADMISSION_MIN_SAMPLES, the server knows its service time (~100 ms here).
+    const warmUp = [
+      'How do I replace the toner?', 'How do I remove paper jams?', 'Where is the toner cartridge?', 'How do I pull out the toner cartridge?',
+      'How do I open the front door for the toner?', 'Which handle holds the toner cartridge?', 'How do I remove jammed paper from tray two?',
+      'How do I clear paper jams in tray two?', 'How should jammed paper be pulled out?', 'What colour is the toner cartridge handle?',
+    ];
+    assert.ok(warmUp.length > ADMISSION_MIN_SAMPLES);
+    for (const question of warmUp) {
       assert.equal((await t.request('/api/query', { token, json: { question } })).status, 200);
     }
     const responses = await flood(t, token, 30);

@@ -94,3 +94,17 @@ it('a burst of quick answers after a slow one does not hide the slow one; the wi
   e.started();
   assert.ok(e.estimateMs() < 30);
 });
+
+it('with minSamples, nothing is shed until that many service times were measured', () => {
+  const clock = fakeClock();
+  const e = new QueueWaitEstimator({ nowMs: clock.now, minSamples: 3 });
+  for (let i = 0; i < 64; i++) e.started();
+  for (let i = 0; i < 3; i++) {
+    clock.advance(1000);
+    e.finished(); // warm-up, then two slow samples
+  }
+  assert.equal(e.estimateMs(), 0, 'two samples are not enough');
+  clock.advance(100);
+  e.finished();
+  assert.ok(e.estimateMs() > 0);
+});

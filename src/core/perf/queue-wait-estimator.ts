@@ -15,6 +15,9 @@ export interface QueueWaitEstimatorOptions {
   nowMs?: () => number;
   /** How many recent completions the mean covers. */
   window?: number;
+  /** Measured service times needed before anything is shed (default 1). One or two answers after a
+   * cold start (a stampede of misses on one question) are not yet a service time to refuse clients on. */
+  minSamples?: number;
 }
 
 export class QueueWaitEstimator {
@@ -27,10 +30,12 @@ export class QueueWaitEstimator {
   private warm = false;
   private readonly now: () => number;
   private readonly window: number;
+  private readonly minSamples: number;
 
   constructor(opts: QueueWaitEstimatorOptions = {}) {
     this.now = opts.nowMs ?? (() => performance.now());
     this.window = opts.window ?? 32;
+    this.minSamples = Math.max(1, opts.minSamples ?? 1);
   }
 
   get depth(): number {
@@ -73,7 +78,7 @@ export class QueueWaitEstimator {
    * its first questions late, and shedding then would refuse the clients that arrived first.
    */
   estimateMs(): number {
-    if (this.inFlight === 0 || this.gaps.length === 0) return 0;
+    if (this.inFlight === 0 || this.gaps.length < this.minSamples) return 0;
     const stalled = this.now() - Math.max(this.busySince, this.lastCompletion);
     return Math.max((this.inFlight + 1) * (this.serviceMs ?? 0), stalled);
   }

@@ -17,9 +17,12 @@ export interface AdmissionOptions {
  * could not all be answered within LatencyThreshold, refuse at once with 503 and Retry-After instead
  * of letting the client time out. Per process: every cluster worker judges its own queue.
  */
+/** Service times measured before shedding starts: a cold process's first answers are no guide. */
+export const ADMISSION_MIN_SAMPLES = 8;
+
 export function admissionControl(opts: AdmissionOptions): MiddlewareHandler<AppEnv> {
   if (!opts.parameters.EnablePerformanceOptimization) return (_c, next) => next();
-  const estimator = opts.estimator ?? new QueueWaitEstimator();
+  const estimator = opts.estimator ?? new QueueWaitEstimator({ minSamples: ADMISSION_MIN_SAMPLES });
   const threshold = opts.parameters.LatencyThreshold;
   return async (c, next) => {
     const waitMs = estimator.estimateMs();
