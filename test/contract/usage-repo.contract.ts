@@ -9,6 +9,13 @@ export function usageRepoContract(name: string, make: () => { repo: UsageRepo; c
     beforeEach(() => ({ repo, cleanup } = make()));
     afterEach(() => cleanup?.());
 
+    it('records made at once are all stored, each acknowledged once it is (group commit)', async () => {
+      await Promise.all(Array.from({ length: 50 }, (_, i) => repo.record({ userId: 'c', operation: 'query', at: `2025-03-10T10:00:${String(i).padStart(2, '0')}.000Z`, costEur: 0.5 })));
+      const t = await repo.totals('c', '2025-03-10T00:00:00.000Z');
+      assert.equal(t.count, 50);
+      assert.ok(Math.abs(t.costEur - 25) < 1e-9);
+    });
+
     it('totals count and cost per user since a time, inclusive, with a per-operation breakdown', async () => {
       await repo.record({ userId: 'a', operation: 'query', at: '2025-03-09T23:59:59.999Z', costEur: 1 });
       await repo.record({ userId: 'a', operation: 'query', at: '2025-03-10T00:00:00.000Z', costEur: 0.25 });

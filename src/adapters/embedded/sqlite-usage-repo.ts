@@ -13,6 +13,8 @@ interface Row {
 
 /** One row per billable operation, for history; quotas read the counters (SqliteUsageCounters), not these rows. */
 export class SqliteUsageRepo implements UsageRepo {
+  private readonly insert: { run(...params: unknown[]): unknown };
+
   constructor(private readonly db: SqliteDb) {
     migrate(db, 'usage', [
       `CREATE TABLE IF NOT EXISTS usage_events (
@@ -25,13 +27,36 @@ export class SqliteUsageRepo implements UsageRepo {
       );
       CREATE INDEX IF NOT EXISTS usage_user_at ON usage_events(user_id, at);`,
     ]);
+    this.insert = db.prepare('INSERT INTO usage_events (user_id, operation, at, cost_eur, detail) VALUES (?, ?, ?, ?, ?)');
   }
 
-  async record(e: UsageEvent): Promise<void> {
-    // Normalised to toISOString() so range comparisons on the text column are chronological.
-    this.db
-      .prepare('INSERT INTO usage_events (user_id, operation, at, cost_eur, detail) VALUES (?, ?, ?, ?, ?)')
-      .run(e.userId, e.operation, new Date(e.at).toISOString(), e.costEur, e.detail ? JSON.stringify(e.detail) : null);
+  private pending: { e: UsageEvent; resolve: () => void; reject: (err: unknown) => void }[] = [];
+
+  /**
+   * Group commit: the events recorded during one turn of the event loop are written in one
+   * transaction, and each call resolves once its row is committed. Under load this turns one write
+   * transaction per question into one per batch, and nothing is acknowledged before it is stored.
+   */
+  record(e: UsageEvent): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.pending.push({ e, resolve, reject });
+      if (this.pending.length === 1) setImmediate(() => this.flush());
+    });
+  }
+
+  private flush(): void {
+    const batch = this.pending;
+    this.pending = [];
+    try {
+      this.db.transaction(() => {
+        // Normalised to toISOString() so range comparisons on the text column are chronological.
+        for (const { e } of batch) this.insert.run(e.userId, e.operation, new Date(e.at).toISOString(), e.costEur, e.detail ? JSON.stringify(e.detail) : null);
+      })();
+    } catch (err) {
+      for (const b of batch) b.reject(err);
+      return;
+    }
+    for (const b of batch) b.resolve();
   }
 
   async totals(userId: string, sinceIso: string, operation?: UsageOperation): Promise<UsageCounts> {
