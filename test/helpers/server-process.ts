@@ -1,9 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort } from './server-processes.js';
+
+export { freePort };
 
 // dist/test/helpers -> dist/src/entry/server.js
 const serverJs = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'src', 'entry', 'server.js');
@@ -60,17 +62,6 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolvePort(port));
-    });
-  });
 }
 
 /** Fires `total` GETs with `concurrency` in flight, round-robin over `urls`; answers the status counts. */

@@ -25,10 +25,12 @@ export interface ServerProcess {
 }
 
 /** `node dist/src/entry/server.js` (what `npm start` runs) as a child process, ready once /health answers. */
-export async function spawnServer(env: Record<string, string>, timeoutMs = 60_000): Promise<ServerProcess> {
+export async function spawnServer(env: Record<string, string>, opts: { timeoutMs?: number; keywordOnly?: boolean } = {}): Promise<ServerProcess> {
+  const { timeoutMs = 60_000, keywordOnly = true } = opts;
   const port = await freePort();
   const child = spawn(process.execPath, [join(repoRoot, 'dist', 'src', 'entry', 'server.js')], {
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', EmbeddingWorkers: '0', ...env },
+    // Tests default to keyword search only (no embedding threads); benchmarks run as `npm start` would.
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...(keywordOnly ? { EmbeddingWorkers: '0' } : {}), ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let err = '';
