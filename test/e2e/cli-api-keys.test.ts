@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +7,7 @@ import { loadEmbeddedConfig } from '../../src/config/config.js';
 import { startServer } from '../../src/entry/server.js';
 import { buildPdf } from '../helpers/api-pdfs.js';
 import { repoRoot } from '../helpers/eval-manuals.js';
+import { runCommand, type Run } from '../helpers/run-command.js';
 
 /** `manuel keys` and `manuel login --api-key`: a second computer works with signed requests only. */
 
@@ -15,23 +15,9 @@ const bin = join(repoRoot, 'bin', 'manuel.js');
 let root: string;
 let server: { url: string; close(): Promise<void> };
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 function manuel(config: string, args: string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const env = { ...process.env, MANUEL_CONFIG_DIR: join(root, config), MANUEL_SERVER: '', MANUEL_API_KEY: '' };
-    const child = spawn(process.execPath, [bin, '--server', server.url, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+  const env = { ...process.env, MANUEL_CONFIG_DIR: join(root, config), MANUEL_SERVER: '', MANUEL_API_KEY: '' };
+  return runCommand(process.execPath, [bin, '--server', server.url, ...args], env);
 }
 
 const ok = (r: Run) => {

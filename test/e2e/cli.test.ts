@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { startServer } from '../../src/entry/server.js';
 import { loadEmbeddedConfig } from '../../src/config/config.js';
 import { evalDir, evalManualsDir, repoRoot } from '../helpers/eval-manuals.js';
+import { runCommand, type Run } from '../helpers/run-command.js';
 
 /**
  * The compiled `manuel` command as a user runs it (a child process, stdout/stderr/exit code) against
@@ -18,40 +19,20 @@ import { evalDir, evalManualsDir, repoRoot } from '../helpers/eval-manuals.js';
 
 const bin = join(repoRoot, 'bin', 'manuel.js');
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 let root: string;
 let server: { url: string; port: number; close(): Promise<void> };
 let configDir: string;
 
 function manuel(args: string[], opts: { input?: string; env?: Record<string, string>; config?: string } = {}): Promise<Run> {
   const env = { ...process.env, MANUEL_CONFIG_DIR: opts.config ?? configDir, MANUEL_SERVER: '', ...opts.env };
-  return run(process.execPath, [bin, '--server', server.url, ...args], env, opts.input ?? '');
-}
-
-/** Runs a command to its end, collecting its output. */
-function run(command: string, args: string[], env: NodeJS.ProcessEnv, input = ''): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { env, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(input);
-  });
+  return runCommand(process.execPath, [bin, '--server', server.url, ...args], env, opts.input ?? '');
 }
 
 /** The same, on a pseudo-terminal (util-linux `script`), where progress bars are drawn. Output is stdout+stderr. */
 function manuelInTerminal(args: string[], opts: { config?: string } = {}): Promise<Run> {
   const quote = (a: string) => `'${a.replace(/'/g, `'\\''`)}'`;
   const cmd = `stty cols 160; exec ${[process.execPath, bin, '--server', server.url, ...args].map(quote).join(' ')}`;
-  return run('script', ['-qec', cmd, '/dev/null'], { ...process.env, MANUEL_CONFIG_DIR: opts.config ?? configDir, MANUEL_SERVER: '' });
+  return runCommand('script', ['-qec', cmd, '/dev/null'], { ...process.env, MANUEL_CONFIG_DIR: opts.config ?? configDir, MANUEL_SERVER: '' });
 }
 
 /** A failure is exit code non-zero and exactly one line on stderr. */

@@ -23,13 +23,18 @@ const FILE_FIELDS = new Set(['file_data']);
 const LONG_BASE64_STRING = /"[A-Za-z0-9+/=\r\n]{4096,}"/g;
 
 /**
- * The page image's `highlight` is a passage quoted from a manual (the web app sends the cited chunk),
- * so it is full of commands and paths like a question, and like a question it is only matched as text.
+ * Fields that are only ever search text, so they are judged like a question (./waf/question-rules.ts):
+ * the question itself, and the page image's `highlight`, a passage quoted from a manual (the web app
+ * sends the cited chunk), full of commands and paths.
  */
-const quotesManual = (path: string, param: string) => param === 'highlight' && /^\/api\/manuals\/[^/]+\/pages\//.test(path);
+const SEARCH_TEXT: readonly { field: string; path: RegExp }[] = [
+  { field: 'question', path: /^\/api\/(?:query|transcribe)$/ },
+  { field: 'highlight', path: /^\/api\/manuals\/[^/]+\/pages\// },
+];
+const isSearchText = (path: string, field: string) => SEARCH_TEXT.some((s) => s.field === field && s.path.test(path));
 
 function fieldPart(path: string, key: string): WafPart {
-  if (key === 'question' && (path === '/api/query' || path === '/api/transcribe')) return 'question';
+  if (isSearchText(path, key)) return 'question';
   if (key === 'url' && path === '/api/manuals/download') return 'url';
   if (key === 'file_name' || key === 'filename') return 'file_name';
   return 'body';
@@ -98,8 +103,8 @@ function requestValues(c: Context, rawPath: string, rawQuery: string, headers: [
     out.push({ part: 'query', name: '(parameter name)', value: name });
     if (eq < 0) continue;
     const value = pair.slice(eq + 1);
-    // A quoted passage is judged like a question on its text, after the query string's own encoding.
-    if (quotesManual(rawPath, name)) out.push({ part: 'question', name, value: urlDecodeOnce(value.replace(/\+/g, ' ')) });
+    // Search text is judged on its text, after the query string's own encoding.
+    if (isSearchText(rawPath, name)) out.push({ part: 'question', name, value: urlDecodeOnce(value.replace(/\+/g, ' ')) });
     else out.push({ part: 'query', name, value });
   }
   let userAgent = '';
