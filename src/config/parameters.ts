@@ -88,6 +88,21 @@ export const ParametersSchema = z
     ConnectionTimeout: int(100, 600_000).default(5000), // ms
     ReadTimeout: int(100, 600_000).default(30_000), // ms
     LatencyThreshold: int(10, 600_000).default(2000), // ms: p95 target (admission control, alarms)
+    // error handling (EnableAdvancedErrorHandling)
+    MaxRetryAttempts: int(1, 20).default(3), // attempts per call or ingest job, the first included
+    BaseRetryDelay: int(1, 600_000).default(200), // ms: exponential backoff base (full jitter)
+    MaxRetryDelay: int(1, 3_600_000).default(5000), // ms: backoff cap
+    ErrorRetentionDays: int(1, 3650).default(30), // error-tracking records
+    AlertWebhookUrl: z.string().default(''), // JSON POST for high/critical errors, DLQ arrivals, alarms
+    AlertEmail: z.string().default(''), // AWS shape: SNS e-mail subscription
+    // monitoring (alarms evaluated every minute; EnableXRayTracing for spans)
+    ErrorRateThreshold: num(0, 100).default(5), // % of 5xx over 5 minutes
+    QuotaUsageThreshold: num(0, 100).default(80), // % of a user's daily or monthly quota
+    DailyCostThreshold: num(0, 1_000_000).default(10), // EUR today, every user
+    RequestCostThreshold: num(0, 1_000_000).default(0.5), // EUR for one request
+    LogRetentionDays: int(1, 3650).default(30), // per-minute aggregates and logs kept
+    MetricsToken: z.string().default(''), // set: GET /metrics needs Authorization: Bearer <MetricsToken>
+    OtelExporterEndpoint: z.string().default(''), // OTLP/HTTP base URL, e.g. http://127.0.0.1:4318; empty = no export
   })
   .strict();
 

@@ -21,6 +21,22 @@ import type { UsageRepo } from '../core/ports/usage-repo.js';
 import type { UsageCounters } from '../core/ports/usage-counters.js';
 import type { ManualSetVersions } from '../core/ports/manual-set-versions.js';
 import type { UserRepo } from '../core/ports/user-repo.js';
+import type { Breakers } from '../core/ports/breakers.js';
+import type { DeadLetterQueue } from '../core/ports/dead-letter-queue.js';
+import type { ErrorTracker } from '../core/ports/error-tracker.js';
+import type { Notifier } from '../core/ports/notifier.js';
+
+/** Operations (EnableAdvancedErrorHandling, monitoring): each part absent when its feature is off. */
+export interface OpsServices {
+  /** 5xx responses and failed jobs, grouped by fingerprint (GET /api/admin/errors). */
+  errors?: ErrorTracker;
+  /** Alerts to AlertWebhookUrl (SNS on AWS). */
+  notifier?: Notifier;
+  /** Jobs that failed for good (GET /api/admin/dlq). */
+  deadLetters?: DeadLetterQueue;
+  /** Circuit breakers of outbound dependencies (/health/deep, /metrics). */
+  breakers?: Breakers;
+}
 
 export interface TranscribeAudioInput {
   audio: Buffer;
@@ -73,4 +89,6 @@ export interface AppServices {
   /** Cheap liveness probe of the database for /health. */
   pingDb?: () => boolean | Promise<boolean>;
   version?: string;
+  /** Error tracking, alerts, dead letters, breakers; `{}` in the minimal profile. */
+  ops: OpsServices;
 }

@@ -233,6 +233,7 @@ export async function createEmbedded(config: EmbeddedConfig, opts: EmbeddedOptio
     ...(outbound ? { urlImportAgents: outbound.agents } : {}),
     pingDb: () => db.open && db.prepare('SELECT 1 AS ok').get() !== undefined,
     version: packageVersion(),
+    ops: {},
     close: (drainMs = 10_000) =>
       (closed ??= (async () => {
         stopPruning();

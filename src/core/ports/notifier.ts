@@ -1,0 +1,27 @@
+/** How bad a tracked error or an alert is (issue 9): critical for service-unavailable and internal errors,
+ * high for other 5xx and quota failures, medium otherwise. */
+export type Severity = 'critical' | 'high' | 'medium';
+
+/** One thing an operator should hear about: a high/critical error, a DLQ arrival, an alarm that starts or clears. */
+export interface AlertEvent {
+  kind: 'error' | 'dlq' | 'alarm';
+  severity: Severity;
+  /** Deduplication key: one notification per fingerprint per window (the notifier counts what it suppressed). */
+  fingerprint: string;
+  /** One line, readable alone (Slack `text`, ntfy title). */
+  title: string;
+  /** Longer text, optional. */
+  text?: string;
+  /** Structured fields (request id, job id, alarm value and threshold, ...). */
+  fields?: Record<string, string | number | boolean | null>;
+}
+
+/** Sends alerts (a webhook locally, SNS on AWS). Fire and forget: never throws, never blocks the caller. */
+export interface Notifier {
+  notify(event: AlertEvent): void;
+  /** Waits until queued deliveries are done (shutdown, tests). */
+  flush?(): Promise<void>;
+}
+
+/** Sends nothing: no AlertWebhookUrl, or error handling off. */
+export const noNotifier: Notifier = { notify() {} };
