@@ -22,6 +22,7 @@ import type { UsageCounters } from '../core/ports/usage-counters.js';
 import type { ManualSetVersions } from '../core/ports/manual-set-versions.js';
 import type { UserRepo } from '../core/ports/user-repo.js';
 import type { Breakers } from '../core/ports/breakers.js';
+import type { CostLedger } from '../core/ports/cost-ledger.js';
 import type { DeadLetterQueue } from '../core/ports/dead-letter-queue.js';
 import type { ErrorTracker } from '../core/ports/error-tracker.js';
 import type { Notifier } from '../core/ports/notifier.js';
@@ -36,6 +37,8 @@ export interface OpsServices {
   deadLetters?: DeadLetterQueue;
   /** Circuit breakers of outbound dependencies (/health/deep, /metrics). */
   breakers?: Breakers;
+  /** Cost by user, operation and day (usage's daily_costs/monthly_costs, the DailyCostThreshold alarm). */
+  costs?: CostLedger;
 }
 
 export interface TranscribeAudioInput {
