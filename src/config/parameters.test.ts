@@ -58,3 +58,11 @@ test('IPAllowlist, TrustedProxies and CorsAllowedOrigins are checked at start-up
   const p = parseParameters({ IPAllowlist: '10.0.0.0/8,2001:db8::/32', TrustedProxies: '127.0.0.1', CorsAllowedOrigins: 'https://a.example, http://localhost:5173' });
   assert.equal(p.IPAllowlist, '10.0.0.0/8,2001:db8::/32');
 });
+
+test('AlertWebhookUrl is an http(s) URL or empty, checked at start-up', () => {
+  assert.equal(parseParameters({ AlertWebhookUrl: 'http://127.0.0.1:9000/hook' }).AlertWebhookUrl, 'http://127.0.0.1:9000/hook');
+  assert.equal(parseParameters({}).AlertWebhookUrl, '');
+  for (const bad of ['ftp://x/y', 'hooks.slack.com/services/x', 'http://']) {
+    assert.throws(() => parseParameters({ AlertWebhookUrl: bad }), (e: unknown) => e instanceof ConfigError && /AlertWebhookUrl/.test(e.message), bad);
+  }
+});

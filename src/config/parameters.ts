@@ -93,7 +93,10 @@ export const ParametersSchema = z
     BaseRetryDelay: int(1, 600_000).default(200), // ms: exponential backoff base (full jitter)
     MaxRetryDelay: int(1, 3_600_000).default(5000), // ms: backoff cap
     ErrorRetentionDays: int(1, 3650).default(30), // error-tracking records
-    AlertWebhookUrl: z.string().default(''), // JSON POST for high/critical errors, DLQ arrivals, alarms
+    AlertWebhookUrl: z
+      .string()
+      .refine((v) => v === '' || (/^https?:\/\//i.test(v) && URL.canParse(v)), { message: 'must be an http(s) URL (or empty: no alerts)' })
+      .default(''), // JSON POST for high/critical errors, DLQ arrivals, alarms (docs/decisions/0013)
     AlertEmail: z.string().default(''), // AWS shape: SNS e-mail subscription
     // monitoring (alarms evaluated every minute; EnableXRayTracing for spans)
     ErrorRateThreshold: num(0, 100).default(5), // % of 5xx over 5 minutes
