@@ -27,6 +27,7 @@ export const ErrorCodes = [
   'audio_too_long',
   'upstream_error',
   'unavailable',
+  'storage_error',
   'internal_error',
 ] as const;
 
@@ -35,8 +36,9 @@ export type ErrorCode = (typeof ErrorCodes)[number];
 export class ManuelError extends Error {
   readonly code: ErrorCode;
   readonly details: Record<string, unknown> | undefined;
-  constructor(code: ErrorCode, message: string, details?: Record<string, unknown>) {
-    super(message);
+  /** `cause`: the underlying error, for logs and error tracking only (never in a response). */
+  constructor(code: ErrorCode, message: string, details?: Record<string, unknown>, options?: { cause?: unknown }) {
+    super(message, options);
     this.name = 'ManuelError';
     this.code = code;
     this.details = details;
@@ -66,6 +68,8 @@ export const errors = {
   audioTooLong: (limitSeconds: number) => new ManuelError('audio_too_long', `Audio is longer than ${limitSeconds} s`, { limit_seconds: limitSeconds }),
   upstream: (message: string) => new ManuelError('upstream_error', message),
   unavailable: (message: string) => new ManuelError('unavailable', message),
+  /** A write to file/object storage failed; whatever was written has been removed. */
+  storage: (cause: unknown) => new ManuelError('storage_error', 'The file could not be stored; nothing was kept. Try again later.', undefined, { cause }),
   rateLimited: (message: string, retryAfterSeconds: number, details?: Record<string, unknown>) =>
     new ManuelError('rate_limited', message, { ...details, retry_after_seconds: retryAfterSeconds }),
   requestBlocked: (rule: string) => new ManuelError('request_blocked', 'The request was blocked by a security rule', { rule }),

@@ -26,6 +26,7 @@ export const errorStatus: Record<ErrorCode, number> = {
   request_blocked: 403,
   invalid_signature: 401,
   ip_not_allowed: 403,
+  storage_error: 500,
   internal_error: 500,
   upstream_error: 502,
   unavailable: 503,

@@ -84,4 +84,23 @@ describe('submitManual', () => {
     assert.equal(w.manuals.rows.size, 1);
     assert.equal(w.blobs.blobs.size, 1, "bob's PDF is still there");
   });
+
+  it('a blob write that fails halfway leaves no partial blob, no manual and no job, and answers storage_error with the cause', async () => {
+    const w = fakeWorld();
+    const data = samplePdf();
+    // A non-atomic store: half the bytes land under the key, then the write fails.
+    w.blobs.put = async (key, bytes) => {
+      w.blobs.blobs.set(key, (bytes as Buffer).subarray(0, (bytes as Buffer).length >> 1));
+      throw new Error('EIO: i/o error, write');
+    };
+    await assert.rejects(submitManual(w, { ownerId: 'alice', fileName: 'a.pdf', data, source: 'upload' }), (e: unknown) => {
+      assert.ok(isCode('storage_error')(e));
+      assert.match(String(((e as Error).cause as Error).message), /EIO/);
+      assert.doesNotMatch((e as Error).message, /EIO/, 'the cause stays out of the client message');
+      return true;
+    });
+    assert.equal(w.blobs.blobs.size, 0);
+    assert.equal(w.manuals.rows.size, 0);
+    assert.equal((await w.jobs.claim('w', 1000)), null);
+  });
 });

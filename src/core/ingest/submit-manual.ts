@@ -55,6 +55,21 @@ export function newIngestJob(manual: Pick<Manual, 'id' | 'ownerId'>, now: Date):
 }
 
 /**
+ * A write that fails may have left part of the file under its key (a store that is not atomic, or an
+ * object store's partial upload): remove it, so no manual ever points at half a PDF, and answer with
+ * a coded error (storage_error), the cause kept for the logs and error tracking.
+ */
+async function storeBlob(deps: SubmitManualDeps, blobKey: string, data: Buffer): Promise<void> {
+  try {
+    await deps.blobs.put(blobKey, data);
+  } catch (e) {
+    // Another upload of the same bytes may own the key by now: only an unreferenced blob goes.
+    if ((await deps.manuals.countByBlobKey(blobKey).catch(() => 1)) === 0) await deps.blobs.delete(blobKey).catch(() => false);
+    throw isManuelError(e) ? e : errors.storage(e);
+  }
+}
+
+/**
  * Store the PDF by content hash, create the manual (queued) and enqueue its ingest job. If the
  * enqueue fails the manual row (and a blob nobody else uses) is removed again: a manual without a
  * job would stay "queued" forever.
@@ -69,7 +84,7 @@ export async function submitManual(deps: SubmitManualDeps, input: SubmitManualIn
 
   const blobKey = blobKeyFor(contentHash);
   const blobWasNew = !(await deps.blobs.exists(blobKey));
-  if (blobWasNew) await deps.blobs.put(blobKey, input.data);
+  if (blobWasNew) await storeBlob(deps, blobKey, input.data);
 
   const fileName = basename(input.fileName.replace(/\\/g, '/')) || 'manual.pdf';
   const manual: Manual = {

@@ -30,7 +30,7 @@ export function uploadRoutes(services: AppServices, opts: { downloadTimeoutMs?: 
         content: { 'multipart/form-data': { schema: UploadFormBody }, 'application/json': { schema: UploadJsonBody } },
       },
     },
-    responses: { 202: accepted, ...errorResponses(400, 401, 413, 415) },
+    responses: { 202: accepted, ...errorResponses(400, 401, 413, 415, 500) },
   });
 
   const downloadRoute = createRoute({

@@ -28,6 +28,7 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   415: 'Unsupported media type (not_a_pdf, unsupported_media_type)',
   422: 'Unprocessable (download_failed, no_speech, ...)',
   429: 'Quota exceeded (usage_info, Retry-After header)',
+  500: 'Server error (internal_error; storage_error: the file could not be stored and nothing was kept)',
   503: 'Unavailable',
 };
 
