@@ -14,6 +14,7 @@ import { requestIdMiddleware, requestLogger } from './middleware/request-context
 import { responseValidation } from './middleware/response-validation.js';
 import { validationHook } from './middleware/validation-hook.js';
 import { trafficControls, type TrafficControlOptions } from './middleware/traffic-controls.js';
+import { adminErrorRoutes } from './routes/admin-error-routes.js';
 import { adminManualRoutes } from './routes/admin-manual-routes.js';
 import { authRoutes } from './routes/auth-routes.js';
 import { bootstrapRoutes } from './routes/bootstrap-routes.js';
@@ -27,6 +28,7 @@ import { uploadRoutes } from './routes/upload-routes.js';
 import { usageRoutes } from './routes/usage-routes.js';
 import { mountWebApp } from './routes/web-app-routes.js';
 import type { AppServices } from './services.js';
+import { deferredErrorReporter } from '../core/ops/track-error.js';
 
 export interface AppOptions extends TrafficControlOptions {
   /** The built browser app (default: web/dist of this checkout); not served when it isn't built. */
@@ -72,7 +74,9 @@ export function createApp(services: AppServices, options: AppOptions = {}) {
   app.use('/api/*', traffic.perUser); // 6b: rate limit per authenticated user (EnableAdvancedSecurity)
   app.use('/api/*', defaultBodyCap(services.parameters.MaxRequestSizeMB));
   app.use('/api/query', admissionControl(services));
-  app.onError(errorHandler(services.logger));
+  const { errors, notifier } = services.ops;
+  // Every 5xx goes to error tracking (EnableAdvancedErrorHandling), recorded after the response is sent.
+  app.onError(errorHandler(services.logger, errors ? deferredErrorReporter({ errors, notifier, logger: services.logger }) : undefined));
   app.notFound(notFoundHandler);
 
   app.route('/', healthRoutes(services));
@@ -86,6 +90,7 @@ export function createApp(services: AppServices, options: AppOptions = {}) {
   app.route('/api', bootstrapRoutes(services));
   app.route('/api', apiKeyRoutes(services));
   app.route('/api', adminManualRoutes(services));
+  app.route('/api', adminErrorRoutes(services));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
   app.openAPIRegistry.registerComponent('securitySchemes', 'httpSignature', {

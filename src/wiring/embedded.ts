@@ -17,6 +17,7 @@ import { SqliteJobQueue } from '../adapters/embedded/sqlite-job-queue.js';
 import { SqliteKnowledgeBase } from '../adapters/embedded/sqlite-knowledge-base.js';
 import { SqliteManualRepo } from '../adapters/embedded/sqlite-manual-repo.js';
 import { SqliteRefreshTokenRepo } from '../adapters/embedded/sqlite-refresh-token-repo.js';
+import { SqliteErrorTracker } from '../adapters/embedded/sqlite-error-tracker.js';
 import { SqliteUsageRepo } from '../adapters/embedded/sqlite-usage-repo.js';
 import { SqliteUserRepo } from '../adapters/embedded/sqlite-user-repo.js';
 import { UnpdfPdfReader } from '../adapters/embedded/unpdf-pdf-reader.js';
@@ -43,6 +44,10 @@ import type { Cache } from '../core/ports/cache.js';
 import type { UsageCounters } from '../core/ports/usage-counters.js';
 import { OpenAiAnswerWriter } from '../adapters/openai/openai-answer-writer.js';
 import { createOutboundHttp } from '../adapters/http/outbound-http.js';
+import { WebhookNotifier } from '../adapters/http/webhook-notifier.js';
+import { scheduleErrorPruning, trackJobFailures } from '../core/ops/track-error.js';
+import type { Clock } from '../core/ports/clock.js';
+import type { OpsServices } from '../http/services.js';
 import { OpenAiTranscriber } from '../adapters/openai/openai-transcriber.js';
 import type { EmbeddedConfig } from '../config/config.js';
 import { ExtractiveAnswerWriter } from '../core/ask/extractive-answer-writer.js';
@@ -65,6 +70,8 @@ export interface EmbeddedOptions {
   worker?: IngestWorkerOptions & { start?: boolean };
   /** undefined: from the parameters (OpenAI-compatible endpoint, else pocketsphinx if installed); null: no voice. */
   transcriber?: Transcriber | null;
+  /** Time of the wired services (tests move it: alert deduplication windows, retention); default the system clock. */
+  clock?: Clock;
 }
 
 export interface EmbeddedApp extends AppServices {
@@ -103,10 +110,35 @@ function isDeadLocalWorker(owner: string): boolean {
   }
 }
 
+/**
+ * EnableAdvancedErrorHandling: error tracking in SQLite (kept ErrorRetentionDays) and, when
+ * AlertWebhookUrl is set, alerts to it (docs/decisions/0013). Off: nothing is built, nothing runs.
+ */
+function opsServices(config: EmbeddedConfig, db: SqliteDb, clock: Clock, logger: Logger): { ops: OpsServices; stopOps(): void } {
+  const p = config.parameters;
+  if (!p.EnableAdvancedErrorHandling) return { ops: {}, stopOps: () => {} };
+  const errors = new SqliteErrorTracker(db, { clock, logger });
+  const stop = scheduleErrorPruning({ errors, clock, logger }, p.ErrorRetentionDays);
+  const notifier = p.AlertWebhookUrl
+    ? new WebhookNotifier({
+        url: p.AlertWebhookUrl,
+        environment: p.Environment,
+        logger: logger.child({ component: 'alerts' }),
+        clock,
+        attempts: p.MaxRetryAttempts,
+        baseDelayMs: p.BaseRetryDelay,
+        maxDelayMs: p.MaxRetryDelay,
+        timeoutMs: p.ConnectionTimeout,
+      })
+    : undefined;
+  return { ops: { errors, ...(notifier ? { notifier } : {}) }, stopOps: stop };
+}
+
 /** The embedded shape: one SQLite file, files under the data dir, local models. The only place adapters are chosen. */
 export async function createEmbedded(config: EmbeddedConfig, opts: EmbeddedOptions = {}): Promise<EmbeddedApp> {
   const p = config.parameters;
   const logger: Logger = opts.logger ?? (pino({ level: config.logLevel, base: { service: 'manuel' } }) as unknown as Logger);
+  const clock = opts.clock ?? systemClock;
   const db = openDatabase(join(config.dataDir, 'manuel.db'));
   const users = new SqliteUserRepo(db);
   const sqliteManuals = new SqliteManualRepo(db);
@@ -131,7 +163,8 @@ export async function createEmbedded(config: EmbeddedConfig, opts: EmbeddedOptio
     logger.child({ component: 'answer-cache' }),
   );
   const manuals = versioned;
-  const stopPruning = scheduleUsagePruning({ usage, clock: systemClock, logger }, p.UsageDataRetentionDays);
+  const stopPruning = scheduleUsagePruning({ usage, clock, logger }, p.UsageDataRetentionDays);
+  const { ops, stopOps } = opsServices(config, db, clock, logger);
   const jwtSecret = loadJwtSecret(p.JwtSecret, config.dataDir);
   // Counters start exact: wait (briefly) for Redis rather than fail the first requests open or closed.
   if (redis) await redisReady(redis, 2000);
@@ -180,7 +213,9 @@ export async function createEmbedded(config: EmbeddedConfig, opts: EmbeddedOptio
 
   const workerOpts = opts.worker ?? {};
   const jobs = queue;
-  const worker = new IngestWorker({ queue: jobs, handler: ingestJobHandler({ manuals, blobs, pdfReader, inspector, kb, embedder, logger }), logger: logger.child({ component: 'ingest' }) }, workerOpts);
+  const ingestHandler = ingestJobHandler({ manuals, blobs, pdfReader, inspector, kb, embedder, logger });
+  const handler = ops.errors ? trackJobFailures(ingestHandler, { errors: ops.errors, notifier: ops.notifier, logger }) : ingestHandler;
+  const worker = new IngestWorker({ queue: jobs, handler, logger: logger.child({ component: 'ingest' }) }, workerOpts);
   queue.onEnqueue(() => worker.notify());
   const reclaimed = queue.reclaimOrphans(isDeadLocalWorker);
   if (reclaimed > 0) logger.info({ jobs: reclaimed }, 'resuming ingest jobs of a worker that died');
@@ -195,7 +230,7 @@ export async function createEmbedded(config: EmbeddedConfig, opts: EmbeddedOptio
     logger,
     metrics,
     redis,
-    clock: systemClock,
+    clock,
     db,
     users,
     manuals,
@@ -233,11 +268,13 @@ export async function createEmbedded(config: EmbeddedConfig, opts: EmbeddedOptio
     ...(outbound ? { urlImportAgents: outbound.agents } : {}),
     pingDb: () => db.open && db.prepare('SELECT 1 AS ok').get() !== undefined,
     version: packageVersion(),
-    ops: {},
+    ops,
     close: (drainMs = 10_000) =>
       (closed ??= (async () => {
         stopPruning();
+        stopOps();
         await worker.stop(drainMs);
+        await ops.notifier?.flush?.(); // alerts of the last failures (a job given up while draining) go out
         await embedder?.close?.();
         redis?.disconnect();
         await outbound?.close();

@@ -1,7 +1,9 @@
 import type { Context, ErrorHandler, NotFoundHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
+import { matchedRoutes } from 'hono/route';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { isManuelError, ManuelError } from '../../core/errors.js';
+import type { ErrorOccurrence } from '../../core/ports/error-tracker.js';
 import type { Logger } from '../../core/ports/logger.js';
 import type { AppEnv } from '../app-env.js';
 import { codeForStatus, errorStatus } from '../error-map.js';
@@ -50,12 +52,46 @@ export function errorResponse(c: Context<AppEnv>, err: ManuelError) {
   return c.json(body, status);
 }
 
-export function errorHandler(fallbackLogger: Logger): ErrorHandler<AppEnv> {
+/** `GET /api/manuals/:id`: the handler's route (not a middleware's `*`), never the raw path with its ids. */
+export function routeTemplate(c: Context): string {
+  const handler = matchedRoutes(c)
+    .filter((r) => r.method !== 'ALL' && r.path !== '*' && r.path !== '/*')
+    .pop();
+  return `${c.req.method} ${handler?.path ?? '(no route)'}`;
+}
+
+const describe = (e: unknown) => (e instanceof Error ? `${e.name}: ${e.message}` : String(e));
+
+/** What the error tracker is told: the code, and the underlying cause that the response never shows. */
+function occurrenceOf(c: Context<AppEnv>, err: unknown, known: ManuelError | null): ErrorOccurrence {
+  const cause = known?.cause;
+  return {
+    errorType: known?.code ?? 'internal_error',
+    message: known ? `${known.message}${cause !== undefined ? ` (${describe(cause)})` : ''}` : describe(err),
+    where: routeTemplate(c),
+    status: known ? errorStatus[known.code] : 500,
+    requestId: c.get('requestId') || undefined,
+  };
+}
+
+/**
+ * Renders every thrown error. `report` (error tracking, EnableAdvancedErrorHandling) hears of each 5xx;
+ * it must return at once (it defers its work), so the response never waits for it.
+ */
+export function errorHandler(fallbackLogger: Logger, report?: (occurrence: ErrorOccurrence) => void): ErrorHandler<AppEnv> {
   return (err, c) => {
     const log = c.get('log') ?? fallbackLogger;
     const known = toManuelError(err);
+    const serverError = !known || errorStatus[known.code] >= 500;
+    if (serverError && report) {
+      try {
+        report(occurrenceOf(c, err, known));
+      } catch (e) {
+        log.warn({ err: e }, 'error not reported');
+      }
+    }
     if (known) {
-      if (errorStatus[known.code] >= 500) log.error({ err: { code: known.code, message: known.message } }, 'request failed');
+      if (serverError) log.error({ err: { code: known.code, message: known.message, ...(known.cause !== undefined ? { cause: describe(known.cause) } : {}) } }, 'request failed');
       return errorResponse(c, known);
     }
     log.error({ err }, 'unhandled error');
