@@ -1,4 +1,5 @@
-import { serve } from '@hono/node-server';
+import { serve, type Http2Bindings, type HttpBindings } from '@hono/node-server';
+import { randomUUID } from 'node:crypto';
 import cluster from 'node:cluster';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -20,7 +21,10 @@ export interface RunningServer {
   url: string;
   port: number;
   services: EmbeddedApp;
-  /** Stops accepting, lets in-flight requests finish (up to the drain timeout), drains the worker, closes the db. */
+  /**
+   * Stops accepting (new connections are refused, new requests on open ones get 503), lets in-flight
+   * requests finish (up to the drain timeout), drains the worker, flushes alerts, closes the db.
+   */
   close(): Promise<void>;
 }
 
@@ -39,6 +43,21 @@ async function drainHttp(server: Server, timeoutMs: number): Promise<boolean> {
   return done;
 }
 
+/**
+ * Once shutdown has begun, a request that arrives on a kept-alive connection is not started: 503,
+ * `Retry-After`, and the connection closes. Without this, a client reusing its connection back to
+ * back keeps the drain from ever finishing, and the drain timeout then cuts real work.
+ */
+function shuttingDownResponse(env: HttpBindings | Http2Bindings): Response {
+  try {
+    env.outgoing.setHeader('connection', 'close');
+  } catch {
+    /* HTTP/2 has no connection header */
+  }
+  const body = { error: 'The server is shutting down; retry on a new connection', error_type: 'unavailable', request_id: randomUUID(), timestamp: new Date().toISOString() };
+  return new Response(JSON.stringify(body), { status: 503, headers: { 'content-type': 'application/json', 'retry-after': '1' } });
+}
+
 export async function startServer(config: EmbeddedConfig = loadEmbeddedConfig(), options: StartOptions = {}): Promise<RunningServer> {
   const { overrides, drainTimeoutMs = 10_000, webDir, downloadTimeoutMs, validateResponses, ...embeddedOptions } = options;
   const services = await createEmbedded(config, embeddedOptions);
@@ -46,9 +65,11 @@ export async function startServer(config: EmbeddedConfig = loadEmbeddedConfig(),
   const app = createApp(services, { webDir, downloadTimeoutMs, validateResponses });
 
   let server!: Server;
+  let draining = false;
+  const fetch = (request: Request, env: HttpBindings | Http2Bindings) => (draining ? shuttingDownResponse(env) : app.fetch(request, env));
   try {
     await new Promise<void>((resolve, reject) => {
-      server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve()) as Server;
+      server = serve({ fetch, port: config.port, hostname: config.host }, () => resolve()) as Server;
       server.once('error', reject);
     });
   } catch (e) {
@@ -70,6 +91,7 @@ export async function startServer(config: EmbeddedConfig = loadEmbeddedConfig(),
     services,
     close: () =>
       (closing ??= (async () => {
+        draining = true;
         const clean = await drainHttp(server, drainTimeoutMs);
         if (!clean) services.logger.warn({ timeout_ms: drainTimeoutMs }, 'in-flight requests cut after the drain timeout');
         await services.close(drainTimeoutMs);
