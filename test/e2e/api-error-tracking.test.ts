@@ -218,14 +218,37 @@ describe('error tracking and webhook alerts (EnableAdvancedErrorHandling)', () =
     assert.ok(notifier.stats.failed >= 1);
   });
 
-  it('close() (the SIGTERM path) delivers alerts still queued before the process ends', async () => {
+  it('a failed ingest job is recorded under job:ingest with its failure code (medium: no alert)', async () => {
     const hook = await receiver();
+    const t = await start(hook);
+    const admin = await t.signup();
+    const pdf = buildPdf([['Locked', 'Secret words.']], { encrypted: true });
+    const up = (await (await t.request('/api/manuals/upload', { token: admin, json: { file_name: 'locked.pdf', file_data: pdf.toString('base64') } })).json()) as any;
+    assert.equal((await t.waitForJob(admin, up.job_id)).status, 'failed');
+    const [record] = await waitForCount(t, admin, 1);
+    assert.equal(record.error_type, 'encrypted_pdf');
+    assert.equal(record.where, 'job:ingest');
+    assert.equal(record.severity, 'medium');
+    assert.equal(record.sample_request_id, up.job_id);
+    await (t.server.services.ops.notifier as WebhookNotifier).flush();
+    assert.equal(hook.attempts.length, 0, 'a bad upload is the user\'s problem, not an operator alert');
+  });
+
+  it('close() (the SIGTERM path) waits for an alert still being delivered', async () => {
+    let answer!: (status: number) => void;
+    const held = new Promise<number>((r) => (answer = r));
+    const hook = await receiver(() => held);
     const t = await start(hook);
     const admin = await t.signup();
     breakManualList(t, () => 'last words');
     await t.request('/api/manuals', { token: admin });
-    await waitForCount(t, admin, 1);
-    await t.close();
+    await hook.waitForAttempt();
+    let closed = false;
+    const closing = t.close().then(() => (closed = true));
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal(closed, false, 'close() is waiting for the delivery');
+    answer(200);
+    await closing;
     assert.equal(hook.delivered.length, 1);
   });
 });

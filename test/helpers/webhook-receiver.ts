@@ -8,8 +8,8 @@ export interface ReceivedHook {
   attempt: number;
 }
 
-/** What to do with the n-th request (1-based): answer a status, or never answer. */
-export type HookScript = (n: number) => number | 'hang';
+/** What to do with the n-th request (1-based): answer a status (now, or when the promise settles), or never answer. */
+export type HookScript = (n: number) => number | Promise<number> | 'hang';
 
 export interface WebhookReceiver {
   url: string;
@@ -35,12 +35,13 @@ export async function startWebhookReceiver(script: HookScript = () => 200): Prom
   const server = createServer((req, res) => {
     let raw = '';
     req.on('data', (d) => (raw += d));
-    req.on('end', () => {
+    req.on('end', async () => {
       const hook: ReceivedHook = { headers: req.headers, body: JSON.parse(raw || '{}'), attempt: attempts.length + 1 };
       attempts.push(hook);
-      const action = receiver.script(hook.attempt);
+      const scripted = receiver.script(hook.attempt);
       for (const w of waiters.splice(0)) w();
-      if (action === 'hang') return void hung.push(res);
+      if (scripted === 'hang') return void hung.push(res);
+      const action = await scripted;
       if (action >= 200 && action < 300) delivered.push(hook);
       res.writeHead(action, { 'content-type': 'text/plain' }).end('ok');
     });
