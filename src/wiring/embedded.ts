@@ -19,8 +19,11 @@ import { SqliteManualRepo } from '../adapters/embedded/sqlite-manual-repo.js';
 import { SqliteRefreshTokenRepo } from '../adapters/embedded/sqlite-refresh-token-repo.js';
 import { SqliteUsageRepo } from '../adapters/embedded/sqlite-usage-repo.js';
 import { SqliteUserRepo } from '../adapters/embedded/sqlite-user-repo.js';
+import { SqliteDeadLetterQueue } from '../adapters/embedded/sqlite-dead-letter-queue.js';
 import { UnpdfPdfReader } from '../adapters/embedded/unpdf-pdf-reader.js';
 import { WorkerPdfInspector } from '../adapters/embedded/worker-pdf-inspector.js';
+import { WorkerPdfReader } from '../adapters/embedded/worker-pdf-reader.js';
+import { fullJitterBackoff } from '../adapters/resilience/full-jitter-backoff.js';
 import { PromMetrics } from '../adapters/metrics/prom-metrics.js';
 import { AesGcmSecretBox } from '../adapters/embedded/aes-gcm-secret-box.js';
 import { MemoryNonceStore } from '../adapters/embedded/memory-nonce-store.js';
@@ -55,7 +58,7 @@ import type { PdfReader } from '../core/ports/pdf-reader.js';
 import type { Transcriber } from '../core/ports/transcriber.js';
 import { transcribeAudio } from '../core/voice/ask-by-voice.js';
 import { RecognitionHints } from '../core/voice/recognition-hints.js';
-import type { AppServices } from '../http/services.js';
+import type { AppServices, OpsServices } from '../http/services.js';
 
 export interface EmbeddedOptions {
   /** undefined: the bundled model with EmbeddingWorkers threads (none when 0); null: keyword search only. */
@@ -65,6 +68,8 @@ export interface EmbeddedOptions {
   worker?: IngestWorkerOptions & { start?: boolean };
   /** undefined: from the parameters (OpenAI-compatible endpoint, else pocketsphinx if installed); null: no voice. */
   transcriber?: Transcriber | null;
+  /** undefined: pdf.js in this thread, or in a worker with a stall timeout (EnableAdvancedErrorHandling). */
+  pdfReader?: PdfReader;
 }
 
 export interface EmbeddedApp extends AppServices {
@@ -114,7 +119,9 @@ export async function createEmbedded(config: EmbeddedConfig, opts: EmbeddedOptio
   const queue = new SqliteJobQueue(db);
   const kb = new SqliteKnowledgeBase(db);
   const blobs = new FsBlobStore(join(config.dataDir, 'blobs'));
-  const pdfReader = new UnpdfPdfReader();
+  // EnableAdvancedErrorHandling: a page that never ends (see WorkerPdfReader) times out in its worker thread
+  // instead of hanging the process; costs a worker start per manual (bench/pdf-read-worker.ts).
+  const pdfReader = opts.pdfReader ?? (p.EnableAdvancedErrorHandling ? new WorkerPdfReader() : new UnpdfPdfReader());
   const inspector = new WorkerPdfInspector(); // always on: upload threat checks are not behind a flag (ADR 0008)
   const metrics = new PromMetrics();
   const redisUrl = p.RedisUrl || (p.EnableRedisCache ? 'redis://127.0.0.1:6379' : '');
@@ -178,9 +185,16 @@ export async function createEmbedded(config: EmbeddedConfig, opts: EmbeddedOptio
       }
     : null;
 
-  const workerOpts = opts.worker ?? {};
+  // EnableAdvancedErrorHandling: jobs failed for good go to the dead-letter queue; MaxRetryAttempts attempts,
+  // exponential backoff with full jitter between them. Off: 3 attempts, linear backoff, no DLQ.
+  const ops: OpsServices = p.EnableAdvancedErrorHandling ? { deadLetters: new SqliteDeadLetterQueue(db) } : {};
+  const retry = p.EnableAdvancedErrorHandling ? { maxAttempts: p.MaxRetryAttempts, retryDelay: fullJitterBackoff(p.BaseRetryDelay, p.MaxRetryDelay) } : {};
+  const workerOpts = { ...retry, ...opts.worker };
   const jobs = queue;
-  const worker = new IngestWorker({ queue: jobs, handler: ingestJobHandler({ manuals, blobs, pdfReader, inspector, kb, embedder, logger }), logger: logger.child({ component: 'ingest' }) }, workerOpts);
+  const worker = new IngestWorker(
+    { queue: jobs, handler: ingestJobHandler({ manuals, blobs, pdfReader, inspector, kb, embedder, logger }), logger: logger.child({ component: 'ingest' }), ops },
+    workerOpts,
+  );
   queue.onEnqueue(() => worker.notify());
   const reclaimed = queue.reclaimOrphans(isDeadLocalWorker);
   if (reclaimed > 0) logger.info({ jobs: reclaimed }, 'resuming ingest jobs of a worker that died');
@@ -233,7 +247,8 @@ export async function createEmbedded(config: EmbeddedConfig, opts: EmbeddedOptio
     ...(outbound ? { urlImportAgents: outbound.agents } : {}),
     pingDb: () => db.open && db.prepare('SELECT 1 AS ok').get() !== undefined,
     version: packageVersion(),
-    ops: {},
+    // The worker reports to this same object: parts added to it later (notifier, error tracker) are used.
+    ops,
     close: (drainMs = 10_000) =>
       (closed ??= (async () => {
         stopPruning();
