@@ -14,6 +14,7 @@ import { requestIdMiddleware, requestLogger } from './middleware/request-context
 import { responseValidation } from './middleware/response-validation.js';
 import { validationHook } from './middleware/validation-hook.js';
 import { trafficControls, type TrafficControlOptions } from './middleware/traffic-controls.js';
+import { adminDlqRoutes } from './routes/admin-dlq-routes.js';
 import { adminManualRoutes } from './routes/admin-manual-routes.js';
 import { authRoutes } from './routes/auth-routes.js';
 import { bootstrapRoutes } from './routes/bootstrap-routes.js';
@@ -86,6 +87,7 @@ export function createApp(services: AppServices, options: AppOptions = {}) {
   app.route('/api', bootstrapRoutes(services));
   app.route('/api', apiKeyRoutes(services));
   app.route('/api', adminManualRoutes(services));
+  app.route('/api', adminDlqRoutes(services));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
   app.openAPIRegistry.registerComponent('securitySchemes', 'httpSignature', {
