@@ -20,6 +20,7 @@ export const ErrorCodes = [
   'invalid_pdf',
   'encrypted_pdf',
   'pdf_bomb',
+  'pdf_timeout',
   'quarantined',
   'no_text',
   'no_speech',
@@ -77,6 +78,8 @@ export const errors = {
   ipNotAllowed: () => new ManuelError('ip_not_allowed', 'Requests from this address are not allowed'),
   /** A PDF built to exhaust a reader (or its inspection): `reason` names the limit it broke. */
   pdfBomb: (reason: string, message: string) => new ManuelError('pdf_bomb', `The PDF was rejected as unsafe: ${message}`, { reason }),
+  /** The reader made no progress for `ms` (a page that loops the parser, or a machine too busy): retried, then dead-lettered. */
+  pdfTimeout: (ms: number) => new ManuelError('pdf_timeout', `Reading the PDF made no progress for ${ms} ms`, { timeout_ms: ms }),
   quarantined: (reason: string) =>
     new ManuelError('quarantined', 'This manual is quarantined: its original file is withheld until an admin releases it', { reason }),
 };

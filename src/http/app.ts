@@ -15,6 +15,7 @@ import { responseValidation } from './middleware/response-validation.js';
 import { validationHook } from './middleware/validation-hook.js';
 import { trafficControls, type TrafficControlOptions } from './middleware/traffic-controls.js';
 import { adminErrorRoutes } from './routes/admin-error-routes.js';
+import { adminDlqRoutes } from './routes/admin-dlq-routes.js';
 import { adminManualRoutes } from './routes/admin-manual-routes.js';
 import { authRoutes } from './routes/auth-routes.js';
 import { bootstrapRoutes } from './routes/bootstrap-routes.js';
@@ -91,6 +92,7 @@ export function createApp(services: AppServices, options: AppOptions = {}) {
   app.route('/api', apiKeyRoutes(services));
   app.route('/api', adminManualRoutes(services));
   app.route('/api', adminErrorRoutes(services));
+  app.route('/api', adminDlqRoutes(services));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
   app.openAPIRegistry.registerComponent('securitySchemes', 'httpSignature', {

@@ -18,6 +18,7 @@ export const errorStatus: Record<ErrorCode, number> = {
   invalid_pdf: 422,
   encrypted_pdf: 422,
   pdf_bomb: 422,
+  pdf_timeout: 422,
   quarantined: 403,
   no_text: 422,
   no_speech: 422,

@@ -20,8 +20,11 @@ import { SqliteRefreshTokenRepo } from '../adapters/embedded/sqlite-refresh-toke
 import { SqliteErrorTracker } from '../adapters/embedded/sqlite-error-tracker.js';
 import { SqliteUsageRepo } from '../adapters/embedded/sqlite-usage-repo.js';
 import { SqliteUserRepo } from '../adapters/embedded/sqlite-user-repo.js';
+import { SqliteDeadLetterQueue } from '../adapters/embedded/sqlite-dead-letter-queue.js';
 import { UnpdfPdfReader } from '../adapters/embedded/unpdf-pdf-reader.js';
 import { WorkerPdfInspector } from '../adapters/embedded/worker-pdf-inspector.js';
+import { WorkerPdfReader } from '../adapters/embedded/worker-pdf-reader.js';
+import { fullJitterBackoff } from '../adapters/resilience/full-jitter-backoff.js';
 import { PromMetrics } from '../adapters/metrics/prom-metrics.js';
 import { AesGcmSecretBox } from '../adapters/embedded/aes-gcm-secret-box.js';
 import { MemoryNonceStore } from '../adapters/embedded/memory-nonce-store.js';
@@ -45,9 +48,8 @@ import type { UsageCounters } from '../core/ports/usage-counters.js';
 import { OpenAiAnswerWriter } from '../adapters/openai/openai-answer-writer.js';
 import { createOutboundHttp } from '../adapters/http/outbound-http.js';
 import { WebhookNotifier } from '../adapters/http/webhook-notifier.js';
-import { scheduleErrorPruning, trackJobFailures } from '../core/ops/track-error.js';
+import { scheduleErrorPruning } from '../core/ops/track-error.js';
 import type { Clock } from '../core/ports/clock.js';
-import type { OpsServices } from '../http/services.js';
 import { OpenAiTranscriber } from '../adapters/openai/openai-transcriber.js';
 import type { EmbeddedConfig } from '../config/config.js';
 import { ExtractiveAnswerWriter } from '../core/ask/extractive-answer-writer.js';
@@ -60,7 +62,7 @@ import type { PdfReader } from '../core/ports/pdf-reader.js';
 import type { Transcriber } from '../core/ports/transcriber.js';
 import { transcribeAudio } from '../core/voice/ask-by-voice.js';
 import { RecognitionHints } from '../core/voice/recognition-hints.js';
-import type { AppServices } from '../http/services.js';
+import type { AppServices, OpsServices } from '../http/services.js';
 
 export interface EmbeddedOptions {
   /** undefined: the bundled model with EmbeddingWorkers threads (none when 0); null: keyword search only. */
@@ -72,6 +74,8 @@ export interface EmbeddedOptions {
   transcriber?: Transcriber | null;
   /** Time of the wired services (tests move it: alert deduplication windows, retention); default the system clock. */
   clock?: Clock;
+  /** undefined: pdf.js in this thread, or in a worker with a stall timeout (EnableAdvancedErrorHandling). */
+  pdfReader?: PdfReader;
 }
 
 export interface EmbeddedApp extends AppServices {
@@ -131,7 +135,8 @@ function opsServices(config: EmbeddedConfig, db: SqliteDb, clock: Clock, logger:
         timeoutMs: p.ConnectionTimeout,
       })
     : undefined;
-  return { ops: { errors, ...(notifier ? { notifier } : {}) }, stopOps: stop };
+  // Jobs given up go to the dead-letter queue; the ingest worker records and alerts them (docs/decisions/0012).
+  return { ops: { errors, deadLetters: new SqliteDeadLetterQueue(db), ...(notifier ? { notifier } : {}) }, stopOps: stop };
 }
 
 /** The embedded shape: one SQLite file, files under the data dir, local models. The only place adapters are chosen. */
@@ -146,7 +151,9 @@ export async function createEmbedded(config: EmbeddedConfig, opts: EmbeddedOptio
   const queue = new SqliteJobQueue(db);
   const kb = new SqliteKnowledgeBase(db);
   const blobs = new FsBlobStore(join(config.dataDir, 'blobs'));
-  const pdfReader = new UnpdfPdfReader();
+  // EnableAdvancedErrorHandling: a page that never ends (see WorkerPdfReader) times out in its worker thread
+  // instead of hanging the process; costs a worker start per manual (bench/pdf-read-worker.ts).
+  const pdfReader = opts.pdfReader ?? (p.EnableAdvancedErrorHandling ? new WorkerPdfReader() : new UnpdfPdfReader());
   const inspector = new WorkerPdfInspector(); // always on: upload threat checks are not behind a flag (ADR 0008)
   const metrics = new PromMetrics();
   const redisUrl = p.RedisUrl || (p.EnableRedisCache ? 'redis://127.0.0.1:6379' : '');
@@ -211,11 +218,15 @@ export async function createEmbedded(config: EmbeddedConfig, opts: EmbeddedOptio
       }
     : null;
 
-  const workerOpts = opts.worker ?? {};
+  // EnableAdvancedErrorHandling: jobs failed for good go to the dead-letter queue; MaxRetryAttempts attempts,
+  // exponential backoff with full jitter between them. Off: 3 attempts, linear backoff, no DLQ.
+  const retry = p.EnableAdvancedErrorHandling ? { maxAttempts: p.MaxRetryAttempts, retryDelay: fullJitterBackoff(p.BaseRetryDelay, p.MaxRetryDelay) } : {};
+  const workerOpts = { ...retry, ...opts.worker };
   const jobs = queue;
-  const ingestHandler = ingestJobHandler({ manuals, blobs, pdfReader, inspector, kb, embedder, logger });
-  const handler = ops.errors ? trackJobFailures(ingestHandler, { errors: ops.errors, notifier: ops.notifier, logger }) : ingestHandler;
-  const worker = new IngestWorker({ queue: jobs, handler, logger: logger.child({ component: 'ingest' }) }, workerOpts);
+  const worker = new IngestWorker(
+    { queue: jobs, handler: ingestJobHandler({ manuals, blobs, pdfReader, inspector, kb, embedder, logger }), logger: logger.child({ component: 'ingest' }), ops },
+    workerOpts,
+  );
   queue.onEnqueue(() => worker.notify());
   const reclaimed = queue.reclaimOrphans(isDeadLocalWorker);
   if (reclaimed > 0) logger.info({ jobs: reclaimed }, 'resuming ingest jobs of a worker that died');
@@ -268,6 +279,7 @@ export async function createEmbedded(config: EmbeddedConfig, opts: EmbeddedOptio
     ...(outbound ? { urlImportAgents: outbound.agents } : {}),
     pingDb: () => db.open && db.prepare('SELECT 1 AS ok').get() !== undefined,
     version: packageVersion(),
+    // The worker reports to this same object (dead letters, error records, alerts of jobs given up).
     ops,
     close: (drainMs = 10_000) =>
       (closed ??= (async () => {

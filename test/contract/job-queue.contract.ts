@@ -121,6 +121,44 @@ export function jobQueueContract(name: string, make: (clock: ManualClock) => { q
       assert.equal((await queue.claim('w3', 10_000))?.attempts, 2);
     });
 
+    it('a failed attempt released records when the run first failed; a drain does not', async () => {
+      await queue.enqueue(sampleJob('j1'));
+      await queue.claim('w1', 10_000);
+      await queue.release('j1', 'w1', { refundAttempt: true });
+      assert.equal((await queue.get('j1', ['alice']))?.firstFailedAt ?? null, null);
+      await queue.claim('w1', 10_000);
+      const firstFailure = clock.now().toISOString();
+      await queue.release('j1', 'w1', { failed: true });
+      clock.advance(1000);
+      await queue.claim('w1', 10_000);
+      await queue.release('j1', 'w1', { failed: true });
+      assert.equal((await queue.get('j1', ['alice']))?.firstFailedAt, firstFailure, 'the first failure is kept');
+    });
+
+    it('requeue runs a failed job again from scratch, and only a failed one', async () => {
+      await queue.enqueue(sampleJob('j1'));
+      await queue.enqueue(sampleJob('busy', { createdAt: '2025-03-10T12:00:01.000Z' }));
+      await queue.claim('w1', 10_000);
+      await queue.release('j1', 'w1', { failed: true });
+      await queue.claim('w1', 10_000);
+      await queue.claim('w1', 10_000);
+      assert.equal(await queue.requeue('j1'), null, 'processing: not requeued');
+      await queue.fail('j1', ['pdf_timeout: no progress']);
+      clock.advance(1000);
+      const again = await queue.requeue('j1');
+      assert.equal(again?.status, 'queued');
+      assert.equal(again?.attempts, 0);
+      assert.deepEqual(again?.failureReasons, []);
+      assert.equal(again?.finishedAt, null);
+      assert.equal(again?.firstFailedAt ?? null, null);
+      assert.equal(await queue.requeue('j1'), null, 'queued already: not requeued twice');
+      assert.equal(await queue.requeue('busy'), null);
+      assert.equal(await queue.requeue('nope'), null);
+      const claimed = await queue.claim('w2', 10_000);
+      assert.equal(claimed?.id, 'j1', 'runnable at once');
+      assert.equal(claimed?.attempts, 1);
+    });
+
     it('release by a worker that lost the lease does nothing', async () => {
       await queue.enqueue(sampleJob('j1'));
       await queue.claim('w1', 1000);

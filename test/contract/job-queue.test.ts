@@ -59,6 +59,10 @@ it('SqliteJobQueue: tells its listeners after every enqueue (what wakes the work
     assert.equal(woken, 2);
     await assert.rejects(q.enqueue(sampleJob('a')), 'a duplicate id is refused');
     assert.equal(woken, 2, 'no wake-up for a job that was not stored');
+    await q.claim('w', 1000);
+    await q.fail('a', ['invalid_pdf: x']);
+    await q.requeue('a');
+    assert.equal(woken, 3, 'a requeue (DLQ retry) wakes the worker too');
   } finally {
     t.cleanup();
   }

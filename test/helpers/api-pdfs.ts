@@ -2,6 +2,10 @@
  * Tiny real PDFs written by hand (correct xref offsets), for API tests that need a PDF with known
  * text per page, or a "scanned" one with drawings but no text operators at all.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { repoRoot } from './eval-manuals.js';
+
 const esc = (s: string) => s.replace(/[\\()]/g, (c) => `\\${c}`);
 
 /** One entry per page: its lines of text, or null for a page with only a drawing (no text). */
@@ -50,3 +54,10 @@ export const encryptedPdf = () => buildPdf([['Secret page one'], ['Secret page t
 
 /** Starts like a PDF, then garbage: the reader must fail on it. */
 export const corruptPdf = () => Buffer.concat([Buffer.from('%PDF-1.7\n1 0 obj\n<< /Type /Catalog /Pages 9 0 R'), Buffer.alloc(2000, 0x17)]);
+
+/**
+ * test/fixtures/pdf/form-xobject-fanout.pdf: 8 KB, one page, no threat keyword (the upload
+ * inspector accepts it), whose form XObjects each draw the one below twice, 40 levels deep: a text
+ * extractor without a cache of form text walks 2^40 leaves, so pdf.js never finishes the page.
+ */
+export const fanOutPdf = () => readFileSync(join(repoRoot, 'test', 'fixtures', 'pdf', 'form-xobject-fanout.pdf'));

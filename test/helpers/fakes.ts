@@ -132,7 +132,7 @@ export class InMemoryJobQueue implements JobQueue {
       this.failNextEnqueue = false;
       throw new Error('queue unavailable');
     }
-    this.jobs.set(job.id, { job: { ...clone(job), status: 'queued' }, leaseOwner: null, leaseUntil: 0, runAfter: 0, seq: this.seq++ });
+    this.jobs.set(job.id, { job: { firstFailedAt: null, ...clone(job), status: 'queued' }, leaseOwner: null, leaseUntil: 0, runAfter: 0, seq: this.seq++ });
   }
   async claim(workerId: string, leaseMs: number) {
     const now = this.clock.now().getTime();
@@ -163,13 +163,24 @@ export class InMemoryJobQueue implements JobQueue {
   }
   async complete(jobId: string, statistics: Record<string, number>) { this.finish(jobId, { status: 'completed', stage: 'done', statistics: clone(statistics) }); }
   async fail(jobId: string, reasons: string[]) { this.finish(jobId, { status: 'failed', failureReasons: [...reasons] }); }
-  async release(jobId: string, workerId: string, opts: { delayMs?: number; refundAttempt?: boolean } = {}) {
+  async release(jobId: string, workerId: string, opts: { delayMs?: number; refundAttempt?: boolean; failed?: boolean } = {}) {
     const q = this.jobs.get(jobId);
     if (!q || q.job.status !== 'processing' || q.leaseOwner !== workerId) return;
     q.job.status = 'queued';
+    q.job.updatedAt = this.clock.now().toISOString();
+    if (opts.failed) q.job.firstFailedAt ??= q.job.updatedAt;
     q.job.attempts = Math.max(0, q.job.attempts - (opts.refundAttempt ? 1 : 0));
     q.leaseOwner = null;
     q.runAfter = this.clock.now().getTime() + (opts.delayMs ?? 0);
+  }
+  async requeue(jobId: string) {
+    const q = this.jobs.get(jobId);
+    if (!q || q.job.status !== 'failed') return null;
+    const iso = this.clock.now().toISOString();
+    Object.assign(q.job, { status: 'queued', stage: 'queued', attempts: 0, failureReasons: [], finishedAt: null, firstFailedAt: null, updatedAt: iso });
+    q.leaseOwner = null;
+    q.runAfter = 0;
+    return clone(q.job);
   }
   async get(jobId: string, owners: readonly string[]) {
     const q = this.jobs.get(jobId);

@@ -7,13 +7,14 @@ import type { Embedder } from '../../src/core/ports/embedder.js';
 import { createEmbedded, type EmbeddedApp, type EmbeddedOptions } from '../../src/wiring/embedded.js';
 import { FakeEmbedder, MemoryLogger } from '../helpers/fakes.js';
 
-export async function embeddedApp(opts: EmbeddedOptions & { dataDir?: string; embedder?: Embedder | null } = {}) {
+export async function embeddedApp(opts: EmbeddedOptions & { dataDir?: string; embedder?: Embedder | null; parameters?: Record<string, unknown> } = {}) {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'manuel-'));
-  const config = loadEmbeddedConfig({ MANUEL_DATA_DIR: dataDir } as NodeJS.ProcessEnv, { EmbeddingWorkers: 0 });
+  const { parameters, ...embeddedOptions } = opts;
+  const config = loadEmbeddedConfig({ MANUEL_DATA_DIR: dataDir } as NodeJS.ProcessEnv, { EmbeddingWorkers: 0, ...parameters });
   const app: EmbeddedApp = await createEmbedded(config, {
     logger: new MemoryLogger(),
     transcriber: null,
-    ...opts,
+    ...embeddedOptions,
     embedder: opts.embedder === undefined ? new FakeEmbedder() : opts.embedder,
     worker: { pollMs: 50, retryDelayMs: 0, ...opts.worker },
   });

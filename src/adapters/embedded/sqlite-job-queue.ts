@@ -19,6 +19,7 @@ interface Row {
   finished_at: string | null;
   statistics: string;
   failure_reasons: string;
+  first_failed_at: string | null;
 }
 
 const toJob = (r: Row): Job => ({
@@ -35,6 +36,7 @@ const toJob = (r: Row): Job => ({
   finishedAt: r.finished_at,
   statistics: JSON.parse(r.statistics) as Record<string, number>,
   failureReasons: JSON.parse(r.failure_reasons) as string[],
+  firstFailedAt: r.first_failed_at,
 });
 
 /**
@@ -71,6 +73,8 @@ export class SqliteJobQueue implements JobQueue {
       );
       CREATE INDEX IF NOT EXISTS jobs_runnable ON jobs(status, run_after);
       CREATE INDEX IF NOT EXISTS jobs_manual ON jobs(manual_id);`,
+      // When a run first failed (the dead-letter queue reports it).
+      'ALTER TABLE jobs ADD COLUMN first_failed_at TEXT',
     ]);
   }
 
@@ -139,14 +143,31 @@ export class SqliteJobQueue implements JobQueue {
       .run(JSON.stringify(reasons), iso, iso, jobId);
   }
 
-  async release(jobId: string, workerId: string, opts: { delayMs?: number; refundAttempt?: boolean } = {}): Promise<void> {
+  async release(jobId: string, workerId: string, opts: { delayMs?: number; refundAttempt?: boolean; failed?: boolean } = {}): Promise<void> {
     const now = this.clock.now();
+    const iso = now.toISOString();
     this.db
       .prepare(
-        `UPDATE jobs SET status = 'queued', run_after = ?, attempts = MAX(0, attempts - ?), updated_at = ?, lease_owner = NULL, lease_until = NULL
+        `UPDATE jobs SET status = 'queued', run_after = ?, attempts = MAX(0, attempts - ?), updated_at = ?, lease_owner = NULL, lease_until = NULL,
+           first_failed_at = CASE WHEN ? THEN COALESCE(first_failed_at, ?) ELSE first_failed_at END
          WHERE id = ? AND status = 'processing' AND lease_owner = ?`,
       )
-      .run(now.getTime() + (opts.delayMs ?? 0), opts.refundAttempt ? 1 : 0, now.toISOString(), jobId, workerId);
+      .run(now.getTime() + (opts.delayMs ?? 0), opts.refundAttempt ? 1 : 0, iso, opts.failed ? 1 : 0, iso, jobId, workerId);
+  }
+
+  async requeue(jobId: string): Promise<Job | null> {
+    const iso = this.clock.now().toISOString();
+    const row = this.db
+      .prepare(
+        `UPDATE jobs SET status = 'queued', stage = 'queued', attempts = 0, run_after = 0, failure_reasons = '[]', finished_at = NULL,
+           first_failed_at = NULL, updated_at = ?, lease_owner = NULL, lease_until = NULL
+         WHERE id = ? AND status = 'failed'
+         RETURNING *`,
+      )
+      .get(iso, jobId) as Row | undefined;
+    if (!row) return null;
+    for (const listener of this.enqueueListeners) listener();
+    return toJob(row);
   }
 
   async get(jobId: string, visibleOwners: readonly string[]): Promise<Job | null> {

@@ -17,8 +17,15 @@ function reasonOf(e: unknown): string {
   return `The PDF could not be read: ${msg || 'unknown error'}`.slice(0, 300);
 }
 
+export interface UnpdfPdfReaderOptions {
+  /** Called after each page is read (WorkerPdfReader's progress: a page that never ends is a stall). */
+  onPage?: (pageNumber: number, pages: number) => void;
+}
+
 /** PDF text per physical page with printed labels, via unpdf's bundled pdf.js (no worker, no canvas). */
 export class UnpdfPdfReader implements PdfReader {
+  constructor(private readonly opts: UnpdfPdfReaderOptions = {}) {}
+
   async read(pdf: Uint8Array): Promise<{ info: PdfInfo; pages: PageText[] }> {
     let doc: DocumentProxy;
     try {
@@ -39,6 +46,7 @@ export class UnpdfPdfReader implements PdfReader {
         const text = linesToText(itemsToLines(items)).normalize('NFKC');
         pages.push({ pageNumber: n, label: labels?.[n - 1] || null, text });
         page.cleanup();
+        this.opts.onPage?.(n, doc.numPages);
       }
       return { info: { pages: doc.numPages, title: await titleOf(doc) }, pages };
     } catch (e) {

@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Job } from '../model/types.js';
+import { systemClock, type Clock } from '../ports/clock.js';
 import type { JobQueue } from '../ports/job-queue.js';
 import type { Logger } from '../ports/logger.js';
+import { announceJobFailure, keepDeadLetter, type JobFailureOps } from './dead-letters.js';
 import { failureCode, ingestManual, markIngestFailed, PERMANENT_INGEST_ERRORS, type IngestDeps, type IngestOptions, type IngestProgress } from './ingest-manual.js';
 
 /** What the worker runs for a claimed job; `failed` is called once when the job is given up. */
@@ -29,8 +31,21 @@ export interface IngestWorkerOptions {
   heartbeatMs?: number;
   /** Poll interval when idle (an enqueue in this process wakes the worker at once via notify()). */
   pollMs?: number;
+  /** Attempts per job, the first included (EnableAdvancedErrorHandling: MaxRetryAttempts). */
   maxAttempts?: number;
+  /** Linear backoff when `retryDelay` is not given: retryDelayMs × failed attempts (default 2000). */
   retryDelayMs?: number;
+  /** Wait before the next attempt after `failedAttempts` failures (EnableAdvancedErrorHandling: exponential, full jitter). */
+  retryDelay?: (failedAttempts: number) => number;
+}
+
+export interface IngestWorkerDeps {
+  queue: JobQueue;
+  handler: JobHandler;
+  logger: Logger;
+  /** Where a job given up for good is reported (DLQ, error tracker, notifier); read at failure time, so parts wired later count. */
+  ops?: JobFailureOps;
+  clock?: Clock;
 }
 
 /** Raised inside the handler (through its progress callback) to abandon the job. */
@@ -51,7 +66,8 @@ export class IngestWorker {
   private readonly heartbeatMs: number;
   private readonly pollMs: number;
   private readonly maxAttempts: number;
-  private readonly retryDelayMs: number;
+  private readonly retryDelay: (failedAttempts: number) => number;
+  private readonly clock: Clock;
   private running = false;
   private loop: Promise<void> | null = null;
   private wake: (() => void) | null = null;
@@ -59,7 +75,7 @@ export class IngestWorker {
   private current: Job | null = null;
 
   constructor(
-    private readonly deps: { queue: JobQueue; handler: JobHandler; logger: Logger },
+    private readonly deps: IngestWorkerDeps,
     opts: IngestWorkerOptions = {},
   ) {
     this.workerId = opts.workerId ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
@@ -67,7 +83,9 @@ export class IngestWorker {
     this.heartbeatMs = opts.heartbeatMs ?? Math.max(50, Math.floor(this.leaseMs / 3));
     this.pollMs = opts.pollMs ?? 1000;
     this.maxAttempts = opts.maxAttempts ?? 3;
-    this.retryDelayMs = opts.retryDelayMs ?? 2000;
+    const linearMs = opts.retryDelayMs ?? 2000;
+    this.retryDelay = opts.retryDelay ?? ((n) => linearMs * n);
+    this.clock = deps.clock ?? systemClock;
   }
 
   start(): void {
@@ -145,10 +163,9 @@ export class IngestWorker {
     const log = this.deps.logger.child({ job_id: job.id, manual_id: job.manualId, attempt: job.attempts });
     const { queue, handler } = this.deps;
     if (job.attempts > this.maxAttempts) {
-      const reason = `attempts_exhausted: the worker stopped ${job.attempts - 1} times while ingesting`;
-      log.warn({ reason }, 'ingest job given up');
-      await handler.failed(job, reason);
-      await queue.fail(job.id, [reason]);
+      // This claim is not an attempt: the job is failed without running it again.
+      const runs = { ...job, attempts: job.attempts - 1 };
+      await this.giveUp(runs, 'attempts_exhausted', `the worker stopped ${runs.attempts} times while ingesting`, log);
       return;
     }
     this.current = job;
@@ -176,6 +193,8 @@ export class IngestWorker {
       });
       // A heartbeat failed after the last progress step: the job is someone else's now.
       if (lease.lost) throw new Abandon('lease_lost');
+      // Before completing: should the process die in between, the job runs again (and may be dead-lettered again).
+      await this.deps.ops?.deadLetters?.removeFor({ jobId: job.id, manualId: job.manualId });
       await queue.complete(job.id, { ...stats, total_ms: Date.now() - started });
       log.info({ stats, ms: Date.now() - started }, 'ingest job completed');
     } catch (e) {
@@ -198,13 +217,23 @@ export class IngestWorker {
     const code = failureCode(e);
     const message = e instanceof Error ? e.message : String(e);
     if (handler.isPermanent(e) || job.attempts >= this.maxAttempts) {
-      const reason = `${code}: ${message}`;
-      log.warn({ reason }, 'ingest job failed');
-      await handler.failed(job, reason);
-      await queue.fail(job.id, [reason]);
+      await this.giveUp(job, code, message, log);
       return;
     }
-    log.warn({ err: e, retry_in_ms: this.retryDelayMs * job.attempts }, 'ingest job will be retried');
-    await queue.release(job.id, this.workerId, { delayMs: this.retryDelayMs * job.attempts });
+    const delayMs = Math.max(0, Math.round(this.retryDelay(job.attempts)));
+    log.warn({ err: e, retry_in_ms: delayMs }, 'ingest job will be retried');
+    await queue.release(job.id, this.workerId, { delayMs, failed: true });
+  }
+
+  /** The job failed for good: into the DLQ (when there is one), the manual failed, then recorded and announced. */
+  private async giveUp(job: Job, errorType: string, message: string, log: Logger): Promise<void> {
+    const { queue, handler, ops = {} } = this.deps;
+    const reason = `${errorType}: ${message}`;
+    const failure = { errorType, message, at: this.clock.now().toISOString() };
+    log.warn({ reason, attempts: job.attempts }, 'ingest job failed');
+    const letter = await keepDeadLetter(ops, log, job, failure);
+    await handler.failed(job, reason);
+    await queue.fail(job.id, [reason]);
+    await announceJobFailure(ops, log, job, failure, letter);
   }
 }

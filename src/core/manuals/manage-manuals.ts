@@ -3,6 +3,7 @@ import { errors } from '../errors.js';
 import { SHARED_OWNER, type Job, type Manual } from '../model/types.js';
 import { visibleOwners } from '../model/visibility.js';
 import type { BlobStore } from '../ports/blob-store.js';
+import type { DeadLetterQueue } from '../ports/dead-letter-queue.js';
 import { systemClock, type Clock } from '../ports/clock.js';
 import type { JobQueue } from '../ports/job-queue.js';
 import type { KnowledgeBase } from '../ports/knowledge-base.js';
@@ -97,7 +98,7 @@ export async function readManualFile(
  * uploaded the same bytes) still points at it.
  */
 export async function deleteManual(
-  deps: { manuals: ManualRepo; jobs: JobQueue; blobs: BlobStore; kb: KnowledgeBase },
+  deps: { manuals: ManualRepo; jobs: JobQueue; blobs: BlobStore; kb: KnowledgeBase; ops?: { deadLetters?: DeadLetterQueue } },
   caller: Caller & { manualId: string },
 ): Promise<CleanupSummary> {
   const manual = await getManual(deps, caller);
@@ -105,6 +106,7 @@ export async function deleteManual(
   // Row first: a worker still ingesting it sees the manual gone and drops what it indexes.
   await deps.manuals.delete(manual.id);
   const jobsDeleted = await deps.jobs.deleteForManual(manual.id);
+  await deps.ops?.deadLetters?.removeFor({ manualId: manual.id }); // nothing left to retry
   const removed = await deps.kb.deleteManual(manual.id);
   const fileDeleted = (await deps.manuals.countByBlobKey(manual.blobKey)) === 0 ? await deps.blobs.delete(manual.blobKey) : false;
   return { chunks_deleted: removed.chunks, vectors_deleted: removed.vectors, jobs_deleted: jobsDeleted, file_deleted: fileDeleted };

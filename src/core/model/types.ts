@@ -88,6 +88,8 @@ export interface Job {
   finishedAt: string | null;
   statistics: Record<string, number>;
   failureReasons: string[];
+  /** When an attempt of this run first failed (retried since), or null. */
+  firstFailedAt?: string | null;
 }
 
 export type UsageOperation = 'query' | 'transcribe' | 'upload';

@@ -3,11 +3,9 @@ import { it } from 'node:test';
 import { SqliteErrorTracker } from '../../adapters/embedded/sqlite-error-tracker.js';
 import { tempDb } from '../../../test/contract/sqlite-temp.js';
 import { ManualClock, MemoryLogger } from '../../../test/helpers/fakes.js';
-import type { Job } from '../model/types.js';
 import type { ErrorTracker } from '../ports/error-tracker.js';
 import type { AlertEvent, Notifier } from '../ports/notifier.js';
-import type { JobHandler } from '../ingest/ingest-worker.js';
-import { pruneErrorRecords, trackError, trackJobFailures } from './track-error.js';
+import { pruneErrorRecords, trackError } from './track-error.js';
 
 const capture = (): Notifier & { events: AlertEvent[] } => {
   const events: AlertEvent[] = [];
@@ -49,22 +47,6 @@ it('a broken store neither throws nor stops the alert, which keeps the same fing
     assert.equal(notifier.events.length, 2);
     assert.equal(notifier.events[1]!.fingerprint, ok!.fingerprint);
     assert.ok(logger.lines.some((l) => l.msg === 'error tracking failed'));
-  } finally {
-    t.cleanup();
-  }
-});
-
-it('a job given up is recorded under job:<kind> with its failure code, after the handler ran', async () => {
-  const t = tempDb();
-  try {
-    const errors = new SqliteErrorTracker(t.db);
-    const calls: string[] = [];
-    const handler: JobHandler = { run: async () => ({}), failed: async (_job, reason) => void calls.push(reason), isPermanent: () => false };
-    const tracked = trackJobFailures(handler, { errors, logger: new MemoryLogger() });
-    await tracked.failed({ id: 'job-1', kind: 'ingest' } as Job, 'pdf_bomb: the PDF has 90000 objects');
-    assert.deepEqual(calls, ['pdf_bomb: the PDF has 90000 objects']);
-    const [r] = await errors.list();
-    assert.deepEqual([r!.error_type, r!.where, r!.message, r!.sample_request_id, r!.severity], ['pdf_bomb', 'job:ingest', 'the PDF has <n> objects', 'job-1', 'medium']);
   } finally {
     t.cleanup();
   }

@@ -1,4 +1,3 @@
-import type { JobHandler } from '../ingest/ingest-worker.js';
 import type { Clock } from '../ports/clock.js';
 import type { ErrorOccurrence, ErrorRecord, ErrorTracker } from '../ports/error-tracker.js';
 import type { Logger } from '../ports/logger.js';
@@ -60,25 +59,6 @@ export function deferredErrorReporter(deps: TrackErrorDeps): (occurrence: ErrorO
   };
 }
 
-/** A job handler that also records every job given up (`job:<kind>`; the job id stands in for the request id). */
-export function trackJobFailures(handler: JobHandler, deps: TrackErrorDeps): JobHandler {
-  return {
-    ...handler,
-    failed: async (job, reason) => {
-      try {
-        await handler.failed(job, reason);
-      } finally {
-        const cut = reason.indexOf(':');
-        await trackError(deps, {
-          errorType: cut > 0 ? reason.slice(0, cut) : 'internal_error',
-          message: cut > 0 ? reason.slice(cut + 1).trim() : reason,
-          where: `job:${job.kind}`,
-          requestId: job.id,
-        });
-      }
-    },
-  };
-}
 
 const DAY_MS = 86_400_000;
 

@@ -11,8 +11,12 @@ export interface JobQueue {
   complete(jobId: string, statistics: Record<string, number>): Promise<void>;
   fail(jobId: string, reasons: string[]): Promise<void>;
   /** Give a claimed job back (queued again, runnable after `delayMs`); `refundAttempt` when the worker
-   * is only shutting down, so a drain does not use up the job's attempts. No-op if the lease is gone. */
-  release(jobId: string, workerId: string, opts?: { delayMs?: number; refundAttempt?: boolean }): Promise<void>;
+   * is only shutting down, so a drain does not use up the job's attempts; `failed` when the attempt
+   * failed (sets `firstFailedAt` the first time). No-op if the lease is gone. */
+  release(jobId: string, workerId: string, opts?: { delayMs?: number; refundAttempt?: boolean; failed?: boolean }): Promise<void>;
+  /** A failed job runs again from scratch (attempts 0, no reasons, runnable now): an operator's retry
+   * from the dead-letter queue. Null (and nothing changed) when the job is not `failed` or not there. */
+  requeue(jobId: string): Promise<Job | null>;
   get(jobId: string, visibleOwners: readonly string[]): Promise<Job | null>;
   /** Jobs of a manual (newest first); used for cleanup and status. */
   forManual(manualId: string): Promise<Job[]>;

@@ -52,3 +52,25 @@ export interface QueryResponse {
   transcription?: { text: string; confidence?: number; duration_s?: number; engine?: string };
   [key: string]: unknown;
 }
+
+/** GET /api/admin/dlq (admin). */
+export interface DeadLetterDto {
+  id: string;
+  job_id: string;
+  kind: string;
+  manual_id: string | null;
+  manual_name: string | null;
+  manual_status: string | null;
+  error_type: string;
+  error: string;
+  attempts: number;
+  retries: number;
+  dead_at: string;
+  [key: string]: unknown;
+}
+
+export interface DeadLetterList {
+  dead_letters: DeadLetterDto[];
+  count: number;
+  size: number;
+}

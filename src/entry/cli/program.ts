@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { askCommand } from './commands/ask-command.js';
+import { dlqCommand } from './commands/dlq-command.js';
 import { loginCommand, logoutCommand, signupCommand } from './commands/auth-commands.js';
 import { importCommand } from './commands/import-command.js';
 import { keysCommand } from './commands/keys-command.js';
@@ -28,9 +29,10 @@ Examples:
   manuel ask --voice
   manuel manuals list --json
   manuel keys create "build server"      (then on that machine:)
-  manuel login --api-key KEYID:SECRET`,
+  manuel login --api-key KEYID:SECRET
+  manuel dlq list                        (admin: jobs that failed for good)`,
     );
-  for (const cmd of [serveCommand(), signupCommand(), loginCommand(), logoutCommand(), uploadCommand(), importCommand(), askCommand(), manualsCommand(), usageCommand(), keysCommand()]) {
+  for (const cmd of [serveCommand(), signupCommand(), loginCommand(), logoutCommand(), uploadCommand(), importCommand(), askCommand(), manualsCommand(), usageCommand(), keysCommand(), dlqCommand()]) {
     program.addCommand(cmd);
   }
   return program;
