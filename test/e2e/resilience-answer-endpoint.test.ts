@@ -80,6 +80,14 @@ describe('answer endpoint failing: extractive fallback, retries, breaker, /healt
     assert.equal(fake.modelRequests, probes, 'probe results are reused for 2 s: deep health cannot hammer the endpoint');
   });
 
+  it('both routes and answer_source are in the OpenAPI document', async () => {
+    const doc = (await (await t.request('/api/openapi.json')).json()) as Record<string, any>;
+    assert.ok(doc.paths['/health/deep'].get.responses['200']);
+    assert.ok(doc.paths['/health/circuit-breakers/{service}/reset'].post.responses['404']);
+    assert.deepEqual(doc.components.schemas.QueryResponse.properties.answer_source.enum, ['model', 'extractive', 'extractive-fallback']);
+    assert.ok(doc.components.schemas.DeepHealth);
+  });
+
   it('only an admin: 401 without a token, 403 for a user, on deep health and on reset', async () => {
     assert.equal((await t.request('/health/deep')).status, 401);
     const forbidden = await t.request('/health/deep', { token: user });
