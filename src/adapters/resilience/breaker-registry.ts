@@ -5,7 +5,8 @@ import { ResiliencePolicy, type BreakerTransition, type PolicyOptions } from './
 
 /**
  * Every policy with a breaker, by service name: /health/deep lists them, the admin route resets one.
- * Each transition is logged once (warn when it opens, info otherwise) and counted as
+ * Each transition is logged once (warn when it opens, info otherwise; the log field is `dependency`,
+ * since `service` is the application's name on every line) and counted as
  * `breaker_transitions_total{service, to}`.
  */
 export class BreakerRegistry implements Breakers {
@@ -38,7 +39,7 @@ export class BreakerRegistry implements Breakers {
 
   private transition(t: BreakerTransition): void {
     this.deps.metrics.count('breaker_transitions_total', { service: t.service, to: t.to });
-    const fields = { service: t.service, from: t.from, to: t.to, failures: t.failures, ...(t.reason ? { reason: t.reason } : {}) };
+    const fields = { dependency: t.service, from: t.from, to: t.to, failures: t.failures, ...(t.reason ? { reason: t.reason } : {}) };
     if (t.to === 'open') this.log.warn(fields, `circuit breaker of ${t.service} opened: calls fail at once until a trial call succeeds`);
     else this.log.info(fields, `circuit breaker of ${t.service} ${t.to === 'closed' ? 'closed' : t.to.replace('_', '-')}`);
   }

@@ -46,14 +46,14 @@ export class FallbackAnswerWriter implements AnswerWriter {
       this.deps.metrics.count('fallbacks_total', { service: this.deps.service });
       if (!this.down) {
         this.down = true;
-        this.deps.logger.warn({ service: this.deps.service, err: { message: (e as Error).message } }, 'answer model failed: answering extractively until it is back');
+        this.deps.logger.warn({ dependency: this.deps.service, err: { message: (e as Error).message } }, 'answer model failed: answering extractively until it is back');
       }
       const standIn = await this.fallback.write(question, passages);
       return { answer: standIn.answer, cited: standIn.cited, source: 'extractive-fallback' };
     }
     if (this.down) {
       this.down = false;
-      this.deps.logger.info({ service: this.deps.service }, 'answer model answering again');
+      this.deps.logger.info({ dependency: this.deps.service }, 'answer model answering again');
     }
     return written;
   }

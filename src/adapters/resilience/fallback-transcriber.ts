@@ -38,14 +38,14 @@ export class FallbackTranscriber implements Transcriber {
       this.deps.metrics.count('fallbacks_total', { service: this.deps.service });
       if (!this.down) {
         this.down = true;
-        this.deps.logger.warn({ service: this.deps.service, err: { message: (e as Error).message } }, 'transcription endpoint failed: recognising locally until it is back');
+        this.deps.logger.warn({ dependency: this.deps.service, err: { message: (e as Error).message } }, 'transcription endpoint failed: recognising locally until it is back');
       }
       const { signal: _ignored, ...rest } = options;
       return this.fallback.transcribe(wav, rest);
     }
     if (this.down) {
       this.down = false;
-      this.deps.logger.info({ service: this.deps.service }, 'transcription endpoint answering again');
+      this.deps.logger.info({ dependency: this.deps.service }, 'transcription endpoint answering again');
     }
     return transcript;
   }

@@ -156,7 +156,7 @@ export function deepHealthRoutes(services: AppServices) {
       if (!breakers?.reset(service)) {
         throw new ManuelError('not_found', `No circuit breaker named ${service}`, { service, known: breakers?.list().map((b) => b.service) ?? [] });
       }
-      (c.get('log') ?? services.logger).warn({ service, admin_id: admin.id }, 'circuit breaker reset by an administrator');
+      (c.get('log') ?? services.logger).warn({ dependency: service, admin_id: admin.id }, 'circuit breaker reset by an administrator');
       const now = breakers.list().find((b) => b.service === service)!;
       return c.json(breakerDto(now), 200);
     });
