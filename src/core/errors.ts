@@ -59,7 +59,7 @@ export const errors = {
     new ManuelError('payload_too_large', `The upload exceeds the limit of ${Number((limitBytes / 1048576).toFixed(2))} MB`, { limit_bytes: limitBytes }),
   quotaExceeded: (details: Record<string, unknown>) => new ManuelError('quota_exceeded', 'Quota exceeded', details),
   urlNotAllowed: (reason: string) => new ManuelError('url_not_allowed', reason),
-  downloadFailed: (reason: string) => new ManuelError('download_failed', reason),
+  downloadFailed: (reason: string, details?: Record<string, unknown>) => new ManuelError('download_failed', reason, details),
   invalidPdf: (reason: string) => new ManuelError('invalid_pdf', reason),
   encryptedPdf: () => new ManuelError('encrypted_pdf', 'The PDF is encrypted or password-protected'),
   noText: () => new ManuelError('no_text', 'The PDF has no extractable text (scanned pages need OCR, not supported yet)'),

@@ -20,6 +20,7 @@ import { adminManualRoutes } from './routes/admin-manual-routes.js';
 import { authRoutes } from './routes/auth-routes.js';
 import { bootstrapRoutes } from './routes/bootstrap-routes.js';
 import { docsRoutes } from './routes/docs-routes.js';
+import { deepHealthRoutes } from './routes/deep-health-routes.js';
 import { healthRoutes } from './routes/health-routes.js';
 import { ingestionRoutes } from './routes/ingestion-routes.js';
 import { manualRoutes } from './routes/manual-routes.js';
@@ -71,6 +72,7 @@ export function createApp(services: AppServices, options: AppOptions = {}) {
   if (options.validateResponses) app.use('*', responseValidation(() => app.openAPIRegistry));
   const signatures = signatureAuthFor(services);
   app.use('/api/*', authMiddleware(services.auth.tokens, signatures));
+  app.use('/health/deep', authMiddleware(services.auth.tokens, signatures));
   app.use('/health/circuit-breakers/*', authMiddleware(services.auth.tokens, signatures));
   app.use('/api/*', traffic.perUser); // 6b: rate limit per authenticated user (EnableAdvancedSecurity)
   app.use('/api/*', defaultBodyCap(services.parameters.MaxRequestSizeMB));
@@ -81,6 +83,7 @@ export function createApp(services: AppServices, options: AppOptions = {}) {
   app.notFound(notFoundHandler);
 
   app.route('/', healthRoutes(services));
+  app.route('/', deepHealthRoutes(services));
   app.route('/api', authRoutes(services));
   app.route('/api', uploadRoutes(services, { downloadTimeoutMs: options.downloadTimeoutMs }));
   app.route('/api', manualRoutes(services));

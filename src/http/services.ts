@@ -26,6 +26,7 @@ import type { CostLedger } from '../core/ports/cost-ledger.js';
 import type { DeadLetterQueue } from '../core/ports/dead-letter-queue.js';
 import type { ErrorTracker } from '../core/ports/error-tracker.js';
 import type { Notifier } from '../core/ports/notifier.js';
+import type { HealthProbe } from '../core/ports/health-probe.js';
 
 /** Operations (EnableAdvancedErrorHandling, monitoring): each part absent when its feature is off. */
 export interface OpsServices {
@@ -87,10 +88,14 @@ export interface AppServices {
   signing: { apiKeys: ApiKeyRepo; secretBox: SecretBox; nonces: NonceStore };
   /** Speech -> text (voice wiring). Absent: voice routes answer 503. */
   transcribeAudio?: (input: TranscribeAudioInput) => Promise<TranscribeAudioResult>;
+  /** EnableAdvancedErrorHandling: runs URL-import attempts, retrying transient failures with back-off; absent: one attempt. */
+  urlImportAttempts?: <T>(attempt: (signal: AbortSignal) => Promise<T>, signal: AbortSignal) => Promise<T>;
   /** Keep-alive agents of URL import (EnablePerformanceOptimization); absent: a fresh socket per download. */
   urlImportAgents?: { http: import('node:http').Agent; https: import('node:https').Agent };
   /** Cheap liveness probe of the database for /health. */
   pingDb?: () => boolean | Promise<boolean>;
+  /** Every dependency's probe for /health/deep; absent: the database and the ingest worker only. */
+  healthProbes?: HealthProbe[];
   version?: string;
   /** Error tracking, alerts, dead letters, breakers; `{}` in the minimal profile. */
   ops: OpsServices;

@@ -9,7 +9,7 @@ import { FsBlobStore } from '../adapters/embedded/fs-blob-store.js';
 import { JoseTokenService, loadJwtSecret } from '../adapters/embedded/jose-token-service.js';
 import { LocalEmbedder } from '../adapters/embedded/local-embedder.js';
 import { MemoryCache } from '../adapters/embedded/memory-cache.js';
-import { PocketsphinxTranscriber } from '../adapters/embedded/pocketsphinx-transcriber.js';
+import { DEFAULT_MODEL_DIR, PocketsphinxTranscriber } from '../adapters/embedded/pocketsphinx-transcriber.js';
 import { SqliteRecognitionCorpus } from '../adapters/embedded/sqlite-recognition-corpus.js';
 import { ScryptPasswordHasher } from '../adapters/embedded/scrypt-password-hasher.js';
 import { openDatabase, type SqliteDb } from '../adapters/embedded/sqlite-db.js';
@@ -52,6 +52,21 @@ import { scheduleErrorPruning } from '../core/ops/track-error.js';
 import type { Clock } from '../core/ports/clock.js';
 import { OpenAiTranscriber } from '../adapters/openai/openai-transcriber.js';
 import type { EmbeddedConfig } from '../config/config.js';
+import { BreakerRegistry } from '../adapters/resilience/breaker-registry.js';
+import { FallbackAnswerWriter, GuardedAnswerWriter } from '../adapters/resilience/fallback-answer-writer.js';
+import { FallbackTranscriber, GuardedTranscriber } from '../adapters/resilience/fallback-transcriber.js';
+import { guardCache, guardManualSetVersions, guardRateLimitStore, guardUsageCounters } from '../adapters/resilience/guarded-redis-ports.js';
+import { modelEndpointPolicy, redisPolicy, SERVICES, urlImportPolicy, type BreakerTuning } from '../adapters/resilience/resilience-setup.js';
+import {
+  databaseProbe,
+  embedderProbe,
+  endpointProbe,
+  ingestProbe,
+  pocketsphinxProbe,
+  redisProbe,
+  unavailableProbe,
+} from '../adapters/health/dependency-probes.js';
+import type { HealthProbe } from '../core/ports/health-probe.js';
 import { ExtractiveAnswerWriter } from '../core/ask/extractive-answer-writer.js';
 import { ingestJobHandler, IngestWorker, type IngestWorkerOptions } from '../core/ingest/ingest-worker.js';
 import type { AnswerWriter } from '../core/ports/answer-writer.js';
@@ -76,6 +91,8 @@ export interface EmbeddedOptions {
   clock?: Clock;
   /** undefined: pdf.js in this thread, or in a worker with a stall timeout (EnableAdvancedErrorHandling). */
   pdfReader?: PdfReader;
+  /** Breaker thresholds and pauses (EnableAdvancedErrorHandling); defaults in adapters/resilience/resilience-setup.ts. Tests shorten them. */
+  breakers?: BreakerTuning;
 }
 
 export interface EmbeddedApp extends AppServices {
@@ -90,7 +107,11 @@ export interface EmbeddedApp extends AppServices {
   close(drainMs?: number): Promise<void>;
 }
 
-const onPath = (bin: string) => (process.env.PATH ?? '').split(delimiter).some((d) => d && existsSync(join(d, bin)));
+const which = (bin: string): string | null => {
+  for (const d of (process.env.PATH ?? '').split(delimiter)) if (d && existsSync(join(d, bin))) return join(d, bin);
+  return null;
+};
+const onPath = (bin: string) => which(bin) !== null;
 
 function packageVersion(): string {
   try {
@@ -156,27 +177,36 @@ export async function createEmbedded(config: EmbeddedConfig, opts: EmbeddedOptio
   const pdfReader = opts.pdfReader ?? (p.EnableAdvancedErrorHandling ? new WorkerPdfReader() : new UnpdfPdfReader());
   const inspector = new WorkerPdfInspector(); // always on: upload threat checks are not behind a flag (ADR 0008)
   const metrics = new PromMetrics();
+  // EnableAdvancedErrorHandling: retry, deadline and breaker policies wrap the adapters here, so the
+  // core never sees them (docs/decisions/0011). Off: none of it is built, calls go straight through.
+  const breakers = p.EnableAdvancedErrorHandling ? new BreakerRegistry({ logger, metrics }) : null;
   const redisUrl = p.RedisUrl || (p.EnableRedisCache ? 'redis://127.0.0.1:6379' : '');
   const redis = redisUrl ? createRedisConnection({ url: redisUrl, logger, keyPrefix: p.RedisKeyPrefix }) : null;
   // EnableRedisCache: answers, manual-set versions and usage counters shared by every process on that Redis.
   const sharedCache = p.EnableRedisCache && redis !== null;
-  const cache: Cache = sharedCache ? new RedisAnswerCache(redis, { logger }) : new MemoryCache({ maxEntries: p.CacheMemorySize });
+  // One breaker for every user of the one Redis connection: a dead server is skipped at once by all of them.
+  const redisGuard = redis && breakers ? breakers.policy(redisPolicy(opts.breakers)) : null;
+  const onRedis = <T>(port: T, guard: (port: T, policy: NonNullable<typeof redisGuard>) => T): T => (redisGuard ? guard(port, redisGuard) : port);
+  const cache: Cache = sharedCache ? onRedis(new RedisAnswerCache(redis, { logger }), guardCache) : new MemoryCache({ maxEntries: p.CacheMemorySize });
   const sqliteCounters = new SqliteUsageCounters(db);
-  const counters: UsageCounters = sharedCache ? new FallbackUsageCounters(new RedisUsageCounters(redis), sqliteCounters, logger) : sqliteCounters;
+  const counters: UsageCounters = sharedCache
+    ? new FallbackUsageCounters(onRedis(new RedisUsageCounters(redis), guardUsageCounters), sqliteCounters, logger)
+    : sqliteCounters;
   const versioned = new VersionedManualRepo(
     sqliteManuals,
-    sharedCache ? new RedisManualSetVersions(redis) : new SqliteManualSetVersions(db),
+    sharedCache ? onRedis(new RedisManualSetVersions(redis), guardManualSetVersions) : new SqliteManualSetVersions(db),
     (id) => sqliteManuals.ownerOf(id),
     logger.child({ component: 'answer-cache' }),
   );
   const manuals = versioned;
   const stopPruning = scheduleUsagePruning({ usage, clock, logger }, p.UsageDataRetentionDays);
   const { ops, stopOps } = opsServices(config, db, clock, logger);
+  if (breakers) ops.breakers = breakers;
   const jwtSecret = loadJwtSecret(p.JwtSecret, config.dataDir);
   // Counters start exact: wait (briefly) for Redis rather than fail the first requests open or closed.
   if (redis) await redisReady(redis, 2000);
   // Rate limits and sign-in throttling share one store: Redis when there is one (exact across processes), else memory.
-  const rateLimitStore = new FailModeRateLimitStore(redis ? new RedisRateLimitStore(redis) : new MemoryRateLimitStore(), {
+  const rateLimitStore = new FailModeRateLimitStore(redis ? onRedis(new RedisRateLimitStore(redis), guardRateLimitStore) : new MemoryRateLimitStore(), {
     mode: p.RateLimitFailMode,
     logger: logger.child({ component: 'rate-limit' }),
     metrics,
@@ -192,19 +222,41 @@ export async function createEmbedded(config: EmbeddedConfig, opts: EmbeddedOptio
 
   // EnablePerformanceOptimization: pooled keep-alive connections sized by MaxConnections (docs/decisions/0010).
   const outbound = p.EnablePerformanceOptimization ? createOutboundHttp(p) : null;
-  const answerWriter: AnswerWriter = p.TextModelEndpoint
-    ? new OpenAiAnswerWriter({ endpoint: p.TextModelEndpoint, model: p.TextModelId, apiKey: p.TextModelApiKey || undefined, fetch: outbound?.fetch })
-    : new ExtractiveAnswerWriter();
+  // With the flag on, ReadTimeout is the deadline of a whole model call (retries included); off, the adapters' own.
+  const modelTimeoutMs = breakers ? p.ReadTimeout : undefined;
+  const extractive = new ExtractiveAnswerWriter();
+  let answerWriter: AnswerWriter = extractive;
+  if (p.TextModelEndpoint) {
+    const model = new OpenAiAnswerWriter({ endpoint: p.TextModelEndpoint, model: p.TextModelId, apiKey: p.TextModelApiKey || undefined, fetch: outbound?.fetch, timeoutMs: modelTimeoutMs });
+    const guarded = breakers ? new GuardedAnswerWriter(model, breakers.policy(modelEndpointPolicy(SERVICES.answer, p, opts.breakers))) : model;
+    // In both profiles: a failed model call costs nothing more than the extractive answer it is replaced by (ADR 0011).
+    answerWriter = new FallbackAnswerWriter(guarded, extractive, { logger, metrics, service: SERVICES.answer });
+  }
 
-  const transcriber =
-    opts.transcriber !== undefined
-      ? opts.transcriber
-      : p.TranscribeEndpoint
-        ? new OpenAiTranscriber({ endpoint: p.TranscribeEndpoint, model: p.TranscribeModelId, apiKey: p.TranscribeApiKey || undefined, fetch: outbound?.fetch })
-        : onPath('pocketsphinx_continuous')
-          ? new PocketsphinxTranscriber({ cacheDir: join(config.dataDir, 'cache', 'sphinx') })
-          : null;
+  const sphinxBinary = which('pocketsphinx_continuous');
+  const localRecogniser = () => new PocketsphinxTranscriber({ cacheDir: join(config.dataDir, 'cache', 'sphinx') });
+  let transcriber: Transcriber | null = null;
+  let transcriberProbe: HealthProbe | null = null;
+  if (opts.transcriber !== undefined) {
+    transcriber = opts.transcriber;
+  } else if (p.TranscribeEndpoint) {
+    const endpoint = new OpenAiTranscriber({ endpoint: p.TranscribeEndpoint, model: p.TranscribeModelId, apiKey: p.TranscribeApiKey || undefined, fetch: outbound?.fetch, timeoutMs: modelTimeoutMs });
+    const guarded = breakers ? new GuardedTranscriber(endpoint, breakers.policy(modelEndpointPolicy(SERVICES.transcription, p, opts.breakers))) : endpoint;
+    transcriber = sphinxBinary ? new FallbackTranscriber(guarded, localRecogniser(), { logger, metrics, service: SERVICES.transcription }) : guarded;
+    transcriberProbe = endpointProbe({
+      name: 'transcriber',
+      endpoint: p.TranscribeEndpoint,
+      apiKey: p.TranscribeApiKey || undefined,
+      fetch: outbound?.fetch,
+      breaker: breakers ? SERVICES.transcription : undefined,
+      fallback: sphinxBinary ? 'spoken questions fall back to pocketsphinx' : undefined,
+    });
+  } else if (sphinxBinary) {
+    transcriber = localRecogniser();
+    transcriberProbe = pocketsphinxProbe({ binary: sphinxBinary, modelDir: DEFAULT_MODEL_DIR });
+  }
   const voiceReady = transcriber !== null && onPath('ffmpeg');
+  if (!voiceReady) transcriberProbe = unavailableProbe('transcriber', 'speech recognition needs ffmpeg and a recogniser: voice routes answer 503');
   if (!voiceReady) logger.warn({ transcriber: !!transcriber }, 'speech recognition unavailable (needs ffmpeg and a transcriber); voice routes answer 503');
   const voiceDeps = voiceReady
     ? {
@@ -231,6 +283,19 @@ export async function createEmbedded(config: EmbeddedConfig, opts: EmbeddedOptio
   const reclaimed = queue.reclaimOrphans(isDeadLocalWorker);
   if (reclaimed > 0) logger.info({ jobs: reclaimed }, 'resuming ingest jobs of a worker that died');
   if (workerOpts.start !== false) worker.start();
+
+  const pingDb = () => db.open && db.prepare('SELECT 1 AS ok').get() !== undefined;
+  const healthProbes: HealthProbe[] = [
+    databaseProbe(pingDb),
+    ...(redis ? [redisProbe(redis, redisGuard ? SERVICES.redis : undefined)] : []),
+    ...(embedder !== null || (opts.embedder === undefined && p.EmbeddingWorkers > 0) ? [embedderProbe(embedder)] : []),
+    ...(transcriberProbe ? [transcriberProbe] : []),
+    ...(p.TextModelEndpoint
+      ? [endpointProbe({ name: 'answer-endpoint', endpoint: p.TextModelEndpoint, apiKey: p.TextModelApiKey || undefined, fetch: outbound?.fetch, breaker: breakers ? SERVICES.answer : undefined, fallback: 'answers fall back to extractive' })]
+      : []),
+    ingestProbe(worker, () => queue.depth()),
+  ];
+  const urlImport = breakers?.policy(urlImportPolicy(p));
 
   let closed: Promise<void> | null = null;
   const app: EmbeddedApp = {
@@ -277,7 +342,9 @@ export async function createEmbedded(config: EmbeddedConfig, opts: EmbeddedOptio
     signing: { apiKeys: new SqliteApiKeyRepo(db), secretBox: new AesGcmSecretBox(jwtSecret), nonces: redis ? new RedisNonceStore(redis) : new MemoryNonceStore() },
     ...(voiceDeps ? { transcribeAudio: (input) => transcribeAudio(voiceDeps, input) } : {}),
     ...(outbound ? { urlImportAgents: outbound.agents } : {}),
-    pingDb: () => db.open && db.prepare('SELECT 1 AS ok').get() !== undefined,
+    ...(urlImport ? { urlImportAttempts: (attempt, signal) => urlImport.execute(attempt, signal) } : {}),
+    pingDb,
+    healthProbes,
     version: packageVersion(),
     // The worker reports to this same object (dead letters, error records, alerts of jobs given up).
     ops,

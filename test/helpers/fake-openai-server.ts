@@ -41,6 +41,8 @@ export interface FakeOpenAiServer {
   readonly port: number;
   readonly chatRequests: ChatRequestRecord[];
   readonly transcriptionRequests: TranscriptionRequestRecord[];
+  /** GET /v1/models calls (health probes). */
+  modelRequests: number;
   /** What the next chat completions answer (content of the assistant message). */
   chatReply: ChatScript;
   /** Token counts reported in `usage` for chat replies. */
@@ -68,6 +70,7 @@ export async function startFakeOpenAiServer(options: FakeOpenAiOptions = {}): Pr
     port: 0,
     chatRequests: [],
     transcriptionRequests: [],
+    modelRequests: 0,
     chatReply: options.chatReply ?? 'OK',
     chatUsage: { prompt_tokens: 100, completion_tokens: 20 },
     transcriptionText: options.transcriptionText ?? '',
@@ -90,11 +93,16 @@ export async function startFakeOpenAiServer(options: FakeOpenAiOptions = {}): Pr
       const chunks: Buffer[] = [];
       for await (const c of req) chunks.push(c as Buffer);
       const raw = Buffer.concat(chunks);
-      if (state.delayMs > 0) await new Promise((r) => setTimeout(r, state.delayMs));
+      // Unref'd: a "hanging" endpoint must not keep the test process alive after it is closed.
+      if (state.delayMs > 0) await new Promise((r) => setTimeout(r, state.delayMs).unref());
       if (options.apiKey && req.headers.authorization !== `Bearer ${options.apiKey}`) {
         return send(401, { error: { message: 'Incorrect API key provided', type: 'invalid_request_error' } });
       }
       const path = (req.url ?? '').split('?')[0];
+      if (req.method === 'GET' && path === '/v1/models') {
+        state.modelRequests++;
+        return send(200, { object: 'list', data: [{ id: 'fake', object: 'model', owned_by: 'test' }] });
+      }
       if (req.method === 'POST' && path === '/v1/chat/completions') {
         const record: ChatRequestRecord = { headers: req.headers, body: JSON.parse(raw.toString('utf8')) };
         state.chatRequests.push(record);

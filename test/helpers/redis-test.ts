@@ -37,3 +37,35 @@ export async function dropPrefix(url: string, prefix: string): Promise<void> {
     raw.disconnect();
   }
 }
+
+/**
+ * Our own redis-server on `port` (never the machine's shared one): no persistence, so a restart starts
+ * empty. Fault tests kill only this child.
+ */
+export async function startOwnRedis(port: number): Promise<import('node:child_process').ChildProcess> {
+  const { spawn } = await import('node:child_process');
+  const child = spawn('/usr/bin/redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  const probe = new Redis(port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  probe.on('error', () => {}); // refused until the server listens: expected
+  for (let i = 0; i < 100; i++) {
+    try {
+      await probe.connect();
+      await probe.ping();
+      probe.disconnect();
+      return child;
+    } catch {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+  probe.disconnect();
+  child.kill('SIGKILL');
+  throw new Error(`redis-server did not start on ${port}`);
+}
+
+/** SIGKILLs a redis-server started by startOwnRedis (and only it) and waits for it to exit. */
+export async function killOwnRedis(child: import('node:child_process').ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGKILL');
+  await exited;
+}

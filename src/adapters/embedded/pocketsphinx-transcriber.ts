@@ -24,7 +24,7 @@ export interface PocketsphinxOptions {
   decoderArgs?: string[];
 }
 
-const DEFAULT_MODEL_DIR = '/usr/share/pocketsphinx/model/en-us';
+export const DEFAULT_MODEL_DIR = '/usr/share/pocketsphinx/model/en-us';
 
 /** One word of pocketsphinx's `-time yes` output: `word start end posterior`. */
 const SEGMENT = /^(\S+) (\d+\.\d+) (\d+\.\d+) (\d+(?:\.\d+)?(?:e-?\d+)?)$/;

@@ -181,6 +181,11 @@ export class SqliteJobQueue implements JobQueue {
     return rows.map(toJob);
   }
 
+  /** Jobs waiting for a worker (GET /health/deep). */
+  depth(): number {
+    return (this.db.prepare("SELECT COUNT(*) AS n FROM jobs WHERE status = 'queued'").get() as { n: number }).n;
+  }
+
   /**
    * At start-up: hand back jobs leased by workers known to be dead (the process was killed), so they
    * resume now instead of after their lease runs out. The attempt stays counted: a job that kills

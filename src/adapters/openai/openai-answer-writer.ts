@@ -1,6 +1,6 @@
-import type { AnswerWriter, WrittenAnswer } from '../../core/ports/answer-writer.js';
+import type { AnswerWriter, WriteOptions, WrittenAnswer } from '../../core/ports/answer-writer.js';
 import type { SearchHit } from '../../core/model/types.js';
-import { errors } from '../../core/errors.js';
+import { errors, ManuelError } from '../../core/errors.js';
 
 /**
  * Answers with any OpenAI-compatible chat endpoint (Ollama, llama.cpp server, vLLM). The model
@@ -77,7 +77,7 @@ export class OpenAiAnswerWriter implements AnswerWriter {
     this.url = chatCompletionsUrl(options.endpoint);
   }
 
-  async write(question: string, passages: SearchHit[]): Promise<WrittenAnswer> {
+  async write(question: string, passages: SearchHit[], options: WriteOptions = {}): Promise<WrittenAnswer> {
     const timeoutMs = this.options.timeoutMs ?? 60_000;
     const body = {
       model: this.options.model,
@@ -95,12 +95,18 @@ export class OpenAiAnswerWriter implements AnswerWriter {
     let res: Response;
     let json: ChatResponse;
     try {
-      res = await (this.options.fetch ?? fetch)(this.url, { method: 'POST', headers, body: JSON.stringify(body), signal: AbortSignal.timeout(timeoutMs) });
+      const timer = AbortSignal.timeout(timeoutMs);
+      const signal = options.signal ? AbortSignal.any([timer, options.signal]) : timer;
+      res = await (this.options.fetch ?? fetch)(this.url, { method: 'POST', headers, body: JSON.stringify(body), signal });
       const text = await res.text();
-      if (!res.ok) throw errors.upstream(`Text model at ${this.url} answered HTTP ${res.status}: ${upstreamMessage(text)}`);
+      if (!res.ok) {
+        // The status goes with the error: resilience policies retry 5xx/429, never another 4xx.
+        throw new ManuelError('upstream_error', `Text model at ${this.url} answered HTTP ${res.status}: ${upstreamMessage(text)}`, { upstream_status: res.status });
+      }
       json = JSON.parse(text) as ChatResponse;
     } catch (e) {
       if ((e as Error).name === 'TimeoutError' || (e as Error).name === 'AbortError') {
+        if (options.signal?.aborted) throw errors.upstream(`Text model at ${this.url}: call abandoned (deadline)`);
         throw errors.upstream(`Text model at ${this.url} did not answer within ${timeoutMs} ms`);
       }
       if ((e as { code?: string }).code === 'upstream_error') throw e;
@@ -114,6 +120,7 @@ export class OpenAiAnswerWriter implements AnswerWriter {
     return {
       answer: text,
       cited,
+      source: 'model',
       usage: {
         inputTokens: json.usage?.prompt_tokens ?? 0,
         outputTokens: json.usage?.completion_tokens ?? 0,

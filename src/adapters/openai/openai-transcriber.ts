@@ -1,4 +1,4 @@
-import { errors } from '../../core/errors.js';
+import { errors, ManuelError } from '../../core/errors.js';
 import type { TranscribeOptions, Transcriber, Transcript } from '../../core/ports/transcriber.js';
 import { wavSamples } from '../../core/voice/wav-format.js';
 
@@ -58,18 +58,19 @@ export class OpenAiTranscriber implements Transcriber {
     if (prompt) form.append('prompt', prompt);
 
     let res: Response;
+    let raw: string;
     try {
       res = await (this.opts.fetch ?? fetch)(this.url, {
         method: 'POST',
         body: form,
         headers: this.opts.apiKey ? { authorization: `Bearer ${this.opts.apiKey}` } : {},
-        signal: AbortSignal.timeout(this.opts.timeoutMs ?? 60_000),
+        signal: options.signal ? AbortSignal.any([AbortSignal.timeout(this.opts.timeoutMs ?? 60_000), options.signal]) : AbortSignal.timeout(this.opts.timeoutMs ?? 60_000),
       });
+      raw = await res.text();
     } catch (e) {
-      const reason = (e as Error).name === 'TimeoutError' ? 'timed out' : (e as Error).message;
+      const reason = (e as Error).name === 'TimeoutError' ? 'timed out' : options.signal?.aborted ? 'abandoned (deadline)' : (e as Error).message;
       throw errors.upstream(`Transcription endpoint unreachable: ${reason}`);
     }
-    const raw = await res.text();
     if (!res.ok) {
       let message = raw.slice(0, 200);
       try {
@@ -77,7 +78,7 @@ export class OpenAiTranscriber implements Transcriber {
       } catch {
         // not JSON: keep the start of the body
       }
-      throw errors.upstream(`Transcription endpoint answered ${res.status}: ${message}`);
+      throw new ManuelError('upstream_error', `Transcription endpoint answered ${res.status}: ${message}`, { upstream_status: res.status });
     }
     let body: TranscriptionBody;
     try {

@@ -1,10 +1,13 @@
 import { createHash } from 'node:crypto';
 import type { Source } from '../model/types.js';
+import type { AnswerSource } from '../ports/answer-writer.js';
 
 export interface CachedAnswer {
   answer: string;
   sources: Source[];
   contextFound: boolean;
+  /** Never 'extractive-fallback': a stand-in answer is not stored under the model's key. Absent in older entries. */
+  answerSource?: AnswerSource;
 }
 
 // Sentence punctuation around a word: stripped. Inside a word (3.1, e-mail, C++, set -x's "-x") it stays.

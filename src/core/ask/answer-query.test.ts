@@ -12,6 +12,8 @@ import type { Cache } from '../ports/cache.js';
 import type { Metrics } from '../ports/metrics.js';
 import { answerQuery, type AnswerQueryDeps } from './answer-query.js';
 import { ExtractiveAnswerWriter } from './extractive-answer-writer.js';
+import { FallbackAnswerWriter } from '../../adapters/resilience/fallback-answer-writer.js';
+import { noMetrics } from '../ports/metrics.js';
 
 const manual = (id: string, ownerId: string): Manual =>
   ({ id, ownerId, name: `${id}.pdf`, fileName: `${id}.pdf`, contentHash: id, blobKey: id, size: 1, pages: 1, chunks: 1, embeddedChunks: 0, status: 'completed', uploadDate: '2025-03-10T00:00:00.000Z', error: null }) as unknown as Manual;
@@ -62,6 +64,34 @@ describe('answerQuery', () => {
     assert.equal((await ask()).cache_status, 'miss');
     assert.deepEqual(metrics.seen, ['answers_total:miss', 'answers_total:hit', 'answers_total:miss']);
     assert.ok(first.response_time_ms >= 0 && again.response_time_ms >= 0);
+  });
+
+  it('a stand-in answer (extractive-fallback) is given but never cached under the model key; the model is asked again', async () => {
+    let down = true;
+    const model: AnswerWriter = {
+      id: 'openai:m',
+      write: async () => {
+        if (down) throw new Error('HTTP 500');
+        return { answer: 'Hold the reset button [1].', cited: [0], source: 'model', usage: { inputTokens: 1, outputTokens: 1, model: 'm' } };
+      },
+    };
+    const writer = new FallbackAnswerWriter(model, new ExtractiveAnswerWriter(), { logger: new MemoryLogger(), metrics: noMetrics, service: 'answer-endpoint' });
+    const { ask } = await world({ writer });
+    for (let i = 0; i < 2; i++) {
+      const r = await ask();
+      assert.deepEqual([r.answer_source, r.cache_status], ['extractive-fallback', 'miss']);
+      assert.match(r.answer, /three seconds/, 'the extractive answer from the same passages');
+    }
+    down = false;
+    const back = await ask();
+    assert.deepEqual([back.answer_source, back.cache_status, back.answer], ['model', 'miss', 'Hold the reset button [1].']);
+    const hit = await ask();
+    assert.deepEqual([hit.answer_source, hit.cache_status, hit.answer], ['model', 'hit', 'Hold the reset button [1].']);
+  });
+
+  it('answer_source: extractive for the extractive writer, on a miss and on a hit', async () => {
+    const { ask } = await world();
+    assert.deepEqual([(await ask()).answer_source, (await ask()).answer_source], ['extractive', 'extractive']);
   });
 
   it('fails open: a cache that throws gives a bypass answer, never an error', async () => {

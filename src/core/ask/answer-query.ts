@@ -2,6 +2,7 @@ import type { Parameters } from '../../config/parameters.js';
 import { errors } from '../errors.js';
 import { visibleOwners } from '../model/visibility.js';
 import type { Source } from '../model/types.js';
+import type { AnswerSource } from '../ports/answer-writer.js';
 import type { Cache } from '../ports/cache.js';
 import type { Clock } from '../ports/clock.js';
 import type { ManualRepo } from '../ports/manual-repo.js';
@@ -35,6 +36,8 @@ export interface QueryAnswer {
   question: string;
   sources: Source[];
   context_found: boolean;
+  /** "model", "extractive", or "extractive-fallback" (the model failed or its breaker is open). */
+  answer_source: AnswerSource;
   cache_status: CacheStatus;
   response_time_ms: number;
   cost_info: CostInfo;
@@ -93,11 +96,16 @@ export async function answerQuery(deps: AnswerQueryDeps, input: QueryInput): Pro
     let tokens: { input: number; output: number; model?: string } | undefined;
     if (!result) {
       const asked = await askQuestion(deps, { question, owners, manualIds: input.manualIds, limit });
-      result = { answer: asked.answer, sources: asked.sources, contextFound: asked.contextFound };
+      result = { answer: asked.answer, sources: asked.sources, contextFound: asked.contextFound, answerSource: asked.answerSource };
       if (asked.usage) tokens = { input: asked.usage.inputTokens, output: asked.usage.outputTokens, model: asked.usage.model };
-      if (cached.key !== null) await deps.cache.set(cached.key, JSON.stringify(result), p.CacheTtlSeconds).catch(() => undefined);
+      // The key names the model's writer: a stand-in answer stored under it would be served as the
+      // model's for CacheTtlSeconds after the model is back. Not stored; the next ask tries the model again.
+      if (cached.key !== null && result.answerSource !== 'extractive-fallback') {
+        await deps.cache.set(cached.key, JSON.stringify(result), p.CacheTtlSeconds).catch(() => undefined);
+      }
     }
     deps.metrics.count('answers_total', { cache_status: cacheStatus });
+    const answerSource = result.answerSource ?? (deps.answerWriter.id === 'extractive' ? 'extractive' : 'model');
 
     const responseTimeMs = Math.round(performance.now() - input.startedAt);
     const queryCost = costOf({ operation: 'query', tokens }, p);
@@ -110,6 +118,7 @@ export async function answerQuery(deps: AnswerQueryDeps, input: QueryInput): Pro
       detail: {
         question: question.slice(0, 300),
         context_found: result.contextFound,
+        answer_source: answerSource,
         cache_status: cacheStatus,
         response_time_ms: responseTimeMs,
         sources: result.sources.length,
@@ -122,6 +131,7 @@ export async function answerQuery(deps: AnswerQueryDeps, input: QueryInput): Pro
       question,
       sources: input.includeSources ? result.sources : [],
       context_found: result.contextFound,
+      answer_source: answerSource,
       cache_status: cacheStatus,
       response_time_ms: responseTimeMs,
       // What this request cost as a whole: the query, and the transcription for a spoken one.

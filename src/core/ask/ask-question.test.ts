@@ -49,7 +49,7 @@ describe('askQuestion', () => {
 
   it('says honestly when nothing relevant is found', async () => {
     const r = await askQuestion({ kb: await kb(), embedder: null, answerWriter: new ExtractiveAnswerWriter() }, { question: 'What is the capital of France?', owners: ['alice'], limit: 5 });
-    assert.deepEqual(r, { answer: NOT_FOUND_ANSWER, sources: [], contextFound: false });
+    assert.deepEqual(r, { answer: NOT_FOUND_ANSWER, sources: [], contextFound: false, answerSource: 'extractive' });
   });
 
   it('drops citations that point at no passage', async () => {

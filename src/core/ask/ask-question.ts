@@ -1,5 +1,5 @@
 import type { SearchHit, Source } from '../model/types.js';
-import type { AnswerWriter } from '../ports/answer-writer.js';
+import type { AnswerSource, AnswerWriter } from '../ports/answer-writer.js';
 import type { Embedder } from '../ports/embedder.js';
 import type { KnowledgeBase } from '../ports/knowledge-base.js';
 import { NOT_FOUND_ANSWER } from './extractive-answer-writer.js';
@@ -22,6 +22,8 @@ export interface AskResult {
   answer: string;
   sources: Source[];
   contextFound: boolean;
+  /** Who wrote the text (a "not covered" answer found no passage to give any writer: extractive). */
+  answerSource: AnswerSource;
   usage?: { inputTokens: number; outputTokens: number; model: string };
 }
 
@@ -44,7 +46,7 @@ export const toSource = (h: SearchHit): Source => ({
 export async function askQuestion(deps: AskDeps, input: AskInput): Promise<AskResult> {
   const hits = await retrieve(deps, input);
   if (hits.length === 0 || hits[0]!.score < MIN_EVIDENCE) {
-    return { answer: NOT_FOUND_ANSWER, sources: [], contextFound: false };
+    return { answer: NOT_FOUND_ANSWER, sources: [], contextFound: false, answerSource: 'extractive' };
   }
   const written = await deps.answerWriter.write(input.question, hits);
   const cited = written.cited.filter((i) => Number.isInteger(i) && i >= 0 && i < hits.length);
@@ -52,6 +54,7 @@ export async function askQuestion(deps: AskDeps, input: AskInput): Promise<AskRe
     answer: written.answer,
     sources: hits.map(toSource),
     contextFound: cited.length > 0,
+    answerSource: written.source ?? (deps.answerWriter.id === 'extractive' ? 'extractive' : 'model'),
     ...(written.usage ? { usage: written.usage } : {}),
   };
 }

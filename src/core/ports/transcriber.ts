@@ -14,6 +14,8 @@ export interface TranscribeOptions {
    * this context while it prepares for changed hints, instead of making the caller wait. */
   context?: string;
   language?: string;
+  /** Aborts the call (a resilience deadline). */
+  signal?: AbortSignal;
 }
 
 /** 16 kHz mono 16-bit PCM WAV -> text. */

@@ -38,7 +38,7 @@ export interface SignatureAuthOptions {
 
 /** Routes that, with server keys and the security flag, need a server-key signature besides an admin token. */
 export const isAdminRoute = (path: string): boolean =>
-  path === '/api/bootstrap' || path.startsWith('/api/admin/') || path === '/api/admin' || path.startsWith('/health/circuit-breakers/');
+  path === '/api/bootstrap' || path.startsWith('/api/admin/') || path === '/api/admin' || path.startsWith('/health/circuit-breakers/') || path === '/health/deep';
 
 const hasBodyHint = (c: Context) =>
   c.req.method !== 'GET' && c.req.method !== 'HEAD' && (Number(c.req.header('content-length') ?? 0) > 0 || c.req.header('transfer-encoding') !== undefined);

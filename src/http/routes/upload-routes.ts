@@ -88,6 +88,7 @@ export function uploadRoutes(services: AppServices, opts: { downloadTimeoutMs?: 
         allowPrivate: services.parameters.AllowPrivateUrls,
         timeoutMs: opts.downloadTimeoutMs,
         agents: services.urlImportAgents,
+        attempts: services.urlImportAttempts,
       });
       const fileName = body.filename || got.fileName || 'download.pdf';
       return c.json(submitted(await submit(user.id, { fileName, name: body.name, data: got.data, source: 'url' })), 202);

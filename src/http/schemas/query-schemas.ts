@@ -31,6 +31,9 @@ export const QueryResponseSchema = z
     question: z.string(),
     sources: z.array(SourceSchema),
     context_found: z.boolean(),
+    answer_source: z.enum(['model', 'extractive', 'extractive-fallback']).openapi({
+      description: 'Who wrote the answer: the model, the extractive writer, or the extractive writer standing in for a model that failed (never cached)',
+    }),
     cache_status: z.enum(['hit', 'miss', 'bypass']),
     response_time_ms: z.number(),
     cost_info: CostInfoSchema,

@@ -18,6 +18,11 @@ export interface DownloadOptions {
    * address that was checked when it connected. Only for one fixed policy per process (the wiring's).
    */
   agents?: { http: http.Agent; https: https.Agent };
+  /**
+   * Runs each attempt (EnableAdvancedErrorHandling: retries of transient failures with back-off). Every
+   * attempt starts from the first URL with the full SSRF checks; the deadline covers them all.
+   */
+  attempts?: <T>(attempt: (signal: AbortSignal) => Promise<T>, signal: AbortSignal) => Promise<T>;
 }
 
 export interface Downloaded {
@@ -53,7 +58,7 @@ function checkUrl(raw: string, allowed: Policy): URL {
 function guardedLookup(allowed: Policy): LookupFunction {
   return ((hostname: string, options: { all?: boolean; family?: number }, callback: (...args: unknown[]) => void) => {
     dnsLookup(hostname, { all: true, family: options.family ?? 0 }, (err, addresses: LookupAddress[]) => {
-      if (err) return callback(errors.downloadFailed(`Cannot resolve ${hostname}`));
+      if (err) return callback(errors.downloadFailed(`Cannot resolve ${hostname}`, { cause: err.code }));
       const bad = addresses.find((a) => !allowed(a.address));
       if (bad) return callback(errors.urlNotAllowed(`${hostname} resolves to a private or reserved address (${bad.address})`));
       if (options.all) return callback(null, addresses);
@@ -90,7 +95,9 @@ function get(url: URL, allowed: Policy, signal: AbortSignal, agents?: DownloadOp
       headers: { 'user-agent': 'Manuel/0.1 (+manual import)', accept: 'application/pdf, */*;q=0.5' },
     });
     req.once('response', resolve);
-    req.once('error', (e) => reject(isManuelError(e) ? e : signal.aborted ? signal.reason : errors.downloadFailed(`Download failed: ${e.message}`)));
+    req.once('error', (e) =>
+      reject(isManuelError(e) ? e : signal.aborted ? signal.reason : errors.downloadFailed(`Download failed: ${e.message}`, { cause: (e as NodeJS.ErrnoException).code })),
+    );
   });
 }
 
@@ -115,31 +122,39 @@ async function readCapped(res: IncomingMessage, maxBytes: number): Promise<Buffe
 
 /** Fetches a URL for import: http(s) only, public addresses only (re-checked on every redirect), size-capped, with a deadline. */
 export async function safeDownload(rawUrl: string, opts: DownloadOptions): Promise<Downloaded> {
-  const { maxBytes, timeoutMs = 60_000, maxRedirects = 5 } = opts;
+  const timeoutMs = opts.timeoutMs ?? 60_000;
   const allowed: Policy = opts.allowPrivate ? () => true : (opts.addressAllowed ?? isPublicAddress);
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(errors.downloadFailed(`The download took longer than ${Math.round(timeoutMs / 1000)} s`)), timeoutMs);
   try {
-    let url = checkUrl(rawUrl, allowed);
-    for (let hop = 0; ; hop++) {
-      const res = await get(url, allowed, controller.signal, opts.agents);
-      const status = res.statusCode ?? 0;
-      if (REDIRECTS.has(status) && res.headers.location) {
-        res.resume();
-        if (hop >= maxRedirects) throw errors.downloadFailed(`More than ${maxRedirects} redirects`);
-        url = checkUrl(new URL(res.headers.location, url).toString(), allowed);
-        continue;
-      }
-      if (status < 200 || status >= 300) {
-        res.resume();
-        throw errors.downloadFailed(`The server answered HTTP ${status}`);
-      }
-      const data = await readCapped(res, maxBytes).catch((e) => {
-        throw controller.signal.aborted ? controller.signal.reason : e;
-      });
-      return { data, finalUrl: url.toString(), fileName: fileNameFrom(res, url), contentType: res.headers['content-type'] ?? null };
-    }
+    const url = checkUrl(rawUrl, allowed); // a refused URL is refused once, never retried
+    const once = (signal: AbortSignal) => downloadOnce(url, allowed, opts, signal);
+    return await (opts.attempts ? opts.attempts(once, controller.signal) : once(controller.signal));
   } finally {
     clearTimeout(timer);
+  }
+}
+
+async function downloadOnce(first: URL, allowed: Policy, opts: DownloadOptions, signal: AbortSignal): Promise<Downloaded> {
+  const { maxBytes, maxRedirects = 5 } = opts;
+  let url = first;
+  for (let hop = 0; ; hop++) {
+    const res = await get(url, allowed, signal, opts.agents);
+    const status = res.statusCode ?? 0;
+    if (REDIRECTS.has(status) && res.headers.location) {
+      res.resume();
+      if (hop >= maxRedirects) throw errors.downloadFailed(`More than ${maxRedirects} redirects`);
+      url = checkUrl(new URL(res.headers.location, url).toString(), allowed);
+      continue;
+    }
+    if (status < 200 || status >= 300) {
+      res.resume();
+      throw errors.downloadFailed(`The server answered HTTP ${status}`, { upstream_status: status });
+    }
+    const data = await readCapped(res, maxBytes).catch((e) => {
+      if (signal.aborted) throw signal.reason;
+      throw isManuelError(e) ? e : errors.downloadFailed(`Download failed: ${(e as Error).message}`, { cause: (e as NodeJS.ErrnoException).code });
+    });
+    return { data, finalUrl: url.toString(), fileName: fileNameFrom(res, url), contentType: res.headers['content-type'] ?? null };
   }
 }
