@@ -10,6 +10,7 @@ import { apiKeyRoutes } from './routes/api-key-routes.js';
 import { base64Length, capBody, ENVELOPE_BYTES, MB } from './middleware/body-limit.js';
 import { wafMiddleware } from './middleware/waf.js';
 import { errorHandler, notFoundHandler } from './middleware/error-handler.js';
+import { httpMetrics } from './middleware/http-metrics.js';
 import { requestIdMiddleware, requestLogger } from './middleware/request-context.js';
 import { responseValidation } from './middleware/response-validation.js';
 import { validationHook } from './middleware/validation-hook.js';
@@ -17,10 +18,12 @@ import { trafficControls, type TrafficControlOptions } from './middleware/traffi
 import { adminManualRoutes } from './routes/admin-manual-routes.js';
 import { authRoutes } from './routes/auth-routes.js';
 import { bootstrapRoutes } from './routes/bootstrap-routes.js';
+import { dashboardRoutes } from './routes/dashboard-routes.js';
 import { docsRoutes } from './routes/docs-routes.js';
 import { healthRoutes } from './routes/health-routes.js';
 import { ingestionRoutes } from './routes/ingestion-routes.js';
 import { manualRoutes } from './routes/manual-routes.js';
+import { metricsRoutes } from './routes/metrics-routes.js';
 import { pageImageRoutes } from './routes/page-images.js';
 import { queryRoutes } from './routes/query-routes.js';
 import { uploadRoutes } from './routes/upload-routes.js';
@@ -54,6 +57,8 @@ function defaultBodyCap(maxRequestSizeMB: number): MiddlewareHandler<AppEnv> {
 export function createApp(services: AppServices, options: AppOptions = {}) {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
   app.use('*', requestIdMiddleware());
+  // Always on (microseconds a request, see bench/http-metrics-overhead.ts); per-minute figures only with monitoring.
+  app.use('*', httpMetrics({ metrics: services.metrics, sink: services.ops.monitor?.minutes }));
   app.use('*', requestLogger(services.logger));
   // 1b: security headers and CORS, on every response (errors too); preflights end here, uncounted.
   const traffic = trafficControls(services, { peerAddress: options.peerAddress });
@@ -76,6 +81,7 @@ export function createApp(services: AppServices, options: AppOptions = {}) {
   app.notFound(notFoundHandler);
 
   app.route('/', healthRoutes(services));
+  app.route('/', metricsRoutes(services));
   app.route('/api', authRoutes(services));
   app.route('/api', uploadRoutes(services, { downloadTimeoutMs: options.downloadTimeoutMs }));
   app.route('/api', manualRoutes(services));
@@ -86,8 +92,14 @@ export function createApp(services: AppServices, options: AppOptions = {}) {
   app.route('/api', bootstrapRoutes(services));
   app.route('/api', apiKeyRoutes(services));
   app.route('/api', adminManualRoutes(services));
+  app.route('/api', dashboardRoutes(services));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'metricsToken', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'The MetricsToken parameter, when it is set (GET /metrics only).',
+  });
   app.openAPIRegistry.registerComponent('securitySchemes', 'httpSignature', {
     type: 'apiKey',
     in: 'header',

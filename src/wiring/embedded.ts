@@ -22,6 +22,14 @@ import { SqliteUserRepo } from '../adapters/embedded/sqlite-user-repo.js';
 import { UnpdfPdfReader } from '../adapters/embedded/unpdf-pdf-reader.js';
 import { WorkerPdfInspector } from '../adapters/embedded/worker-pdf-inspector.js';
 import { PromMetrics } from '../adapters/metrics/prom-metrics.js';
+import { meteredJobQueue } from '../adapters/metrics/metered-job-queue.js';
+import { meteredUsageRepo } from '../adapters/metrics/metered-usage-repo.js';
+import { SqliteAlarmStates } from '../adapters/embedded/sqlite-alarm-states.js';
+import { SqliteIngestBacklog } from '../adapters/embedded/sqlite-ingest-backlog.js';
+import { SqliteMinuteStats } from '../adapters/embedded/sqlite-minute-stats.js';
+import { Monitor, type MonitorOptions } from '../core/monitoring/monitor.js';
+import { registerServiceGauges } from '../core/monitoring/service-gauges.js';
+import type { Clock } from '../core/ports/clock.js';
 import { AesGcmSecretBox } from '../adapters/embedded/aes-gcm-secret-box.js';
 import { MemoryNonceStore } from '../adapters/embedded/memory-nonce-store.js';
 import { SqliteApiKeyRepo } from '../adapters/embedded/sqlite-api-key-repo.js';
@@ -65,6 +73,8 @@ export interface EmbeddedOptions {
   worker?: IngestWorkerOptions & { start?: boolean };
   /** undefined: from the parameters (OpenAI-compatible endpoint, else pocketsphinx if installed); null: no voice. */
   transcriber?: Transcriber | null;
+  /** Monitoring (when a monitoring flag is on): a clock tests move, `start: false` to call tick() by hand. */
+  monitoring?: MonitorOptions & { clock?: Clock; start?: boolean };
 }
 
 export interface EmbeddedApp extends AppServices {
@@ -110,13 +120,15 @@ export async function createEmbedded(config: EmbeddedConfig, opts: EmbeddedOptio
   const db = openDatabase(join(config.dataDir, 'manuel.db'));
   const users = new SqliteUserRepo(db);
   const sqliteManuals = new SqliteManualRepo(db);
-  const usage = new SqliteUsageRepo(db);
+  const sqliteUsage = new SqliteUsageRepo(db);
   const queue = new SqliteJobQueue(db);
   const kb = new SqliteKnowledgeBase(db);
   const blobs = new FsBlobStore(join(config.dataDir, 'blobs'));
   const pdfReader = new UnpdfPdfReader();
   const inspector = new WorkerPdfInspector(); // always on: upload threat checks are not behind a flag (ADR 0008)
   const metrics = new PromMetrics();
+  // Monitoring (docs/decisions/0014): per-minute aggregates, alarms, dashboard data; /metrics itself is always on.
+  const monitoring = p.EnableAdvancedErrorHandling || p.EnableXRayTracing;
   const redisUrl = p.RedisUrl || (p.EnableRedisCache ? 'redis://127.0.0.1:6379' : '');
   const redis = redisUrl ? createRedisConnection({ url: redisUrl, logger, keyPrefix: p.RedisKeyPrefix }) : null;
   // EnableRedisCache: answers, manual-set versions and usage counters shared by every process on that Redis.
@@ -131,7 +143,7 @@ export async function createEmbedded(config: EmbeddedConfig, opts: EmbeddedOptio
     logger.child({ component: 'answer-cache' }),
   );
   const manuals = versioned;
-  const stopPruning = scheduleUsagePruning({ usage, clock: systemClock, logger }, p.UsageDataRetentionDays);
+  const stopPruning = scheduleUsagePruning({ usage: sqliteUsage, clock: systemClock, logger }, p.UsageDataRetentionDays);
   const jwtSecret = loadJwtSecret(p.JwtSecret, config.dataDir);
   // Counters start exact: wait (briefly) for Redis rather than fail the first requests open or closed.
   if (redis) await redisReady(redis, 2000);
@@ -178,8 +190,33 @@ export async function createEmbedded(config: EmbeddedConfig, opts: EmbeddedOptio
       }
     : null;
 
+  const backlog = new SqliteIngestBacklog(db, embedder !== null);
+  const opsOf = () => app.ops;
+  const monitor = monitoring
+    ? new Monitor(
+        {
+          stats: new SqliteMinuteStats(db),
+          alarmStates: new SqliteAlarmStates(db),
+          counters,
+          backlog,
+          parameters: p,
+          ops: opsOf,
+          clock: opts.monitoring?.clock ?? systemClock,
+          logger: logger.child({ component: 'monitor' }),
+        },
+        opts.monitoring,
+      )
+    : null;
+  if (monitor) {
+    metrics.collectProcessMetrics();
+    metrics.onCount((name, labels) => name === 'answers_total' && monitor.minutes.answer(labels.cache_status ?? 'bypass'));
+    if (opts.monitoring?.start !== false) monitor.start();
+  }
+  registerServiceGauges(metrics, { backlog, ops: opsOf });
+  // Usage events and ingest jobs are counted where they are recorded, by wrapping their ports.
+  const usage = meteredUsageRepo(sqliteUsage, metrics, monitor?.minutes);
   const workerOpts = opts.worker ?? {};
-  const jobs = queue;
+  const jobs = meteredJobQueue(queue, metrics, monitor?.minutes);
   const worker = new IngestWorker({ queue: jobs, handler: ingestJobHandler({ manuals, blobs, pdfReader, inspector, kb, embedder, logger }), logger: logger.child({ component: 'ingest' }) }, workerOpts);
   queue.onEnqueue(() => worker.notify());
   const reclaimed = queue.reclaimOrphans(isDeadLocalWorker);
@@ -233,11 +270,12 @@ export async function createEmbedded(config: EmbeddedConfig, opts: EmbeddedOptio
     ...(outbound ? { urlImportAgents: outbound.agents } : {}),
     pingDb: () => db.open && db.prepare('SELECT 1 AS ok').get() !== undefined,
     version: packageVersion(),
-    ops: {},
+    ops: monitor ? { monitor } : {},
     close: (drainMs = 10_000) =>
       (closed ??= (async () => {
         stopPruning();
         await worker.stop(drainMs);
+        await monitor?.stop(); // after the worker: its last job's pages are in the last minute written
         await embedder?.close?.();
         redis?.disconnect();
         await outbound?.close();
