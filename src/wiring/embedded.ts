@@ -1,3 +1,4 @@
+import cluster from 'node:cluster';
 import { existsSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { delimiter, join } from 'node:path';
@@ -22,6 +23,7 @@ import { SqliteUserRepo } from '../adapters/embedded/sqlite-user-repo.js';
 import { UnpdfPdfReader } from '../adapters/embedded/unpdf-pdf-reader.js';
 import { WorkerPdfInspector } from '../adapters/embedded/worker-pdf-inspector.js';
 import { PromMetrics } from '../adapters/metrics/prom-metrics.js';
+import { scrapeThroughPrimary } from '../adapters/metrics/cluster-metrics.js';
 import { meteredJobQueue } from '../adapters/metrics/metered-job-queue.js';
 import { meteredUsageRepo } from '../adapters/metrics/metered-usage-repo.js';
 import { SqliteAlarmStates } from '../adapters/embedded/sqlite-alarm-states.js';
@@ -129,6 +131,8 @@ export async function createEmbedded(config: EmbeddedConfig, opts: EmbeddedOptio
   const metrics = new PromMetrics();
   // Monitoring (docs/decisions/0014): per-minute aggregates, alarms, dashboard data; /metrics itself is always on.
   const monitoring = p.EnableAdvancedErrorHandling || p.EnableXRayTracing;
+  // A worker of `manuel serve --workers N`: /metrics answers with every worker's figures (docs/decisions/0014).
+  if (cluster.isWorker && process.send) metrics.scrapeThrough(scrapeThroughPrimary(metrics.registry));
   const redisUrl = p.RedisUrl || (p.EnableRedisCache ? 'redis://127.0.0.1:6379' : '');
   const redis = redisUrl ? createRedisConnection({ url: redisUrl, logger, keyPrefix: p.RedisKeyPrefix }) : null;
   // EnableRedisCache: answers, manual-set versions and usage counters shared by every process on that Redis.

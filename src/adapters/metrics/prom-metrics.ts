@@ -15,6 +15,7 @@ export class PromMetrics implements Metrics {
   private readonly histograms = new Map<string, Histogram>();
   private readonly gauges = new Map<string, { read: () => GaugeValue | Promise<GaugeValue> }>();
   private listener: CountListener | null = null;
+  private scraper: (() => Promise<{ contentType: string; body: string }>) | null = null;
 
   constructor(private readonly prefix = 'manuel_') {}
 
@@ -95,6 +96,12 @@ export class PromMetrics implements Metrics {
   }
 
   async scrape(): Promise<{ contentType: string; body: string }> {
+    if (this.scraper) return this.scraper();
     return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+  }
+
+  /** Scrapes through another exposition (a cluster worker: every worker's figures, aggregated by the primary). */
+  scrapeThrough(scraper: () => Promise<{ contentType: string; body: string }>): void {
+    this.scraper = scraper;
   }
 }
