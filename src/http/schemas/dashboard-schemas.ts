@@ -27,7 +27,7 @@ const ErrorRecordSchema = z
     last_seen: z.string(),
     sample_request_id: z.string().nullable(),
   })
-  .openapi('ErrorRecord');
+  .openapi('DashboardErrorRecord');
 
 const AlarmSchema = z
   .object({
@@ -38,7 +38,7 @@ const AlarmSchema = z
     unit: z.enum(['%', 'ms', 'EUR']),
     since: z.string().nullable().openapi({ description: 'When it entered this state (ISO 8601)' }),
   })
-  .openapi('Alarm');
+  .openapi('DashboardAlarm');
 
 export const DashboardSchema = z
   .object({
