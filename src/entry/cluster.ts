@@ -1,6 +1,7 @@
 import cluster, { type Worker } from 'node:cluster';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { serveClusterMetrics } from '../adapters/metrics/cluster-metrics.js';
 import type { Parameters } from '../config/parameters.js';
 
 /**
@@ -8,7 +9,8 @@ import type { Parameters } from '../config/parameters.js';
  * The primary only supervises: it forks `server.js` N times (node:cluster shares the listening
  * socket), restarts a worker that dies, and on SIGTERM/SIGINT asks every worker to drain and exits 0
  * once they all have. Everything shared lives in the data dir (SQLite in WAL, job leases, the JWT
- * secret file) or in Redis, so workers need no messages from the primary.
+ * secret file) or in Redis, so workers need no messages from the primary — except GET /metrics, which
+ * the worker that receives it asks the primary to aggregate over every worker (cluster-metrics.ts).
  */
 
 /** `--workers` / MANUEL_WORKERS, else one per core when EnablePerformanceOptimization is on, else 1. */
@@ -54,6 +56,7 @@ export function startPrimary(opts: PrimaryOptions): Primary {
     EmbeddingWorkers: String(embeddingThreadsPerWorker(opts.parameters.EmbeddingWorkers, opts.workers)),
   };
   cluster.setupPrimary({ exec: serverScript, args: [] });
+  serveClusterMetrics(); // a worker's GET /metrics gets every worker's figures from here
   let stopping = false;
   const startedAt = new Map<Worker, number>();
   const fork = () => startedAt.set(cluster.fork(env), Date.now());

@@ -18,5 +18,7 @@ export interface AppEnv {
     clientProto: 'http' | 'https';
     /** How the caller authenticated: a bearer token (interactive) or a signed request with an API key. */
     authMethod: 'bearer' | 'signature';
+    /** What this request cost in EUR (priced routes: query, transcribe), for the RequestCostThreshold alarm. */
+    requestCostEur: number;
   };
 }

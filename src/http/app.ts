@@ -10,6 +10,7 @@ import { apiKeyRoutes } from './routes/api-key-routes.js';
 import { base64Length, capBody, ENVELOPE_BYTES, MB } from './middleware/body-limit.js';
 import { wafMiddleware } from './middleware/waf.js';
 import { errorHandler, notFoundHandler } from './middleware/error-handler.js';
+import { httpMetrics } from './middleware/http-metrics.js';
 import { requestIdMiddleware, requestLogger } from './middleware/request-context.js';
 import { responseValidation } from './middleware/response-validation.js';
 import { validationHook } from './middleware/validation-hook.js';
@@ -19,11 +20,13 @@ import { adminDlqRoutes } from './routes/admin-dlq-routes.js';
 import { adminManualRoutes } from './routes/admin-manual-routes.js';
 import { authRoutes } from './routes/auth-routes.js';
 import { bootstrapRoutes } from './routes/bootstrap-routes.js';
+import { dashboardRoutes } from './routes/dashboard-routes.js';
 import { docsRoutes } from './routes/docs-routes.js';
 import { deepHealthRoutes } from './routes/deep-health-routes.js';
 import { healthRoutes } from './routes/health-routes.js';
 import { ingestionRoutes } from './routes/ingestion-routes.js';
 import { manualRoutes } from './routes/manual-routes.js';
+import { metricsRoutes } from './routes/metrics-routes.js';
 import { pageImageRoutes } from './routes/page-images.js';
 import { queryRoutes } from './routes/query-routes.js';
 import { uploadRoutes } from './routes/upload-routes.js';
@@ -58,6 +61,8 @@ function defaultBodyCap(maxRequestSizeMB: number): MiddlewareHandler<AppEnv> {
 export function createApp(services: AppServices, options: AppOptions = {}) {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
   app.use('*', requestIdMiddleware());
+  // Always on (microseconds a request, see bench/http-metrics-overhead.ts); per-minute figures only with monitoring.
+  app.use('*', httpMetrics({ metrics: services.metrics, sink: services.ops.monitor?.minutes }));
   app.use('*', requestLogger(services.logger));
   // 1b: security headers and CORS, on every response (errors too); preflights end here, uncounted.
   const traffic = trafficControls(services, { peerAddress: options.peerAddress });
@@ -84,6 +89,7 @@ export function createApp(services: AppServices, options: AppOptions = {}) {
 
   app.route('/', healthRoutes(services));
   app.route('/', deepHealthRoutes(services));
+  app.route('/', metricsRoutes(services));
   app.route('/api', authRoutes(services));
   app.route('/api', uploadRoutes(services, { downloadTimeoutMs: options.downloadTimeoutMs }));
   app.route('/api', manualRoutes(services));
@@ -96,8 +102,14 @@ export function createApp(services: AppServices, options: AppOptions = {}) {
   app.route('/api', adminManualRoutes(services));
   app.route('/api', adminErrorRoutes(services));
   app.route('/api', adminDlqRoutes(services));
+  app.route('/api', dashboardRoutes(services));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'metricsToken', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'The MetricsToken parameter, when it is set (GET /metrics only).',
+  });
   app.openAPIRegistry.registerComponent('securitySchemes', 'httpSignature', {
     type: 'apiKey',
     in: 'header',

@@ -27,6 +27,7 @@ import type { DeadLetterQueue } from '../core/ports/dead-letter-queue.js';
 import type { ErrorTracker } from '../core/ports/error-tracker.js';
 import type { Notifier } from '../core/ports/notifier.js';
 import type { HealthProbe } from '../core/ports/health-probe.js';
+import type { Monitor } from '../core/monitoring/monitor.js';
 
 /** Operations (EnableAdvancedErrorHandling, monitoring): each part absent when its feature is off. */
 export interface OpsServices {
@@ -40,6 +41,8 @@ export interface OpsServices {
   breakers?: Breakers;
   /** Cost by user, operation and day (usage's daily_costs/monthly_costs, the DailyCostThreshold alarm). */
   costs?: CostLedger;
+  /** Per-minute aggregates, alarms and the dashboard's data (EnableAdvancedErrorHandling or EnableXRayTracing). */
+  monitor?: Monitor;
 }
 
 export interface TranscribeAudioInput {

@@ -1,3 +1,4 @@
+import cluster from 'node:cluster';
 import { existsSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { delimiter, join } from 'node:path';
@@ -26,6 +27,14 @@ import { WorkerPdfInspector } from '../adapters/embedded/worker-pdf-inspector.js
 import { WorkerPdfReader } from '../adapters/embedded/worker-pdf-reader.js';
 import { fullJitterBackoff } from '../adapters/resilience/full-jitter-backoff.js';
 import { PromMetrics } from '../adapters/metrics/prom-metrics.js';
+import { scrapeThroughPrimary } from '../adapters/metrics/cluster-metrics.js';
+import { meteredJobQueue } from '../adapters/metrics/metered-job-queue.js';
+import { meteredUsageRepo } from '../adapters/metrics/metered-usage-repo.js';
+import { SqliteAlarmStates } from '../adapters/embedded/sqlite-alarm-states.js';
+import { SqliteIngestBacklog } from '../adapters/embedded/sqlite-ingest-backlog.js';
+import { SqliteMinuteStats } from '../adapters/embedded/sqlite-minute-stats.js';
+import { Monitor, type MonitorOptions } from '../core/monitoring/monitor.js';
+import { registerServiceGauges } from '../core/monitoring/service-gauges.js';
 import { AesGcmSecretBox } from '../adapters/embedded/aes-gcm-secret-box.js';
 import { MemoryNonceStore } from '../adapters/embedded/memory-nonce-store.js';
 import { SqliteApiKeyRepo } from '../adapters/embedded/sqlite-api-key-repo.js';
@@ -93,6 +102,8 @@ export interface EmbeddedOptions {
   pdfReader?: PdfReader;
   /** Breaker thresholds and pauses (EnableAdvancedErrorHandling); defaults in adapters/resilience/resilience-setup.ts. Tests shorten them. */
   breakers?: BreakerTuning;
+  /** Monitoring (when a monitoring flag is on): a clock tests move, `start: false` to call tick() by hand. */
+  monitoring?: MonitorOptions & { clock?: Clock; start?: boolean };
 }
 
 export interface EmbeddedApp extends AppServices {
@@ -168,7 +179,7 @@ export async function createEmbedded(config: EmbeddedConfig, opts: EmbeddedOptio
   const db = openDatabase(join(config.dataDir, 'manuel.db'));
   const users = new SqliteUserRepo(db);
   const sqliteManuals = new SqliteManualRepo(db);
-  const usage = new SqliteUsageRepo(db);
+  const sqliteUsage = new SqliteUsageRepo(db);
   const queue = new SqliteJobQueue(db);
   const kb = new SqliteKnowledgeBase(db);
   const blobs = new FsBlobStore(join(config.dataDir, 'blobs'));
@@ -180,6 +191,10 @@ export async function createEmbedded(config: EmbeddedConfig, opts: EmbeddedOptio
   // EnableAdvancedErrorHandling: retry, deadline and breaker policies wrap the adapters here, so the
   // core never sees them (docs/decisions/0011). Off: none of it is built, calls go straight through.
   const breakers = p.EnableAdvancedErrorHandling ? new BreakerRegistry({ logger, metrics }) : null;
+  // Monitoring (docs/decisions/0014): per-minute aggregates, alarms, dashboard data; /metrics itself is always on.
+  const monitoring = p.EnableAdvancedErrorHandling || p.EnableXRayTracing;
+  // A worker of `manuel serve --workers N`: /metrics answers with every worker's figures (docs/decisions/0014).
+  if (cluster.isWorker && process.send) metrics.scrapeThrough(scrapeThroughPrimary(metrics.registry));
   const redisUrl = p.RedisUrl || (p.EnableRedisCache ? 'redis://127.0.0.1:6379' : '');
   const redis = redisUrl ? createRedisConnection({ url: redisUrl, logger, keyPrefix: p.RedisKeyPrefix }) : null;
   // EnableRedisCache: answers, manual-set versions and usage counters shared by every process on that Redis.
@@ -199,7 +214,7 @@ export async function createEmbedded(config: EmbeddedConfig, opts: EmbeddedOptio
     logger.child({ component: 'answer-cache' }),
   );
   const manuals = versioned;
-  const stopPruning = scheduleUsagePruning({ usage, clock, logger }, p.UsageDataRetentionDays);
+  const stopPruning = scheduleUsagePruning({ usage: sqliteUsage, clock, logger }, p.UsageDataRetentionDays);
   const { ops, stopOps } = opsServices(config, db, clock, logger);
   if (breakers) ops.breakers = breakers;
   const jwtSecret = loadJwtSecret(p.JwtSecret, config.dataDir);
@@ -270,11 +285,37 @@ export async function createEmbedded(config: EmbeddedConfig, opts: EmbeddedOptio
       }
     : null;
 
+  const backlog = new SqliteIngestBacklog(db, embedder !== null);
+  const opsOf = () => app.ops;
+  const monitor = monitoring
+    ? new Monitor(
+        {
+          stats: new SqliteMinuteStats(db),
+          alarmStates: new SqliteAlarmStates(db),
+          counters,
+          backlog,
+          parameters: p,
+          ops: opsOf,
+          clock: opts.monitoring?.clock ?? clock,
+          logger: logger.child({ component: 'monitor' }),
+        },
+        opts.monitoring,
+      )
+    : null;
+  if (monitor) {
+    ops.monitor = monitor;
+    metrics.collectProcessMetrics();
+    metrics.onCount((name, labels) => name === 'answers_total' && monitor.minutes.answer(labels.cache_status ?? 'bypass'));
+    if (opts.monitoring?.start !== false) monitor.start();
+  }
+  registerServiceGauges(metrics, { backlog, ops: opsOf });
+  // Usage events and ingest jobs are counted where they are recorded, by wrapping their ports.
+  const usage = meteredUsageRepo(sqliteUsage, metrics, monitor?.minutes);
   // EnableAdvancedErrorHandling: jobs failed for good go to the dead-letter queue; MaxRetryAttempts attempts,
   // exponential backoff with full jitter between them. Off: 3 attempts, linear backoff, no DLQ.
   const retry = p.EnableAdvancedErrorHandling ? { maxAttempts: p.MaxRetryAttempts, retryDelay: fullJitterBackoff(p.BaseRetryDelay, p.MaxRetryDelay) } : {};
   const workerOpts = { ...retry, ...opts.worker };
-  const jobs = queue;
+  const jobs = meteredJobQueue(queue, metrics, monitor?.minutes);
   const worker = new IngestWorker(
     { queue: jobs, handler: ingestJobHandler({ manuals, blobs, pdfReader, inspector, kb, embedder, logger }), logger: logger.child({ component: 'ingest' }), ops },
     workerOpts,
@@ -354,6 +395,7 @@ export async function createEmbedded(config: EmbeddedConfig, opts: EmbeddedOptio
         stopOps();
         await worker.stop(drainMs);
         await ops.notifier?.flush?.(); // alerts of the last failures (a job given up while draining) go out
+        await monitor?.stop(); // after the worker: its last job's pages are in the last minute written
         await embedder?.close?.();
         redis?.disconnect();
         await outbound?.close();

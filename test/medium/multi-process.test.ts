@@ -129,3 +129,40 @@ describe('manuel serve --workers 2 (node:cluster)', () => {
     }
   });
 });
+
+describe('GET /metrics under manuel serve --workers 2', () => {
+  it("answers with every worker's figures, whichever worker the scrape reaches", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'manuel-cluster-metrics-'));
+    const primary = await spawnServer({ MANUEL_DATA_DIR: dataDir, MANUEL_WORKERS: '2' });
+    try {
+      const end = Date.now() + 30_000;
+      while (childPids(primary.child.pid!).length < 2) {
+        assert.ok(Date.now() < end, `two workers: ${primary.stderr()}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      // A fresh connection per request spreads them over both workers.
+      const get = (path: string) =>
+        new Promise<{ status: number; body: string }>((resolve, reject) =>
+          http
+            .get(primary.url + path, { agent: false }, (r) => {
+              let body = '';
+              r.setEncoding('utf8').on('data', (d) => (body += d)).on('end', () => resolve({ status: r.statusCode!, body }));
+            })
+            .on('error', reject),
+        );
+      for (let i = 0; i < 40; i++) assert.equal((await get('/api/manuals/abc')).status, 401);
+      const counts = new Set<number>();
+      for (let i = 0; i < 6; i++) {
+        const scrape = await get('/metrics');
+        assert.equal(scrape.status, 200, scrape.body);
+        const line = scrape.body.split('\n').find((l) => l.startsWith('manuel_http_requests_total{route="/api/manuals/:id",method="GET",status="401"} '));
+        counts.add(Number(line?.split(' ')[1]));
+      }
+      assert.deepEqual([...counts], [40], 'the same total from every scrape: the sum over both workers');
+      assert.equal(await primary.stop(), 0, primary.stderr());
+    } finally {
+      if (primary.child.exitCode === null) primary.child.kill('SIGKILL');
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,6 +1,7 @@
 import { createRoute, OpenAPIHono, type z } from '@hono/zod-openapi';
 import { errors } from '../../core/errors.js';
 import { costOf, usageInfo } from '../../core/usage/quota.js';
+import type { Context } from 'hono';
 import type { AppEnv } from '../app-env.js';
 import { currentUser } from '../middleware/auth.js';
 import { base64Length, capBody, ENVELOPE_BYTES, MB } from '../middleware/body-limit.js';
@@ -18,6 +19,12 @@ import {
   TranscribeResponseSchema,
 } from '../schemas/query-schemas.js';
 import type { AppServices } from '../services.js';
+
+/** Notes what the request cost as a whole (cost_info) for the metrics middleware (RequestCostThreshold). */
+function priced<T extends { cost_info: { total_cost: number } }>(c: Context<AppEnv>, body: T): T {
+  c.set('requestCostEur', body.cost_info.total_cost);
+  return body;
+}
 
 const mediaType = (file: File) => (file.type && file.type !== 'application/octet-stream' ? file.type : null);
 
@@ -74,15 +81,15 @@ export function queryRoutes(services: AppServices) {
       if (kind === 'json') {
         const body = c.req.valid('json') as z.infer<typeof QueryJsonBody>;
         const base = { userId: user.id, manualIds: body.manual_ids, includeSources: body.include_sources, startedAt };
-        if (body.file_data === undefined) return c.json(await answerQuery(services, { ...base, question: body.question! }), 200);
+        if (body.file_data === undefined) return c.json(priced(c, await answerQuery(services, { ...base, question: body.question! })), 200);
         const transcription = await transcribeForUser(services, { userId: user.id, ...(await audioOf('json', body)) });
-        return c.json(await answerQuery(services, { ...base, question: transcription.text, transcription }), 200);
+        return c.json(priced(c, await answerQuery(services, { ...base, question: transcription.text, transcription })), 200);
       }
       if (kind === 'multipart') {
         const form = c.req.valid('form') as z.infer<typeof QueryFormBody>;
         const transcription = await transcribeForUser(services, { userId: user.id, ...(await audioOf('multipart', form)) });
         const input = { userId: user.id, manualIds: listField(form.manual_ids), includeSources: form.include_sources !== 'false', startedAt };
-        return c.json(await answerQuery(services, { ...input, question: transcription.text, transcription }), 200);
+        return c.json(priced(c, await answerQuery(services, { ...input, question: transcription.text, transcription })), 200);
       }
       throw errors.validation('question: is required', { field: 'question' });
     })
@@ -93,14 +100,14 @@ export function queryRoutes(services: AppServices) {
       const body = (kind === 'json' ? c.req.valid('json') : c.req.valid('form')) as { file_data?: string; content_type?: string; audio?: File };
       const t = await transcribeForUser(services, { userId: user.id, ...(await audioOf(kind, body)) });
       return c.json(
-        {
+        priced(c, {
           transcription: t.text,
           confidence: t.confidence,
           duration_s: t.durationS,
           engine: t.engine,
           cost_info: costOf({ operation: 'transcribe', audioSeconds: t.durationS }, p),
           usage_info: await usageInfo(services, user.id, p),
-        },
+        }),
         200,
       );
     });
