@@ -12,6 +12,7 @@ import { wafMiddleware } from './middleware/waf.js';
 import { errorHandler, notFoundHandler } from './middleware/error-handler.js';
 import { requestIdMiddleware, requestLogger } from './middleware/request-context.js';
 import { responseValidation } from './middleware/response-validation.js';
+import { tracingMiddleware } from './middleware/tracing.js';
 import { validationHook } from './middleware/validation-hook.js';
 import { trafficControls, type TrafficControlOptions } from './middleware/traffic-controls.js';
 import { adminManualRoutes } from './routes/admin-manual-routes.js';
@@ -54,6 +55,7 @@ function defaultBodyCap(maxRequestSizeMB: number): MiddlewareHandler<AppEnv> {
 export function createApp(services: AppServices, options: AppOptions = {}) {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
   app.use('*', requestIdMiddleware());
+  if (services.tracer) app.use('*', tracingMiddleware(services.tracer)); // EnableXRayTracing: the root span, around the log line
   app.use('*', requestLogger(services.logger));
   // 1b: security headers and CORS, on every response (errors too); preflights end here, uncounted.
   const traffic = trafficControls(services, { peerAddress: options.peerAddress });

@@ -26,6 +26,7 @@ import type { CostLedger } from '../core/ports/cost-ledger.js';
 import type { DeadLetterQueue } from '../core/ports/dead-letter-queue.js';
 import type { ErrorTracker } from '../core/ports/error-tracker.js';
 import type { Notifier } from '../core/ports/notifier.js';
+import type { RequestTracer } from '../core/ports/tracer.js';
 
 /** Operations (EnableAdvancedErrorHandling, monitoring): each part absent when its feature is off. */
 export interface OpsServices {
@@ -94,4 +95,6 @@ export interface AppServices {
   version?: string;
   /** Error tracking, alerts, dead letters, breakers; `{}` in the minimal profile. */
   ops: OpsServices;
+  /** Spans of requests, retrieval, answers and storage calls (EnableXRayTracing); absent: nothing traced, no middleware. */
+  tracer?: RequestTracer;
 }

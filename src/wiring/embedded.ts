@@ -22,6 +22,8 @@ import { SqliteUserRepo } from '../adapters/embedded/sqlite-user-repo.js';
 import { UnpdfPdfReader } from '../adapters/embedded/unpdf-pdf-reader.js';
 import { WorkerPdfInspector } from '../adapters/embedded/worker-pdf-inspector.js';
 import { PromMetrics } from '../adapters/metrics/prom-metrics.js';
+import * as tracing from '../adapters/tracing/traced-ports.js';
+import type { Tracer } from '../core/ports/tracer.js';
 import { AesGcmSecretBox } from '../adapters/embedded/aes-gcm-secret-box.js';
 import { MemoryNonceStore } from '../adapters/embedded/memory-nonce-store.js';
 import { SqliteApiKeyRepo } from '../adapters/embedded/sqlite-api-key-repo.js';
@@ -106,14 +108,22 @@ function isDeadLocalWorker(owner: string): boolean {
 /** The embedded shape: one SQLite file, files under the data dir, local models. The only place adapters are chosen. */
 export async function createEmbedded(config: EmbeddedConfig, opts: EmbeddedOptions = {}): Promise<EmbeddedApp> {
   const p = config.parameters;
-  const logger: Logger = opts.logger ?? (pino({ level: config.logLevel, base: { service: 'manuel' } }) as unknown as Logger);
+  // EnableXRayTracing: OpenTelemetry spans, exported over OTLP/HTTP to OtelExporterEndpoint when set (ADR 0015).
+  // Off: no tracer, no middleware, no decorator; the core calls noTracer (a direct call).
+  // The SDK is loaded only then: the minimal profile does not even import it.
+  const tracer = p.EnableXRayTracing
+    ? new (await import('../adapters/tracing/otel-tracer.js')).OtelTracer({ endpoint: p.OtelExporterEndpoint, version: packageVersion() })
+    : null;
+  const traced = <T>(decorate: (t: Tracer, adapter: T) => T, adapter: T): T => (tracer ? decorate(tracer, adapter) : adapter);
+  const baseLogger: Logger = opts.logger ?? (pino({ level: config.logLevel, base: { service: 'manuel' } }) as unknown as Logger);
+  const logger = tracer ? tracing.withTraceIds(baseLogger, () => tracer.logFields()) : baseLogger;
   const db = openDatabase(join(config.dataDir, 'manuel.db'));
   const users = new SqliteUserRepo(db);
   const sqliteManuals = new SqliteManualRepo(db);
   const usage = new SqliteUsageRepo(db);
   const queue = new SqliteJobQueue(db);
-  const kb = new SqliteKnowledgeBase(db);
-  const blobs = new FsBlobStore(join(config.dataDir, 'blobs'));
+  const kb = traced(tracing.tracedKnowledgeBase, new SqliteKnowledgeBase(db));
+  const blobs = traced(tracing.tracedBlobStore, new FsBlobStore(join(config.dataDir, 'blobs')));
   const pdfReader = new UnpdfPdfReader();
   const inspector = new WorkerPdfInspector(); // always on: upload threat checks are not behind a flag (ADR 0008)
   const metrics = new PromMetrics();
@@ -121,12 +131,12 @@ export async function createEmbedded(config: EmbeddedConfig, opts: EmbeddedOptio
   const redis = redisUrl ? createRedisConnection({ url: redisUrl, logger, keyPrefix: p.RedisKeyPrefix }) : null;
   // EnableRedisCache: answers, manual-set versions and usage counters shared by every process on that Redis.
   const sharedCache = p.EnableRedisCache && redis !== null;
-  const cache: Cache = sharedCache ? new RedisAnswerCache(redis, { logger }) : new MemoryCache({ maxEntries: p.CacheMemorySize });
+  const cache: Cache = traced(tracing.tracedCache, sharedCache ? new RedisAnswerCache(redis, { logger }) : new MemoryCache({ maxEntries: p.CacheMemorySize }));
   const sqliteCounters = new SqliteUsageCounters(db);
-  const counters: UsageCounters = sharedCache ? new FallbackUsageCounters(new RedisUsageCounters(redis), sqliteCounters, logger) : sqliteCounters;
+  const counters: UsageCounters = traced(tracing.tracedCounters, sharedCache ? new FallbackUsageCounters(new RedisUsageCounters(redis), sqliteCounters, logger) : sqliteCounters);
   const versioned = new VersionedManualRepo(
     sqliteManuals,
-    sharedCache ? new RedisManualSetVersions(redis) : new SqliteManualSetVersions(db),
+    traced(tracing.tracedManualVersions, sharedCache ? new RedisManualSetVersions(redis) : new SqliteManualSetVersions(db)),
     (id) => sqliteManuals.ownerOf(id),
     logger.child({ component: 'answer-cache' }),
   );
@@ -149,6 +159,7 @@ export async function createEmbedded(config: EmbeddedConfig, opts: EmbeddedOptio
     // Keyword search still works: better a server that answers than one that does not start.
     logger.error({ err: e }, 'embedding model failed to load; semantic search is off');
   }
+  if (embedder) embedder = traced(tracing.tracedEmbedder, embedder);
 
   // EnablePerformanceOptimization: pooled keep-alive connections sized by MaxConnections (docs/decisions/0010).
   const outbound = p.EnablePerformanceOptimization ? createOutboundHttp(p) : null;
@@ -169,7 +180,7 @@ export async function createEmbedded(config: EmbeddedConfig, opts: EmbeddedOptio
   const voiceDeps = voiceReady
     ? {
         decoder: new FfmpegAudioDecoder(),
-        transcriber: transcriber!,
+        transcriber: traced(tracing.tracedTranscriber, transcriber!),
         kb,
         parameters: p,
         // The manuals' terms (and, for pocketsphinx's language model, their text) bias recognition.
@@ -180,7 +191,7 @@ export async function createEmbedded(config: EmbeddedConfig, opts: EmbeddedOptio
 
   const workerOpts = opts.worker ?? {};
   const jobs = queue;
-  const worker = new IngestWorker({ queue: jobs, handler: ingestJobHandler({ manuals, blobs, pdfReader, inspector, kb, embedder, logger }), logger: logger.child({ component: 'ingest' }) }, workerOpts);
+  const worker = new IngestWorker({ queue: jobs, handler: ingestJobHandler({ manuals, blobs, pdfReader, inspector, kb, embedder, logger, ...(tracer ? { tracer } : {}) }), logger: logger.child({ component: 'ingest' }) }, workerOpts);
   queue.onEnqueue(() => worker.notify());
   const reclaimed = queue.reclaimOrphans(isDeadLocalWorker);
   if (reclaimed > 0) logger.info({ jobs: reclaimed }, 'resuming ingest jobs of a worker that died');
@@ -205,7 +216,7 @@ export async function createEmbedded(config: EmbeddedConfig, opts: EmbeddedOptio
     manualVersions: versioned.readVersions,
     kb,
     embedder,
-    answerWriter,
+    answerWriter: traced(tracing.tracedAnswerWriter, answerWriter),
     blobs,
     cache,
     pdfReader,
@@ -234,6 +245,7 @@ export async function createEmbedded(config: EmbeddedConfig, opts: EmbeddedOptio
     pingDb: () => db.open && db.prepare('SELECT 1 AS ok').get() !== undefined,
     version: packageVersion(),
     ops: {},
+    ...(tracer ? { tracer } : {}),
     close: (drainMs = 10_000) =>
       (closed ??= (async () => {
         stopPruning();
@@ -242,6 +254,8 @@ export async function createEmbedded(config: EmbeddedConfig, opts: EmbeddedOptio
         redis?.disconnect();
         await outbound?.close();
         db.close();
+        // Last, so the spans of the drained requests and job are exported; a collector that is down loses them, nothing else.
+        await tracer?.shutdown().catch((e: unknown) => logger.warn({ err: e }, 'spans not exported at shutdown'));
       })()),
   };
   return app;
