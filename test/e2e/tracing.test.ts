@@ -69,6 +69,7 @@ describe('tracing on (EnableXRayTracing): one question, one trace, exported over
   let listed: Sent;
   let degraded: Sent;
   let broken: Sent;
+  let notModified: Response;
 
   before(async () => {
     receiver = await startOtlpReceiver();
@@ -77,6 +78,9 @@ describe('tracing on (EnableXRayTracing): one question, one trace, exported over
     manualId = await uploadPdf(t, token, toaster, 'toaster.pdf');
     asked = await send(t, '/api/query', { token, json: { question: 'How do I reset the toaster?' }, traceparent: `00-${CALLER_TRACE}-${CALLER_SPAN}-01` });
     listed = await send(t, `/api/manuals/${manualId}`, { token, traceparent: 'garbage' });
+    const page = await t.request(`/api/manuals/${manualId}/pages/1.png`, { token });
+    await page.arrayBuffer();
+    notModified = await t.request(`/api/manuals/${manualId}/pages/1.png`, { token, headers: { 'if-none-match': page.headers.get('etag')! } });
     // The question's embedding fails: keyword search still answers, the failed call shows in the trace.
     embedder.failOnCall = embedder.calls.length + 1;
     degraded = await send(t, '/api/query', { token, json: { question: 'How do I clean the crumb tray?' } });
@@ -146,6 +150,13 @@ describe('tracing on (EnableXRayTracing): one question, one trace, exported over
     assert.equal(root.attributes['http.route'], '/api/manuals/:id');
     assert.equal(root.attributes['url.path'], `/api/manuals/${manualId}`);
     assert.equal(root.attributes['manuel.request_id'], listed.requestId);
+  });
+
+  it('sends traceparent on a response its handler built itself (304)', () => {
+    assert.equal(notModified.status, 304);
+    assert.match(notModified.headers.get('traceparent') ?? '', /^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
+    const root = traceOf(receiver.spans, traceIdOf(notModified.headers.get('traceparent'))!).one('GET /api/manuals/:id/pages/:page');
+    assert.equal(root.attributes['http.response.status_code'], 304);
   });
 
   it('marks a failed call failed while the request it served succeeds', () => {

@@ -22,6 +22,8 @@ export function tracingMiddleware(tracer: RequestTracer): MiddlewareHandler<AppE
       async (span) => {
         c.header('traceparent', span.traceparent);
         await next();
+        // A handler that returns a Response of its own (a 304) drops the headers prepared above.
+        if (!c.res.headers.has('traceparent')) c.header('traceparent', span.traceparent);
         // After next(), the route index is the handler (or middleware) that answered: its template, never the raw path.
         span.finish(routePath(c) || c.req.path, c.res.status, c.error);
       },
