@@ -169,6 +169,11 @@ export class OtelTracer implements RequestTracer {
     return { trace_id: traceId, span_id: spanId };
   }
 
+  /** Exports what is queued now (bounded by the export timeout). */
+  flush(): Promise<void> {
+    return this.provider.forceFlush();
+  }
+
   /** Exports what is still queued (bounded by the export timeout) and stops. Idempotent. */
   shutdown(): Promise<void> {
     return this.provider.shutdown();
