@@ -13,6 +13,7 @@ import { errorHandler, notFoundHandler } from './middleware/error-handler.js';
 import { httpMetrics } from './middleware/http-metrics.js';
 import { requestIdMiddleware, requestLogger } from './middleware/request-context.js';
 import { responseValidation } from './middleware/response-validation.js';
+import { tracingMiddleware } from './middleware/tracing.js';
 import { validationHook } from './middleware/validation-hook.js';
 import { trafficControls, type TrafficControlOptions } from './middleware/traffic-controls.js';
 import { adminErrorRoutes } from './routes/admin-error-routes.js';
@@ -61,6 +62,7 @@ function defaultBodyCap(maxRequestSizeMB: number): MiddlewareHandler<AppEnv> {
 export function createApp(services: AppServices, options: AppOptions = {}) {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
   app.use('*', requestIdMiddleware());
+  if (services.tracer) app.use('*', tracingMiddleware(services.tracer)); // EnableXRayTracing: the root span, around the log line
   // Always on (microseconds a request, see bench/http-metrics-overhead.ts); per-minute figures only with monitoring.
   app.use('*', httpMetrics({ metrics: services.metrics, sink: services.ops.monitor?.minutes }));
   app.use('*', requestLogger(services.logger));

@@ -28,6 +28,7 @@ import type { ErrorTracker } from '../core/ports/error-tracker.js';
 import type { Notifier } from '../core/ports/notifier.js';
 import type { HealthProbe } from '../core/ports/health-probe.js';
 import type { Monitor } from '../core/monitoring/monitor.js';
+import type { RequestTracer } from '../core/ports/tracer.js';
 
 /** Operations (EnableAdvancedErrorHandling, monitoring): each part absent when its feature is off. */
 export interface OpsServices {
@@ -102,4 +103,6 @@ export interface AppServices {
   version?: string;
   /** Error tracking, alerts, dead letters, breakers; `{}` in the minimal profile. */
   ops: OpsServices;
+  /** Spans of requests, retrieval, answers and storage calls (EnableXRayTracing); absent: nothing traced, no middleware. */
+  tracer?: RequestTracer;
 }

@@ -35,6 +35,8 @@ import { SqliteIngestBacklog } from '../adapters/embedded/sqlite-ingest-backlog.
 import { SqliteMinuteStats } from '../adapters/embedded/sqlite-minute-stats.js';
 import { Monitor, type MonitorOptions } from '../core/monitoring/monitor.js';
 import { registerServiceGauges } from '../core/monitoring/service-gauges.js';
+import * as tracing from '../adapters/tracing/traced-ports.js';
+import type { Tracer } from '../core/ports/tracer.js';
 import { AesGcmSecretBox } from '../adapters/embedded/aes-gcm-secret-box.js';
 import { MemoryNonceStore } from '../adapters/embedded/memory-nonce-store.js';
 import { SqliteApiKeyRepo } from '../adapters/embedded/sqlite-api-key-repo.js';
@@ -174,15 +176,23 @@ function opsServices(config: EmbeddedConfig, db: SqliteDb, clock: Clock, logger:
 /** The embedded shape: one SQLite file, files under the data dir, local models. The only place adapters are chosen. */
 export async function createEmbedded(config: EmbeddedConfig, opts: EmbeddedOptions = {}): Promise<EmbeddedApp> {
   const p = config.parameters;
-  const logger: Logger = opts.logger ?? (pino({ level: config.logLevel, base: { service: 'manuel' } }) as unknown as Logger);
+  // EnableXRayTracing: OpenTelemetry spans, exported over OTLP/HTTP to OtelExporterEndpoint when set (ADR 0015).
+  // Off: no tracer, no middleware, no decorator; the core calls noTracer (a direct call).
+  // The SDK is loaded only then: the minimal profile does not even import it.
+  const tracer = p.EnableXRayTracing
+    ? new (await import('../adapters/tracing/otel-tracer.js')).OtelTracer({ endpoint: p.OtelExporterEndpoint, version: packageVersion() })
+    : null;
+  const traced = <T>(decorate: (t: Tracer, adapter: T) => T, adapter: T): T => (tracer ? decorate(tracer, adapter) : adapter);
+  const baseLogger: Logger = opts.logger ?? (pino({ level: config.logLevel, base: { service: 'manuel' } }) as unknown as Logger);
+  const logger = tracer ? tracing.withTraceIds(baseLogger, () => tracer.logFields()) : baseLogger;
   const clock = opts.clock ?? systemClock;
   const db = openDatabase(join(config.dataDir, 'manuel.db'));
   const users = new SqliteUserRepo(db);
   const sqliteManuals = new SqliteManualRepo(db);
   const sqliteUsage = new SqliteUsageRepo(db);
   const queue = new SqliteJobQueue(db);
-  const kb = new SqliteKnowledgeBase(db);
-  const blobs = new FsBlobStore(join(config.dataDir, 'blobs'));
+  const kb = traced(tracing.tracedKnowledgeBase, new SqliteKnowledgeBase(db));
+  const blobs = traced(tracing.tracedBlobStore, new FsBlobStore(join(config.dataDir, 'blobs')));
   // EnableAdvancedErrorHandling: a page that never ends (see WorkerPdfReader) times out in its worker thread
   // instead of hanging the process; costs a worker start per manual (bench/pdf-read-worker.ts).
   const pdfReader = opts.pdfReader ?? (p.EnableAdvancedErrorHandling ? new WorkerPdfReader() : new UnpdfPdfReader());
@@ -202,14 +212,15 @@ export async function createEmbedded(config: EmbeddedConfig, opts: EmbeddedOptio
   // One breaker for every user of the one Redis connection: a dead server is skipped at once by all of them.
   const redisGuard = redis && breakers ? breakers.policy(redisPolicy(opts.breakers)) : null;
   const onRedis = <T>(port: T, guard: (port: T, policy: NonNullable<typeof redisGuard>) => T): T => (redisGuard ? guard(port, redisGuard) : port);
-  const cache: Cache = sharedCache ? onRedis(new RedisAnswerCache(redis, { logger }), guardCache) : new MemoryCache({ maxEntries: p.CacheMemorySize });
+  const cache: Cache = traced(tracing.tracedCache, sharedCache ? onRedis(new RedisAnswerCache(redis, { logger }), guardCache) : new MemoryCache({ maxEntries: p.CacheMemorySize }));
   const sqliteCounters = new SqliteUsageCounters(db);
-  const counters: UsageCounters = sharedCache
-    ? new FallbackUsageCounters(onRedis(new RedisUsageCounters(redis), guardUsageCounters), sqliteCounters, logger)
-    : sqliteCounters;
+  const counters: UsageCounters = traced(
+    tracing.tracedCounters,
+    sharedCache ? new FallbackUsageCounters(onRedis(new RedisUsageCounters(redis), guardUsageCounters), sqliteCounters, logger) : sqliteCounters,
+  );
   const versioned = new VersionedManualRepo(
     sqliteManuals,
-    sharedCache ? onRedis(new RedisManualSetVersions(redis), guardManualSetVersions) : new SqliteManualSetVersions(db),
+    traced(tracing.tracedManualVersions, sharedCache ? onRedis(new RedisManualSetVersions(redis), guardManualSetVersions) : new SqliteManualSetVersions(db)),
     (id) => sqliteManuals.ownerOf(id),
     logger.child({ component: 'answer-cache' }),
   );
@@ -234,6 +245,7 @@ export async function createEmbedded(config: EmbeddedConfig, opts: EmbeddedOptio
     // Keyword search still works: better a server that answers than one that does not start.
     logger.error({ err: e }, 'embedding model failed to load; semantic search is off');
   }
+  if (embedder) embedder = traced(tracing.tracedEmbedder, embedder);
 
   // EnablePerformanceOptimization: pooled keep-alive connections sized by MaxConnections (docs/decisions/0010).
   const outbound = p.EnablePerformanceOptimization ? createOutboundHttp(p) : null;
@@ -276,7 +288,7 @@ export async function createEmbedded(config: EmbeddedConfig, opts: EmbeddedOptio
   const voiceDeps = voiceReady
     ? {
         decoder: new FfmpegAudioDecoder(),
-        transcriber: transcriber!,
+        transcriber: traced(tracing.tracedTranscriber, transcriber!),
         kb,
         parameters: p,
         // The manuals' terms (and, for pocketsphinx's language model, their text) bias recognition.
@@ -317,7 +329,7 @@ export async function createEmbedded(config: EmbeddedConfig, opts: EmbeddedOptio
   const workerOpts = { ...retry, ...opts.worker };
   const jobs = meteredJobQueue(queue, metrics, monitor?.minutes);
   const worker = new IngestWorker(
-    { queue: jobs, handler: ingestJobHandler({ manuals, blobs, pdfReader, inspector, kb, embedder, logger }), logger: logger.child({ component: 'ingest' }), ops },
+    { queue: jobs, handler: ingestJobHandler({ manuals, blobs, pdfReader, inspector, kb, embedder, logger, ...(tracer ? { tracer } : {}) }), logger: logger.child({ component: 'ingest' }), ops },
     workerOpts,
   );
   queue.onEnqueue(() => worker.notify());
@@ -357,7 +369,7 @@ export async function createEmbedded(config: EmbeddedConfig, opts: EmbeddedOptio
     manualVersions: versioned.readVersions,
     kb,
     embedder,
-    answerWriter,
+    answerWriter: traced(tracing.tracedAnswerWriter, answerWriter),
     blobs,
     cache,
     pdfReader,
@@ -389,17 +401,20 @@ export async function createEmbedded(config: EmbeddedConfig, opts: EmbeddedOptio
     version: packageVersion(),
     // The worker reports to this same object (dead letters, error records, alerts of jobs given up).
     ops,
+    ...(tracer ? { tracer } : {}),
     close: (drainMs = 10_000) =>
       (closed ??= (async () => {
         stopPruning();
         stopOps();
         await worker.stop(drainMs);
-        await ops.notifier?.flush?.(); // alerts of the last failures (a job given up while draining) go out
         await monitor?.stop(); // after the worker: its last job's pages are in the last minute written
+        await ops.notifier?.flush?.(); // alerts of the last failures (a job given up while draining, an alarm) go out
         await embedder?.close?.();
         redis?.disconnect();
         await outbound?.close();
         db.close();
+        // Last, so the spans of the drained requests and job are exported; a collector that is down loses them, nothing else.
+        await tracer?.shutdown().catch((e: unknown) => logger.warn({ err: e }, 'spans not exported at shutdown'));
       })()),
   };
   return app;

@@ -2,6 +2,7 @@ import type { SearchHit, Source } from '../model/types.js';
 import type { AnswerSource, AnswerWriter } from '../ports/answer-writer.js';
 import type { Embedder } from '../ports/embedder.js';
 import type { KnowledgeBase } from '../ports/knowledge-base.js';
+import { noTracer, type Tracer } from '../ports/tracer.js';
 import { NOT_FOUND_ANSWER } from './extractive-answer-writer.js';
 import { retrieve } from './retrieve.js';
 
@@ -9,6 +10,7 @@ export interface AskDeps {
   kb: KnowledgeBase;
   embedder: Embedder | null;
   answerWriter: AnswerWriter;
+  tracer?: Tracer;
 }
 
 export interface AskInput {
@@ -44,7 +46,7 @@ export const toSource = (h: SearchHit): Source => ({
 
 /** Question -> retrieve within the caller's manuals -> answer from the passages, citing pages. */
 export async function askQuestion(deps: AskDeps, input: AskInput): Promise<AskResult> {
-  const hits = await retrieve(deps, input);
+  const hits = await (deps.tracer ?? noTracer).span('retrieve', { 'retrieve.limit': input.limit }, () => retrieve(deps, input));
   if (hits.length === 0 || hits[0]!.score < MIN_EVIDENCE) {
     return { answer: NOT_FOUND_ANSWER, sources: [], contextFound: false, answerSource: 'extractive' };
   }

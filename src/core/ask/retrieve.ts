@@ -1,6 +1,7 @@
 import type { SearchHit } from '../model/types.js';
 import type { Embedder } from '../ports/embedder.js';
 import type { KnowledgeBase } from '../ports/knowledge-base.js';
+import { noTracer, type Tracer } from '../ports/tracer.js';
 import { widen } from './passage-window.js';
 import { queryTerms } from './query-terms.js';
 import { bigramShare, idfWeights, questionBigrams, termKey, weightedCoverage } from './term-match.js';
@@ -8,6 +9,7 @@ import { bigramShare, idfWeights, questionBigrams, termKey, weightedCoverage } f
 export interface RetrieveDeps {
   kb: KnowledgeBase;
   embedder: Embedder | null;
+  tracer?: Tracer;
 }
 
 export interface RetrieveInput {
@@ -68,16 +70,18 @@ interface Candidate {
  */
 export async function retrieve(deps: RetrieveDeps, input: RetrieveInput, tuning: RetrieveTuning = DEFAULT_TUNING): Promise<SearchHit[]> {
   const t = tuning;
+  const tracer = deps.tracer ?? noTracer;
   const scope = { owners: input.owners, ...(input.manualIds ? { manualIds: input.manualIds } : {}) };
   const vector = deps.embedder ? await embedQuestion(deps.embedder, input.question) : null;
   const terms = queryTerms(input.question);
   const [keyword, dense, stats] = await Promise.all([
-    deps.kb.search({ ...scope, text: input.question, vector: null, limit: t.candidates }),
-    vector ? deps.kb.search({ ...scope, text: '', vector, limit: t.candidates }) : Promise.resolve([]),
+    tracer.span('retrieve.keyword', undefined, () => deps.kb.search({ ...scope, text: input.question, vector: null, limit: t.candidates })),
+    vector ? tracer.span('retrieve.vector', undefined, () => deps.kb.search({ ...scope, text: '', vector, limit: t.candidates })) : Promise.resolve([]),
     // One count per term: a long pasted question is capped so it cannot cost hundreds of lookups.
     deps.kb.documentFrequencies ? deps.kb.documentFrequencies(input.owners, terms.slice(0, 40).map(termKey)) : Promise.resolve(null),
   ]);
   const weights = idfWeights(terms, stats);
+  const fusion = tracer.step('retrieve.fusion', { 'retrieve.keyword_hits': keyword.length, 'retrieve.vector_hits': dense.length });
 
   const byId = new Map<string, Candidate>();
   const take = (hit: SearchHit): Candidate => {
@@ -120,6 +124,7 @@ export async function retrieve(deps: RetrieveDeps, input: RetrieveInput, tuning:
     .sort((a, b) => b.score - a.score)
     .slice(0, input.limit)
     .map((p) => p.best);
+  fusion.end({ 'retrieve.candidates': byId.size, 'retrieve.pages': top.length });
   const pageChunks = deps.kb.pageChunks
     ? await deps.kb.pageChunks(
         input.owners,

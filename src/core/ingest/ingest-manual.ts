@@ -7,6 +7,7 @@ import type { Logger } from '../ports/logger.js';
 import type { ManualRepo } from '../ports/manual-repo.js';
 import type { PdfInspector } from '../ports/pdf-inspector.js';
 import type { PdfReader } from '../ports/pdf-reader.js';
+import { noTracer, type Tracer } from '../ports/tracer.js';
 import { chunkPages, embeddingText } from './chunker.js';
 import { quarantineReason } from './pdf-threats.js';
 
@@ -20,6 +21,8 @@ export interface IngestDeps {
   /** null: keyword search only (EmbeddingWorkers = 0). */
   embedder: Embedder | null;
   logger?: Logger;
+  /** Spans of the job and of its steps (EnableXRayTracing). */
+  tracer?: Tracer;
 }
 
 export interface IngestProgress {
@@ -38,12 +41,28 @@ export const PERMANENT_INGEST_ERRORS = new Set(['invalid_pdf', 'pdf_bomb', 'encr
 /**
  * One ingest job: PDF -> pages -> chunks -> keyword index -> vectors. Safe to run again after a crash:
  * indexChunks replaces the manual's chunks and only chunks still without a vector are embedded.
+ * Traced as one span (the job, with its statistics) whose children are the steps.
  */
-export async function ingestManual(
+export function ingestManual(
   deps: IngestDeps,
   job: Job,
   onProgress: (p: IngestProgress) => Promise<void> | void,
   opts: IngestOptions = {},
+): Promise<Record<string, number>> {
+  const attributes = { 'job.id': job.id, 'manual.id': job.manualId, 'job.attempt': job.attempts };
+  return (deps.tracer ?? noTracer).span('ingest', attributes, async (span) => {
+    const stats = await ingestSteps(deps, deps.tracer ?? noTracer, job, onProgress, opts);
+    span.setAttributes(stats);
+    return stats;
+  });
+}
+
+async function ingestSteps(
+  deps: IngestDeps,
+  tracer: Tracer,
+  job: Job,
+  onProgress: (p: IngestProgress) => Promise<void> | void,
+  opts: IngestOptions,
 ): Promise<Record<string, number>> {
   const stats: Record<string, number> = {};
   const progress = (stage: string) => onProgress({ stage, statistics: { ...stats } });
@@ -55,7 +74,7 @@ export async function ingestManual(
   const pdf = await deps.blobs.get(manual.blobKey);
   if (!pdf) throw errors.notFound('Manual file');
   const bytes = new Uint8Array(pdf.buffer, pdf.byteOffset, pdf.byteLength);
-  const inspection = await deps.inspector.inspect(bytes);
+  const inspection = await tracer.span('ingest.inspect', { 'pdf.bytes': bytes.length }, () => deps.inspector.inspect(bytes));
   Object.assign(stats, { inspect_ms: inspection.ms, pdf_objects: inspection.objects, pdf_streams: inspection.streams, inflated_bytes: inspection.inflatedBytes });
   const reason = quarantineReason(inspection);
   // A released manual stays released when its job runs again (retry, re-upload after a failure).
@@ -64,16 +83,16 @@ export async function ingestManual(
     deps.logger?.warn({ manual_id: manual.id, keywords: inspection.keywords, reason }, 'manual quarantined');
   }
   let t = Date.now();
-  const { pages } = await deps.pdfReader.read(bytes);
+  const { pages } = await tracer.span('ingest.extract', { 'pdf.bytes': bytes.length }, () => deps.pdfReader.read(bytes));
   stats.extract_ms = Date.now() - t;
   stats.pages = pages.length;
   if (!pages.some((p) => p.text.trim().length > 0)) throw errors.noText();
 
   await progress('indexing');
   t = Date.now();
-  const chunks = chunkPages(pages, { manualId: manual.id, ownerId: manual.ownerId });
+  const chunks = await tracer.span('ingest.chunk', { 'pdf.pages': pages.length }, async () => chunkPages(pages, { manualId: manual.id, ownerId: manual.ownerId }));
   if (chunks.length === 0) throw errors.noText();
-  await deps.kb.indexChunks(manual.id, manual.ownerId, manual.name, chunks);
+  await tracer.span('ingest.index', { chunks: chunks.length }, () => deps.kb.indexChunks(manual.id, manual.ownerId, manual.name, chunks));
   await ensureNotDeleted(deps, job);
   stats.index_ms = Date.now() - t;
   stats.chunks = chunks.length;
@@ -82,7 +101,9 @@ export async function ingestManual(
 
   if (deps.embedder) {
     await progress('embedding');
-    stats.embedded_chunks = await embedMissing(deps.kb, deps.embedder, manual.id, chunks.length, opts.embedBatch ?? 64, async (done, ms) => {
+    const embed = (onBatch: (done: number, ms: number) => Promise<void>) =>
+      tracer.span('ingest.embed', { chunks: chunks.length }, () => embedMissing(deps.kb, deps.embedder!, manual.id, chunks.length, opts.embedBatch ?? 64, onBatch));
+    stats.embedded_chunks = await embed(async (done, ms) => {
       stats.embedded_chunks = done;
       stats.embed_ms = ms;
       await ensureNotDeleted(deps, job);
