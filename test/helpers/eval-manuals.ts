@@ -18,16 +18,26 @@ export interface QaItem {
   kind: string;
 }
 
-export function loadQa(): QaItem[] {
-  return JSON.parse(readFileSync(join(evalDir, 'qa.json'), 'utf8')) as QaItem[];
+/**
+ * The two question sets: `dev` (eval/qa.json, four manuals; methods and knobs are chosen on it) and
+ * `unseen` (eval/unseen/qa.json, four other manuals; held out, only ever scored).
+ */
+export type EvalSet = 'dev' | 'unseen';
+
+const setDir = (set: EvalSet) => (set === 'dev' ? evalDir : join(evalDir, 'unseen'));
+
+export function loadQa(set: EvalSet = 'dev'): QaItem[] {
+  return JSON.parse(readFileSync(join(setDir(set), 'qa.json'), 'utf8')) as QaItem[];
 }
 
-/** Fetches the four eval manuals once into .eval-cache/manuals (checksummed by eval/fetch-manuals.sh). */
-export function evalManualsDir(): string {
-  const out = join(repoRoot, '.eval-cache', 'manuals');
-  const names = ['freedombox-manual.pdf', 'gpredict-user-manual.pdf', 'expeyes17-user-manual.pdf', 'openni-user-guide.pdf'];
+/** Fetches a set's manuals once into .eval-cache/manuals[-unseen] (checksummed by eval/fetch-manuals.sh). */
+export function evalManualsDir(set: EvalSet = 'dev'): string {
+  const out = join(repoRoot, '.eval-cache', set === 'dev' ? 'manuals' : `manuals-${set}`);
+  const names =
+    set === 'dev' ? ['freedombox-manual.pdf', 'gpredict-user-manual.pdf', 'expeyes17-user-manual.pdf', 'openni-user-guide.pdf'] : [...new Set(loadQa(set).map((q) => q.manual))];
   if (!names.every((n) => existsSync(join(out, n)))) {
-    execFileSync('bash', [join(evalDir, 'fetch-manuals.sh'), out], { stdio: ['ignore', 'inherit', 'inherit'] });
+    const args = [join(evalDir, 'fetch-manuals.sh'), out, ...(set === 'dev' ? [] : [setDir(set)])];
+    execFileSync('bash', args, { stdio: ['ignore', 'inherit', 'inherit'] });
   }
   return out;
 }

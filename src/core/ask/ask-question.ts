@@ -3,12 +3,14 @@ import type { AnswerWriter } from '../ports/answer-writer.js';
 import type { Embedder } from '../ports/embedder.js';
 import type { KnowledgeBase } from '../ports/knowledge-base.js';
 import { NOT_FOUND_ANSWER } from './extractive-answer-writer.js';
-import { retrieve } from './retrieve.js';
+import { retrieve, type RetrieveTuning } from './retrieve.js';
 
 export interface AskDeps {
   kb: KnowledgeBase;
   embedder: Embedder | null;
   answerWriter: AnswerWriter;
+  /** Retrieval knobs (the defaults unless an evaluation tries others). */
+  tuning?: RetrieveTuning;
 }
 
 export interface AskInput {
@@ -42,7 +44,7 @@ export const toSource = (h: SearchHit): Source => ({
 
 /** Question -> retrieve within the caller's manuals -> answer from the passages, citing pages. */
 export async function askQuestion(deps: AskDeps, input: AskInput): Promise<AskResult> {
-  const hits = await retrieve(deps, input);
+  const hits = await retrieve(deps, input, deps.tuning);
   if (hits.length === 0 || hits[0]!.score < MIN_EVIDENCE) {
     return { answer: NOT_FOUND_ANSWER, sources: [], contextFound: false };
   }

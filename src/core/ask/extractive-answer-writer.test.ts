@@ -51,6 +51,26 @@ describe('ExtractiveAnswerWriter', () => {
     assert.deepEqual(markers, [...cited].sort());
   });
 
+  it('names the option a matching description explains (the term line before it), verbatim', async () => {
+    const text =
+      'scan time number\nTime in seconds between two consecutive scans of the interface list.\n' +
+      'persist switch\nTell BIRD to leave all its routes in the routing tables when it exits (instead of cleaning them up).\n' +
+      'learn switch\nEnable learning of entries added by other daemons.';
+    const { answer } = await writer.write('How do I make BIRD leave its routes in the routing tables when it exits?', [hit(text)]);
+    assert.match(answer, /persist switch\sTell BIRD to leave all its routes/);
+    assert.doesNotMatch(answer, /learn switch/);
+  });
+
+  it('adds the config line holding the value when the matching sentence has none', async () => {
+    // The value sits on the line before the sentence that matches, which the excerpt does not run back to.
+    const text =
+      'Example for a host with two networks:\nLISTEN 192.168.1.10 3493\nPut one such line per address.\n' +
+      'Without such lines in upsd.conf the data server answers only on the local machine, so other computers cannot reach it. ' +
+      'Both files are readable by the nut group only. The server reads them when it starts.';
+    const { answer } = await writer.write('How do I make the data server reachable from other computers?', [hit(text)]);
+    assert.match(answer, /LISTEN 192\.168\.1\.10 3493/);
+  });
+
   it('says so when nothing in the passages relates to the question', async () => {
     assert.deepEqual(await writer.write('How do I bake bread?', [hit('Forward UDP ports on the router.')]), { answer: NOT_FOUND_ANSWER, cited: [] });
     assert.deepEqual(await writer.write('Which port?', []), { answer: NOT_FOUND_ANSWER, cited: [] });

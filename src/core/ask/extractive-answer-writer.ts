@@ -44,6 +44,15 @@ function unitsOf(text: string, passage: number): Unit[] {
   return out;
 }
 
+/** How far from the best sentence a line holding the expected value or command is looked for. */
+const NEAR_VALUE = 3;
+
+/**
+ * A term line: the short line naming what the next line explains — an option, directive, keyword or
+ * command ("persist switch", "-c config name", "LISTEN 127.0.0.1 3493"), not a title or a sentence.
+ */
+export const isTermLine = (u: Pick<Unit, 'text' | 'words'>) => u.words <= 6 && !/[.!?,;]$/.test(u.text) && (/^(--?\w|[\p{Ll}])/u.test(u.text) || /^[A-Z][A-Z0-9_]{2,}\b/.test(u.text));
+
 /** Sentences that lean on the one before ("This turns off…", "However, …") read badly alone. */
 const LEANS_BACK = /^(this|these|that|those|it|they|then|however|otherwise|therefore|thus|so|also|but|instead|in this case)\b/i;
 
@@ -89,7 +98,13 @@ export class ExtractiveAnswerWriter implements AnswerWriter {
     const excerpt = (anchor: Unit, budget: number, following: number, withBefore: boolean) => {
       const units = perPassage[anchor.passage]!;
       const before = units[anchor.order - 1];
-      if (before && (LEANS_BACK.test(anchor.text) || (withBefore && before.score > 0)) && total + before.words + anchor.words <= budget) take(before, budget);
+      // The option, keyword or command a description line explains comes just before it ("persist switch").
+      const names = before && isTermLine(before) && !before.heading;
+      if (before && (LEANS_BACK.test(anchor.text) || names || (withBefore && before.score > 0)) && total + before.words + anchor.words <= budget) {
+        take(before, budget);
+        // The named option or command is what a how-to or which-question asks for.
+        answered ||= !!names;
+      }
       take(anchor, budget);
       answered ||= answers(anchor);
       let added = 0;
@@ -99,6 +114,7 @@ export class ExtractiveAnswerWriter implements AnswerWriter {
       for (let i = anchor.order + 1; i < units.length && (added < following || introduced || (type.wantsAction && !answered)); i++) {
         const u = units[i]!;
         if (u.heading) break; // an excerpt stays within its section
+        if (names && isTermLine(u)) break; // and within its entry of a list of options
         const afterColon = /:$/.test(units[i - 1]!.text);
         if (introduced && !afterColon && !u.list) introduced = false;
         if (!introduced && added >= following && !(type.wantsAction && !answered)) break;
@@ -109,6 +125,15 @@ export class ExtractiveAnswerWriter implements AnswerWriter {
       }
     };
     excerpt(best, this.opts.windowWords, 4, false);
+    // Still no value or command: the line holding it sits next to the sentence that matched
+    // (a config line under its explanation, a table row under its header).
+    if (!answered) {
+      const units = perPassage[best.passage]!;
+      const near = units
+        .filter((u) => !u.heading && !chosen.has(u) && Math.abs(u.order - best.order) <= NEAR_VALUE && answers(u))
+        .sort((a, b) => Math.abs(a.order - best.order) - Math.abs(b.order - best.order) || b.score - a.score)[0];
+      if (near && take(near, this.opts.maxWords)) answered = true;
+    }
     // Without the expected kind of answer yet, the second excerpt goes to the best sentence that has it.
     const second = answered
       ? ranked.find((u) => !chosen.has(u) && u.score >= best.score * 0.6)
@@ -136,6 +161,14 @@ export function scoreSentences(question: string, passages: SearchHit[]): Unit[][
   return perPassage;
 }
 
+/** The shape the answer should have: a command or setting for a how-to, a number for an amount, a value. */
+function holdsExpected(text: string, type: AnswerType): boolean {
+  if (type.wantsAction) return isActionable(text) || isCodeLine(text);
+  if (type.wantsQuantity) return hasNumber(text);
+  if (type.wantsValue) return hasValue(text);
+  return false;
+}
+
 /** Inverse document frequency over the candidate sentences: words every sentence has say little. */
 function termWeights(terms: QueryTerm[], units: { stems: string[] }[]): Map<QueryTerm, number> {
   const n = units.length;
@@ -161,7 +194,10 @@ function scoreUnit(u: Unit, units: Unit[], terms: QueryTerm[], weight: Map<Query
       s += w;
     } else if (near.some((n) => containsTerm(n.stems, t))) s += w * 0.4;
   }
-  if (own === 0) return 0;
+  // A line with none of the question's words can still hold the answer when the words are around
+  // it and it has the expected shape: the config line under its explanation, the row of a table.
+  if (own === 0 && !(s > 0 && holdsExpected(u.text, type))) return 0;
+  if (own === 0) s *= 0.5;
   // "What password…": the answer names the password. A sentence without the thing asked about
   // rarely answers, however many other question words it repeats.
   const focused = type.focus.some((f) => u.stems.includes(f) || SYNONYMS.get(f)?.some((x) => u.stems.includes(x)));
