@@ -211,17 +211,21 @@ async function main() {
   ) as Partial<RetrieveTuning>;
   const tuning = { ...DEFAULT_TUNING, ...overrides };
   const embedder = cachedEmbedder();
-  const sets: EvalSet[] = args.includes('--unseen') ? ['dev', 'unseen'] : ['dev'];
-  const { kb, close } = await buildIndex(sets, embedder);
+  const sets: EvalSet[] = args.includes('--unseen') ? ['dev', 'dev-plain', 'unseen'] : ['dev', 'dev-plain'];
+  const { kb, close } = await buildIndex(
+    sets.filter((s) => s !== 'dev-plain'),
+    embedder,
+  );
+  const ownerOf = (set: EvalSet) => (set === 'unseen' ? 'unseen' : 'dev');
   try {
     for (const set of sets) {
-      const rows = await scoreQuestions({ kb, embedder, owners: [set] }, loadQa(set), tuning);
+      const rows = await scoreQuestions({ kb, embedder, owners: [ownerOf(set)] }, loadQa(set), tuning);
       const ms = rows.map((r) => r.ms).sort((a, b) => a - b);
       console.log(`${set} (in process, tuning ${JSON.stringify(overrides)}): ${fmt(summarise(rows))} p50=${ms[Math.floor(ms.length / 2)]!.toFixed(0)} ms p95=${ms[Math.floor(ms.length * 0.95)]!.toFixed(0)} ms`);
       const byManual = new Map<string, EvalItemResult[]>();
       for (const r of rows) byManual.set(r.manual, [...(byManual.get(r.manual) ?? []), r]);
       for (const [m, rs] of byManual) console.log(`  ${m.padEnd(28)} ${fmt(summarise(rs))}`);
-      if (set === 'dev' && args.includes('--verbose')) {
+      if (set !== 'unseen' && args.includes('--verbose')) {
         const qa = new Map(loadQa(set).map((q) => [q.id, q]));
         for (const r of rows.filter((x) => x.firstHitRank !== 1 || x.termRecall < 1)) {
           const q = qa.get(r.id)!;
@@ -229,7 +233,7 @@ async function main() {
         }
       }
     }
-    if (args.includes('--grid')) printCv(await crossValidate({ kb, embedder, owners: ['dev'] }, loadQa('dev')));
+    if (args.includes('--grid')) printCv(await crossValidate({ kb, embedder, owners: ['dev'] }, [...loadQa('dev'), ...loadQa('dev-plain')]));
   } finally {
     close();
     await embedder.close();

@@ -44,14 +44,30 @@ function unitsOf(text: string, passage: number): Unit[] {
   return out;
 }
 
+/** The term line opening the anchor's entry and the sentences between them, if the anchor is in one. */
+function entryName(units: Unit[], anchor: Unit): { between: Unit[] } | null {
+  if (isTermLine(anchor)) return null;
+  for (let i = anchor.order - 1; i >= 0 && i >= anchor.order - ENTRY_SENTENCES; i--) {
+    const u = units[i]!;
+    if (u.heading) return null;
+    if (isTermLine(u)) return { between: units.slice(i, anchor.order) };
+  }
+  return null;
+}
+
 /** How far from the best sentence a line holding the expected value or command is looked for. */
 const NEAR_VALUE = 3;
 
 /**
- * A term line: the short line naming what the next line explains — an option, directive, keyword or
- * command ("persist switch", "-c config name", "LISTEN 127.0.0.1 3493"), not a title or a sentence.
+ * A term line: the short line naming what the lines after it explain — an option, setting, directive
+ * or command ("persist switch", "Minimum elevation", "-c config name", "LISTEN 127.0.0.1 3493") —
+ * not a heading, a sentence or a bare number.
  */
-export const isTermLine = (u: Pick<Unit, 'text' | 'words'>) => u.words <= 6 && !/[.!?,;]$/.test(u.text) && (/^(--?\w|[\p{Ll}])/u.test(u.text) || /^[A-Z][A-Z0-9_]{2,}\b/.test(u.text));
+export const isTermLine = (u: Pick<Unit, 'text' | 'words' | 'heading'>) =>
+  !u.heading && u.words <= 6 && !/[.!?,;:]$/.test(u.text) && /\p{L}/u.test(u.text) && !/^(figure|fig\.|table)\s*\d/i.test(u.text);
+
+/** An entry of a list of options is a term line and a few sentences: how far back its name is looked for. */
+const ENTRY_SENTENCES = 3;
 
 /** Sentences that lean on the one before ("This turns off…", "However, …") read badly alone. */
 const LEANS_BACK = /^(this|these|that|those|it|they|then|however|otherwise|therefore|thus|so|also|but|instead|in this case)\b/i;
@@ -98,13 +114,15 @@ export class ExtractiveAnswerWriter implements AnswerWriter {
     const excerpt = (anchor: Unit, budget: number, following: number, withBefore: boolean) => {
       const units = perPassage[anchor.passage]!;
       const before = units[anchor.order - 1];
-      // The option, keyword or command a description line explains comes just before it ("persist switch").
-      const names = before && isTermLine(before) && !before.heading;
-      if (before && (LEANS_BACK.test(anchor.text) || names || (withBefore && before.score > 0)) && total + before.words + anchor.words <= budget) {
-        take(before, budget);
+      // The option, setting or command a description explains is named on the line that opens its
+      // entry ("persist switch", then what it does): the excerpt starts there.
+      const name = entryName(units, anchor);
+      const names = !!name && total + name.between.reduce((n, u) => n + u.words, 0) + anchor.words <= budget;
+      if (names) {
+        for (const u of name.between) take(u, budget);
         // The named option or command is what a how-to or which-question asks for.
-        answered ||= !!names;
-      }
+        answered = true;
+      } else if (before && (LEANS_BACK.test(anchor.text) || (withBefore && before.score > 0)) && total + before.words + anchor.words <= budget) take(before, budget);
       take(anchor, budget);
       answered ||= answers(anchor);
       let added = 0;

@@ -100,18 +100,20 @@ describe('retrieve', () => {
 class WordKb implements KnowledgeBase {
   queries: SearchQuery[] = [];
   constructor(private readonly chunks: Chunk[]) {}
-  private has(c: Chunk, term: string) {
+  private has(c: Chunk, term: string, prefix = false) {
     const ws = words(`${c.heading ?? ''} ${c.text}`).map(stem);
     const t = words(term).map(stem);
+    if (prefix && t.length === 1 && t[0]!.length >= 4) return ws.some((w) => w.startsWith(t[0]!));
     return ws.some((_, i) => t.every((w, j) => ws[i + j] === w));
   }
   async search(q: SearchQuery): Promise<SearchHit[]> {
     this.queries.push(q);
     if (!q.text) return [];
     const terms = queryTerms(q.text).map((t) => t.words.join(' '));
-    const idf = (t: string) => Math.log((this.chunks.length + 1) / (this.chunks.filter((c) => this.has(c, t)).length + 0.5));
+    const has = (c: Chunk, t: string) => this.has(c, t, q.prefix);
+    const idf = (t: string) => Math.log((this.chunks.length + 1) / (this.chunks.filter((c) => has(c, t)).length + 0.5));
     return this.chunks
-      .map((c) => ({ c, s: terms.filter((t) => this.has(c, t)).reduce((a, t) => a + idf(t), 0) / Math.sqrt(c.text.split(/\s+/).length) }))
+      .map((c) => ({ c, s: terms.filter((t) => has(c, t)).reduce((a, t) => a + idf(t), 0) / Math.sqrt(c.text.split(/\s+/).length) }))
       .filter((x) => x.s > 0)
       .sort((a, b) => b.s - a.s)
       .slice(0, q.limit)
@@ -161,6 +163,22 @@ describe('retrieve: bridges to the manual\'s own terms', () => {
     const feedbackQuery = kb.queries.at(-1)!;
     assert.match(feedbackQuery.text, /^How do I keep the routes in place when BIRD stops\? .*persist/);
     assert.deepEqual(feedbackQuery.owners, ['u1']);
+  });
+
+  it('prefix leg: the user\'s short word finds the manual\'s longer one ("admin" -> "administrator")', async () => {
+    const kb = new WordKb([
+      on(3, 0, 'Keep a copy of the password file: back it up.'),
+      on(4, 0, 'Password fields go back to empty after a reload.'),
+      on(7, 0, 'The administrator password, if forgotten, is reset from the app page.'),
+    ]);
+    const question = 'I forgot the admin password. How do I get back in?';
+    const rank = async (prefixWeight: number) =>
+      (await retrieve({ kb, embedder: null }, { question, owners: ['u1'], limit: 5 }, { ...DEFAULT_TUNING, prefixWeight, feedbackWeight: 0, contextWeight: 0 })).findIndex(
+        (h) => h.chunk.pageNumber === 7,
+      );
+    assert.equal(await rank(0), 2);
+    assert.ok((await rank(1)) < 2);
+    assert.ok(kb.queries.some((q) => q.prefix === true && q.owners[0] === 'u1'));
   });
 
   it('passage context: a page whose neighbouring chunks cover the question together outranks one chunk covering part of it', async () => {

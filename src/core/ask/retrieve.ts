@@ -42,6 +42,11 @@ export interface RetrieveTuning {
    */
   feedbackWeight: number;
   /**
+   * Weight of the ranks of the keyword query whose words also match the longer words they begin
+   * (0 = off): the manual's "administrator" for the user's "admin", "configuration" for "config".
+   */
+  prefixWeight: number;
+  /**
    * Weight of the passage's coverage of the question (the best chunk with its neighbours on the page
    * and its section path), 0 = off: a config line or command whose explanation sits in the chunk
    * before it is found through that explanation.
@@ -59,6 +64,7 @@ export const DEFAULT_TUNING: RetrieveTuning = {
   secondChunkWeight: 0,
   contentsFactor: 0.3,
   feedbackWeight: 0,
+  prefixWeight: 0,
   contextWeight: 0,
 };
 
@@ -104,13 +110,15 @@ export async function retrieve(deps: RetrieveDeps, input: RetrieveInput, tuning:
   const t = tuning;
   const scope: Scope = { owners: input.owners, ...(input.manualIds ? { manualIds: input.manualIds } : {}) };
   const terms = queryTerms(input.question);
-  const [keyword, dense, weights] = await Promise.all([
+  const [keyword, dense, weights, prefixed] = await Promise.all([
     keywordLeg(deps.kb, scope, input.question, t.candidates),
     vectorLeg(deps, scope, input.question, t.candidates),
     termWeights(deps.kb, input.owners, terms),
+    t.prefixWeight > 0 ? keywordLeg(deps.kb, scope, input.question, t.candidates, true) : Promise.resolve([]),
   ]);
   const q: QuestionTerms = { terms, weights, bigrams: t.phraseWeight > 0 ? questionBigrams(input.question) : [] };
   const candidates = fuse(keyword, dense, q, t);
+  if (prefixed.length > 0) addRanks(candidates, prefixed, t.prefixWeight, q, t);
   if (t.feedbackWeight > 0) {
     const feedback = await feedbackLeg(deps.kb, scope, input.question, q, candidates, t.candidates);
     addRanks(candidates, feedback, t.feedbackWeight, q, t);
@@ -119,9 +127,9 @@ export async function retrieve(deps: RetrieveDeps, input: RetrieveInput, tuning:
   return top.passages.map(({ best, passage }) => ({ ...best.hit, chunk: passage, score: evidence(best, dense) }));
 }
 
-/** Keyword leg: BM25 over an OR query of the question's content terms. */
-export function keywordLeg(kb: KnowledgeBase, scope: Scope, text: string, limit: number): Promise<SearchHit[]> {
-  return kb.search({ ...scope, text, vector: null, limit });
+/** Keyword leg: BM25 over an OR query of the question's content terms (optionally as word prefixes). */
+export function keywordLeg(kb: KnowledgeBase, scope: Scope, text: string, limit: number, prefix = false): Promise<SearchHit[]> {
+  return kb.search({ ...scope, text, vector: null, limit, ...(prefix ? { prefix } : {}) });
 }
 
 /** Vector leg: the question's embedding against the chunks' (empty without an embedder or vectors). */
