@@ -34,16 +34,18 @@ import { fmt, summarise, termRecall, type EvalItemResult, type Metrics } from '.
 
 /**
  * The knobs cross-validated and the values tried: the two legs' balance, the whole-question bonus,
- * and the two bridges to the manual's own terms (feedback query, passage context). 3^4 = 81
- * combinations; every other knob keeps its default. EVAL_GRID="knob=v1|v2;knob=v1" replaces it.
+ * and the three bridges to the manual's own terms (feedback query, prefix query, passage context).
+ * 3 x 2 x 2 x 2 x 2 = 48 combinations; every other knob keeps its default. EVAL_GRID="knob=v1|v2;..."
+ * replaces it.
  */
 export const GRID: Partial<Record<keyof RetrieveTuning, number[]>> = process.env.EVAL_GRID
   ? Object.fromEntries(process.env.EVAL_GRID.split(';').map((kv) => [kv.split('=')[0]!, kv.split('=')[1]!.split('|').map(Number)]))
   : {
-      vectorWeight: [0.2, 0.35, 0.6],
-      coverageWeight: [0.15, 0.3, 0.6],
-      feedbackWeight: [0, 0.3, 0.6],
-      contextWeight: [0, 0.5, 1],
+      vectorWeight: [0.35, 0.6, 1],
+      coverageWeight: [0.15, 0.3],
+      feedbackWeight: [0, 0.3],
+      prefixWeight: [0, 1],
+      contextWeight: [0, 1],
     };
 
 export function gridPoints(grid = GRID, base: RetrieveTuning = DEFAULT_TUNING): RetrieveTuning[] {

@@ -4,7 +4,7 @@ import type { Chunk, SearchHit } from '../model/types.js';
 import type { Embedder } from '../ports/embedder.js';
 import type { KnowledgeBase, SearchQuery } from '../ports/knowledge-base.js';
 import { queryTerms, words } from './query-terms.js';
-import { DEFAULT_TUNING, retrieve } from './retrieve.js';
+import { DEFAULT_TUNING, joinedPairs, retrieve } from './retrieve.js';
 import { stem } from './term-match.js';
 
 const chunk = (id: string, page: number, text: string, manualId = 'm1'): Chunk => ({
@@ -61,7 +61,9 @@ describe('retrieve', () => {
       hits.map((h) => h.chunk.id),
       ['a', 'b', 'c'],
     );
-    assert.equal(kb.queries.length, 2);
+    // Keyword, vector, and the feedback query (the question plus the passages' own terms).
+    assert.equal(kb.queries.length, 3);
+    assert.match(kb.queries[2]!.text, /^Which ports does the TURN server need\? /);
     assert.ok(kb.queries.every((q) => q.owners.length === 1 && q.owners[0] === 'u1'));
   });
 
@@ -179,6 +181,18 @@ describe('retrieve: bridges to the manual\'s own terms', () => {
     assert.equal(await rank(0), 2);
     assert.ok((await rank(1)) < 2);
     assert.ok(kb.queries.some((q) => q.prefix === true && q.owners[0] === 'u1'));
+  });
+
+  it('joined words: two words of the question the manual writes as one are searched its way ("log in" -> "login")', async () => {
+    const kb = new WordKb([
+      on(2, 0, 'After five wrong password attempts, login is blocked for ten minutes.'),
+      on(3, 0, 'Type the password in the log window and wait.'),
+    ]);
+    const hits = await retrieve({ kb, embedder: null }, { question: 'Why can I not log in after typing a wrong password?', owners: ['u1'], limit: 5 });
+    assert.equal(hits[0]!.chunk.pageNumber, 2);
+    const keyword = kb.queries.find((q) => q.text && !q.prefix)!;
+    assert.match(keyword.text, / login$/); // "login" is in the manual; "wrongpassword" and "typinga" are not
+    assert.deepEqual(joinedPairs('Can I log in with a head phone set up?'), ['login', 'headphone', 'phoneset', 'setup']);
   });
 
   it('passage context: a page whose neighbouring chunks cover the question together outranks one chunk covering part of it', async () => {

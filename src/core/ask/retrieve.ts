@@ -2,7 +2,7 @@ import type { Chunk, SearchHit } from '../model/types.js';
 import type { Embedder } from '../ports/embedder.js';
 import type { KnowledgeBase } from '../ports/knowledge-base.js';
 import { widen } from './passage-window.js';
-import { queryTerms, type QueryTerm } from './query-terms.js';
+import { STOPWORDS, queryTerms, type QueryTerm } from './query-terms.js';
 import { bigramShare, idfWeights, questionBigrams, stem, termKey, weightedCoverage, type TermWeights } from './term-match.js';
 
 export interface RetrieveDeps {
@@ -54,18 +54,19 @@ export interface RetrieveTuning {
   contextWeight: number;
 }
 
+/** Chosen by cross-validation by manual on the dev questions (docs/decisions/0017). */
 export const DEFAULT_TUNING: RetrieveTuning = {
   candidates: 50,
   rrfK: 10,
   keywordWeight: 1,
-  vectorWeight: 0.35,
-  coverageWeight: 0.3,
+  vectorWeight: 0.6,
+  coverageWeight: 0.15,
   phraseWeight: 0.5,
   secondChunkWeight: 0,
   contentsFactor: 0.3,
-  feedbackWeight: 0,
+  feedbackWeight: 0.3,
   prefixWeight: 0,
-  contextWeight: 0,
+  contextWeight: 1,
 };
 
 /** Feedback: the first-round chunks read, and how many of their terms are added to the question. */
@@ -110,11 +111,14 @@ export async function retrieve(deps: RetrieveDeps, input: RetrieveInput, tuning:
   const t = tuning;
   const scope: Scope = { owners: input.owners, ...(input.manualIds ? { manualIds: input.manualIds } : {}) };
   const terms = queryTerms(input.question);
-  const [keyword, dense, weights, prefixed] = await Promise.all([
-    keywordLeg(deps.kb, scope, input.question, t.candidates),
+  // Two words of the question the manuals write as one ("log in" / "login", "set up" / "setup",
+  // "head phone" / "headphone") are searched as the manuals write them.
+  const { weights, joined } = await termWeights(deps.kb, input.owners, terms, joinedPairs(input.question));
+  const text = joined.length > 0 ? `${input.question} ${joined.join(' ')}` : input.question;
+  const [keyword, dense, prefixed] = await Promise.all([
+    keywordLeg(deps.kb, scope, text, t.candidates),
     vectorLeg(deps, scope, input.question, t.candidates),
-    termWeights(deps.kb, input.owners, terms),
-    t.prefixWeight > 0 ? keywordLeg(deps.kb, scope, input.question, t.candidates, true) : Promise.resolve([]),
+    t.prefixWeight > 0 ? keywordLeg(deps.kb, scope, text, t.candidates, true) : Promise.resolve([]),
   ]);
   const q: QuestionTerms = { terms, weights, bigrams: t.phraseWeight > 0 ? questionBigrams(input.question) : [] };
   const candidates = fuse(keyword, dense, q, t);
@@ -138,11 +142,29 @@ export async function vectorLeg(deps: RetrieveDeps, scope: Scope, question: stri
   return vector ? deps.kb.search({ ...scope, text: '', vector, limit }) : [];
 }
 
-/** IDF of each question term over the visible manuals (1 each when the index cannot count). */
-async function termWeights(kb: KnowledgeBase, owners: readonly string[], terms: QueryTerm[]): Promise<TermWeights> {
+/**
+ * IDF of each question term over the visible manuals (1 each when the index cannot count), and which
+ * of the joined word pairs the manuals use, counted in the same lookup.
+ */
+async function termWeights(kb: KnowledgeBase, owners: readonly string[], terms: QueryTerm[], pairs: string[]): Promise<{ weights: TermWeights; joined: string[] }> {
+  if (!kb.documentFrequencies) return { weights: idfWeights(terms, null), joined: [] };
   // One count per term: a long pasted question is capped so it cannot cost hundreds of lookups.
-  const stats = kb.documentFrequencies ? await kb.documentFrequencies(owners, terms.slice(0, 40).map(termKey)) : null;
-  return idfWeights(terms, stats);
+  const keys = terms.slice(0, 40).map(termKey);
+  const stats = await kb.documentFrequencies(owners, [...keys, ...pairs.filter((p) => !keys.includes(p))]);
+  return { weights: idfWeights(terms, stats), joined: pairs.filter((p) => (stats.df[p] ?? 0) > 0) };
+}
+
+/** Adjacent words of the question written together ("log in" -> "login"), at most 10 per question. */
+export function joinedPairs(question: string): string[] {
+  const ws = question.normalize('NFKC').toLowerCase().match(/\p{L}+/gu) ?? [];
+  const out = new Set<string>();
+  for (let i = 0; i + 1 < ws.length && out.size < 10; i++) {
+    const [a, b] = [ws[i]!, ws[i + 1]!];
+    // Two function words never make a product word ("in to" -> "into" says nothing).
+    if (STOPWORDS.has(a) && STOPWORDS.has(b)) continue;
+    if (a.length >= 2 && b.length >= 2 && a.length + b.length >= 5) out.add(a + b);
+  }
+  return [...out];
 }
 
 /**
