@@ -123,7 +123,8 @@ async function main() {
     const jobs = await Promise.all(
       sets.flatMap(({ set, qa, dir }) => [...new Set(qa.map((q) => q.manual))].map(async (n) => ({ set, job: await apis.get(set)!.uploadPdf(join(dir, n)) }))),
     );
-    for (const { set, job } of jobs) await apis.get(set)!.waitForJob(job.job_id, job.manual_id);
+    // Eight manuals embed at once: on a busy machine the last one can take a while.
+    for (const { set, job } of jobs) await apis.get(set)!.waitForJob(job.job_id, job.manual_id, 45 * 60_000);
     const ingestS = (Date.now() - t0) / 1000;
     for (const { set } of sets) {
       const manuals = (await apis.get(set)!.call('GET', '/api/manuals')).manuals as { name: string; pages: number; chunks: number }[];

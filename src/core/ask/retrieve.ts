@@ -3,7 +3,7 @@ import type { Embedder } from '../ports/embedder.js';
 import type { KnowledgeBase } from '../ports/knowledge-base.js';
 import { widen } from './passage-window.js';
 import { STOPWORDS, queryTerms, type QueryTerm } from './query-terms.js';
-import { bigramShare, idfWeights, questionBigrams, stem, termKey, weightedCoverage, type TermWeights } from './term-match.js';
+import { bigramShare, chunkStems, idfWeights, questionBigrams, stem, termKey, weightedCoverage, weightedCoverageOfStems, type TermWeights } from './term-match.js';
 
 export interface RetrieveDeps {
   kb: KnowledgeBase;
@@ -302,11 +302,12 @@ export function contextCoverage(chunk: Chunk, pageChunks: Chunk[], q: QuestionTe
   const page = pageChunks.filter((c) => c.manualId === chunk.manualId && c.pageNumber === chunk.pageNumber).sort((a, b) => a.ordinal - b.ordinal);
   const i = page.findIndex((c) => c.id === chunk.id);
   if (i < 0) return 0;
-  const text = page
-    .slice(Math.max(0, i - 1), i + 2)
-    .map((c) => c.text)
-    .join('\n');
-  return weightedCoverage(q.terms, q.weights, { heading: chunk.heading, text });
+  const window = page.slice(Math.max(0, i - 1), i + 2);
+  return weightedCoverageOfStems(
+    q.terms,
+    q.weights,
+    window.flatMap((c) => chunkStems({ heading: c === chunk ? c.heading : null, text: c.text })),
+  );
 }
 
 /**
