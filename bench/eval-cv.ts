@@ -90,6 +90,9 @@ export function memoKnowledgeBase(kb: KnowledgeBase): KnowledgeBase {
   } as KnowledgeBase;
 }
 
+/** Answer terms found in the first three passages of the last scoreQuestions run: the extractive answer's ceiling. */
+export const passageRecall: number[] = [];
+
 export interface ScoreDeps {
   kb: KnowledgeBase;
   embedder: Embedder | null;
@@ -100,11 +103,13 @@ export interface ScoreDeps {
 export async function scoreQuestions(deps: ScoreDeps, qa: QaItem[], tuning: RetrieveTuning, limit = 5): Promise<(EvalItemResult & { ms: number; answer: string; got: string[] })[]> {
   const answerWriter = new ExtractiveAnswerWriter();
   const out = [];
+  passageRecall.length = 0;
   for (const item of qa) {
     const t0 = performance.now();
     const r = await askQuestion({ kb: deps.kb, embedder: deps.embedder, answerWriter, tuning }, { question: item.question, owners: deps.owners, limit });
     const ms = performance.now() - t0;
     const got = r.sources.map((s) => `${s.manual_name}#${s.page_number}`);
+    passageRecall.push(termRecall(r.sources.slice(0, 3).map((s) => s.chunk_text).join(' '), item.answer_terms));
     const idx = got.findIndex((g) => item.pages.some((p) => g === `${item.manual}#${p}`));
     out.push({ id: item.id, manual: item.manual, kind: item.kind, firstHitRank: idx + 1, termRecall: termRecall(r.answer, item.answer_terms), ms, answer: r.answer, got });
   }
@@ -223,7 +228,8 @@ async function main() {
     for (const set of sets) {
       const rows = await scoreQuestions({ kb, embedder, owners: [ownerOf(set)] }, loadQa(set), tuning);
       const ms = rows.map((r) => r.ms).sort((a, b) => a - b);
-      console.log(`${set} (in process, tuning ${JSON.stringify(overrides)}): ${fmt(summarise(rows))} p50=${ms[Math.floor(ms.length / 2)]!.toFixed(0)} ms p95=${ms[Math.floor(ms.length * 0.95)]!.toFixed(0)} ms`);
+      const ceiling = passageRecall.reduce((a, b) => a + b, 0) / Math.max(1, passageRecall.length);
+      console.log(`${set} (in process, tuning ${JSON.stringify(overrides)}): ${fmt(summarise(rows))} passage-recall@3=${ceiling.toFixed(3)} p50=${ms[Math.floor(ms.length / 2)]!.toFixed(0)} ms p95=${ms[Math.floor(ms.length * 0.95)]!.toFixed(0)} ms`);
       const byManual = new Map<string, EvalItemResult[]>();
       for (const r of rows) byManual.set(r.manual, [...(byManual.get(r.manual) ?? []), r]);
       for (const [m, rs] of byManual) console.log(`  ${m.padEnd(28)} ${fmt(summarise(rs))}`);
