@@ -71,6 +71,15 @@ describe('ExtractiveAnswerWriter', () => {
     assert.match(answer, /LISTEN 192\.168\.1\.10 3493/);
   });
 
+  it('keeps the lines a sentence ending in ":" announces, after a parenthetical remark that is no option name', async () => {
+    const text =
+      '1. The box manages the network with NetworkManager. If you configured interfaces by editing /etc/network/interfaces, the box will not manage them. ' +
+      '(See bug #797614.) To let the box manage your network interfaces, edit /etc/network/interfaces and ensure that it contains only the following:\n' +
+      'auto lo iface lo inet loopback\nThen reboot.';
+    const { answer } = await writer.write('What should the interfaces file contain so that the box manages my network?', [hit(text)]);
+    assert.match(answer, /contains only the following:\s+auto lo iface lo inet loopback/);
+  });
+
   it('says so when nothing in the passages relates to the question', async () => {
     assert.deepEqual(await writer.write('How do I bake bread?', [hit('Forward UDP ports on the router.')]), { answer: NOT_FOUND_ANSWER, cited: [] });
     assert.deepEqual(await writer.write('Which port?', []), { answer: NOT_FOUND_ANSWER, cited: [] });

@@ -64,7 +64,7 @@ const NEAR_VALUE = 3;
  * not a heading, a sentence or a bare number.
  */
 export const isTermLine = (u: Pick<Unit, 'text' | 'words' | 'heading'>) =>
-  !u.heading && u.words <= 6 && !/[.!?,;:]$/.test(u.text) && /\p{L}/u.test(u.text) && !/^(figure|fig\.|table)\s*\d/i.test(u.text);
+  !u.heading && u.words <= 6 && !/[.!?,;:]["')\]”]*$/.test(u.text) && !/^[("'“[]/.test(u.text) && /\p{L}/u.test(u.text) && !/^(figure|fig\.|table)\s*\d/i.test(u.text);
 
 /** An entry of a list of options is a term line and a few sentences: how far back its name is looked for. */
 const ENTRY_SENTENCES = 3;
@@ -132,7 +132,7 @@ export class ExtractiveAnswerWriter implements AnswerWriter {
       for (let i = anchor.order + 1; i < units.length && (added < following || introduced || (type.wantsAction && !answered)); i++) {
         const u = units[i]!;
         if (u.heading) break; // an excerpt stays within its section
-        if (names && isTermLine(u)) break; // and within its entry of a list of options
+        if (names && isTermLine(u) && !introduced) break; // and within its entry of a list of options
         const afterColon = /:$/.test(units[i - 1]!.text);
         if (introduced && !afterColon && !u.list) introduced = false;
         if (!introduced && added >= following && !(type.wantsAction && !answered)) break;
