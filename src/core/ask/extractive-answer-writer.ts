@@ -231,7 +231,8 @@ function scoreUnit(u: Unit, units: Unit[], terms: QueryTerm[], weight: Map<Query
   // Long sentences match more words by sheer length; very short ones rarely answer alone.
   s /= Math.sqrt(Math.max(1, u.words / 30));
   if (u.words < 4) s *= 0.6;
-  // Figure and table captions label a picture; they rarely answer anything themselves.
-  if (/^(figure|fig\.|table)\s*\d+(\.\d+)*\s*[:.]/i.test(u.text)) s *= 0.4;
+  // Figure and table captions label a picture; they rarely answer anything themselves (a page
+  // number left in front of one by extraction does not hide it).
+  if (/^(\d+\s+)?(figure|fig\.|table)\s*\d+(\.\d+)*\s*[:.]/i.test(u.text)) s *= 0.4;
   return s;
 }
