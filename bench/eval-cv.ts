@@ -136,6 +136,36 @@ export interface CvReport {
   seconds: number;
 }
 
+/**
+ * The selection, apart from the scoring: for each split of the manuals into two for tuning and the
+ * rest for scoring, the grid point best on the tuning manuals is scored on the others; the held-out
+ * figure is the mean over the splits. Ties go to the point listed first, so the choice is stable.
+ */
+export function selectBySplits<T>(points: { tuning: T; results: EvalItemResult[] }[]): {
+  splits: { train: string[]; test: string[]; chosen: T; test_metrics: Metrics }[];
+  heldOut: Metrics;
+  chosenOnAll: T;
+} {
+  const manuals = [...new Set(points.flatMap((p) => p.results.map((r) => r.manual)))].sort();
+  const best = (filter: (r: EvalItemResult) => boolean) =>
+    points.map((r) => ({ ...r, score: objective(summarise(r.results.filter(filter))) })).reduce((a, b) => (b.score > a.score + 1e-9 ? b : a));
+  const splits: { train: string[]; test: string[]; chosen: T; test_metrics: Metrics }[] = [];
+  for (let i = 0; i < manuals.length; i++) {
+    for (let j = i + 1; j < manuals.length; j++) {
+      const train = [manuals[i]!, manuals[j]!];
+      const test = manuals.filter((m) => !train.includes(m));
+      const chosen = best((r) => train.includes(r.manual));
+      splits.push({ train, test, chosen: chosen.tuning, test_metrics: summarise(chosen.results.filter((r) => test.includes(r.manual))) });
+    }
+  }
+  const mean = (f: (m: Metrics) => number) => splits.reduce((s, x) => s + f(x.test_metrics), 0) / splits.length;
+  return {
+    splits,
+    heldOut: { n: splits[0]?.test_metrics.n ?? 0, hit1: mean((m) => m.hit1), hit5: mean((m) => m.hit5), mrr: mean((m) => m.mrr), termRecall: mean((m) => m.termRecall) },
+    chosenOnAll: best(() => true).tuning,
+  };
+}
+
 /** Every grid point scored on every dev question, then each split of the manuals 2 + 2. */
 export async function crossValidate(deps: ScoreDeps, qa: QaItem[], points = gridPoints()): Promise<CvReport> {
   const t0 = Date.now();
@@ -143,29 +173,14 @@ export async function crossValidate(deps: ScoreDeps, qa: QaItem[], points = grid
   const results = new Map<string, { tuning: RetrieveTuning; results: EvalItemResult[] }>();
   for (const p of points) results.set(key(p), { tuning: p, results: await scoreQuestions({ ...deps, kb }, qa, p) });
   const defaults = summarise(await scoreQuestions({ ...deps, kb }, qa, DEFAULT_TUNING));
-  const manuals = [...new Set(qa.map((q) => q.manual))].sort();
-  const best = (filter: (r: EvalItemResult) => boolean) =>
-    [...results.values()]
-      .map((r) => ({ ...r, score: objective(summarise(r.results.filter(filter))) }))
-      // Ties go to the grid point nearest the defaults' order (first listed), so the choice is stable.
-      .reduce((a, b) => (b.score > a.score + 1e-9 ? b : a));
-  const splits: CvReport['splits'] = [];
-  for (let i = 0; i < manuals.length; i++) {
-    for (let j = i + 1; j < manuals.length; j++) {
-      const train = [manuals[i]!, manuals[j]!];
-      const test = manuals.filter((m) => !train.includes(m));
-      const chosen = best((r) => train.includes(r.manual));
-      splits.push({ train, test, chosen: key(chosen.tuning), test_metrics: summarise(chosen.results.filter((r) => test.includes(r.manual))) });
-    }
-  }
-  const mean = (f: (m: Metrics) => number) => splits.reduce((s, x) => s + f(x.test_metrics), 0) / splits.length;
-  const all = best(() => true);
+  const { splits, heldOut, chosenOnAll } = selectBySplits([...results.values()]);
+  const all = [...results.values()].find((r) => r.tuning === chosenOnAll)!;
   return {
-    heldOut: { n: splits[0]?.test_metrics.n ?? 0, hit1: mean((m) => m.hit1), hit5: mean((m) => m.hit5), mrr: mean((m) => m.mrr), termRecall: mean((m) => m.termRecall) },
+    heldOut,
     defaults,
     bestInSample: { tuning: key(all.tuning), metrics: summarise(all.results) },
-    splits,
-    chosenOnAll: all.tuning,
+    splits: splits.map((x) => ({ ...x, chosen: key(x.chosen) })),
+    chosenOnAll,
     gridSize: points.length,
     seconds: (Date.now() - t0) / 1000,
   };
