@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { openDatabase } from '../../src/adapters/embedded/sqlite-db.js';
-import { SqliteKnowledgeBase } from '../../src/adapters/embedded/sqlite-knowledge-base.js';
+import { SqliteKnowledgeBase, ftsQuery } from '../../src/adapters/embedded/sqlite-knowledge-base.js';
 import { FakeKnowledgeBase } from '../helpers/fakes.js';
 import { knowledgeBaseContract } from './knowledge-base.contract.js';
 import { tempDb } from './sqlite-temp.js';
@@ -67,6 +67,29 @@ it('SqliteKnowledgeBase widens passages and counts term frequencies only within 
     );
     assert.deepEqual(await kb.documentFrequencies(['alice'], ['router', '49152 50175', 'vault']), { total: 3, df: { router: 2, '49152 50175': 1, vault: 0 } });
     assert.deepEqual(await kb.documentFrequencies([], ['router']), { total: 0, df: { router: 0 } });
+  } finally {
+    t.cleanup();
+  }
+});
+
+it('SqliteKnowledgeBase matches the longer words a question word begins only when asked to (prefix), owners still enforced', async () => {
+  const t = tempDb();
+  try {
+    const kb = new SqliteKnowledgeBase(t.db);
+    const mk = (id: string, ownerId: string, text: string) => ({ id, manualId: `m-${ownerId}`, ownerId, pageNumber: 1, pageLabel: null, heading: null, text, ordinal: 0 });
+    await kb.indexChunks('m-alice', 'alice', 'A', [mk('a1', 'alice', 'The administrator password, if forgotten, can be reset from the app page.')]);
+    await kb.indexChunks('m-bob', 'bob', 'B', [mk('b1', 'bob', 'The administrator account of Bob.')]);
+    const q = { text: 'I forgot the admin password', owners: ['alice'], limit: 5 };
+    const plain = await kb.search(q);
+    const prefixed = await kb.search({ ...q, prefix: true });
+    assert.deepEqual(plain.map((h) => h.chunk.id), ['a1']); // "password" only
+    assert.deepEqual(prefixed.map((h) => h.chunk.id), ['a1']);
+    // "admin"* finds "administrator", "forgot"* finds "forgotten": a stronger match than the plain query.
+    assert.deepEqual(ftsQuery('I forgot the admin password', true), '"forgot"* OR "admin"* OR "password"*');
+    assert.deepEqual(await kb.search({ text: 'admin', owners: ['alice'], limit: 5 }), []);
+    assert.deepEqual((await kb.search({ text: 'admin', owners: ['alice'], limit: 5, prefix: true })).map((h) => h.chunk.id), ['a1']);
+    // Short words and compound tokens stay exact; syntax stays quoted.
+    assert.equal(ftsQuery('the ups 3493 ups.conf "config*"', true), '"ups" OR "3493" OR "ups conf" OR "config"*');
   } finally {
     t.cleanup();
   }

@@ -18,16 +18,28 @@ export interface QaItem {
   kind: string;
 }
 
-export function loadQa(): QaItem[] {
-  return JSON.parse(readFileSync(join(evalDir, 'qa.json'), 'utf8')) as QaItem[];
+/**
+ * The question sets: `dev` (eval/qa.json, 60 questions on four manuals; the CI floors hold for it),
+ * `dev-plain` (eval/qa-plain.json, plain-language questions on the same manuals, asking for the
+ * option, command or table row by what it does) — methods and knobs are chosen on these two — and
+ * `unseen` (eval/unseen/qa.json, four other manuals; held out, only ever scored).
+ */
+export type EvalSet = 'dev' | 'dev-plain' | 'unseen';
+
+const setDir = (set: EvalSet) => (set === 'unseen' ? join(evalDir, 'unseen') : evalDir);
+
+export function loadQa(set: EvalSet = 'dev'): QaItem[] {
+  return JSON.parse(readFileSync(join(setDir(set), set === 'dev-plain' ? 'qa-plain.json' : 'qa.json'), 'utf8')) as QaItem[];
 }
 
-/** Fetches the four eval manuals once into .eval-cache/manuals (checksummed by eval/fetch-manuals.sh). */
-export function evalManualsDir(): string {
-  const out = join(repoRoot, '.eval-cache', 'manuals');
-  const names = ['freedombox-manual.pdf', 'gpredict-user-manual.pdf', 'expeyes17-user-manual.pdf', 'openni-user-guide.pdf'];
+/** Fetches a set's manuals once into .eval-cache/manuals[-unseen] (checksummed by eval/fetch-manuals.sh). */
+export function evalManualsDir(set: EvalSet = 'dev'): string {
+  const dev = set !== 'unseen';
+  const out = join(repoRoot, '.eval-cache', dev ? 'manuals' : `manuals-${set}`);
+  const names = dev ? ['freedombox-manual.pdf', 'gpredict-user-manual.pdf', 'expeyes17-user-manual.pdf', 'openni-user-guide.pdf'] : [...new Set(loadQa(set).map((q) => q.manual))];
   if (!names.every((n) => existsSync(join(out, n)))) {
-    execFileSync('bash', [join(evalDir, 'fetch-manuals.sh'), out], { stdio: ['ignore', 'inherit', 'inherit'] });
+    const args = [join(evalDir, 'fetch-manuals.sh'), out, ...(dev ? [] : [setDir(set)])];
+    execFileSync('bash', args, { stdio: ['ignore', 'inherit', 'inherit'] });
   }
   return out;
 }

@@ -185,7 +185,7 @@ export class SqliteKnowledgeBase implements KnowledgeBase {
   }
 
   private keywordSearch(query: SearchQuery): SearchHit[] {
-    const match = ftsQuery(query.text);
+    const match = ftsQuery(query.text, query.prefix);
     if (!match) return [];
     const scope = this.scope(query, 'c');
     const rows = this.db
@@ -215,9 +215,13 @@ export class SqliteKnowledgeBase implements KnowledgeBase {
 
 }
 
-/** Question -> FTS5 MATCH expression: every content term quoted (no syntax injection), OR-ed for BM25. */
-export function ftsQuery(text: string): string | null {
+/**
+ * Question -> FTS5 MATCH expression: every content term quoted (no syntax injection), OR-ed for BM25.
+ * With `prefix`, a single word of four letters or more also matches the indexed words it begins
+ * (FTS5 prefix query on the stemmed index: "admin"* finds "administrator").
+ */
+export function ftsQuery(text: string, prefix = false): string | null {
   const terms = queryTerms(text);
   if (terms.length === 0) return null;
-  return terms.map((t) => `"${t.words.join(' ')}"`).join(' OR ');
+  return terms.map((t) => `"${t.words.join(' ')}"${prefix && t.words.length === 1 && /^\p{L}{4,}$/u.test(t.words[0]!) ? '*' : ''}`).join(' OR ');
 }

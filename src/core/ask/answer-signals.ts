@@ -84,8 +84,15 @@ export function definesSubject(text: string, subject: string): boolean {
 
 export const hasNumber = (text: string) => /\d/.test(text) || NUMBER_WORD.test(text);
 
-/** Something to do: an instruction, or a command, path, option or assignment to use. */
-export const isActionable = (text: string) => isInstruction(text) || /(^|\s)(\/[\w.-]+){2,}|\w=\S|(^|\s)--?[a-z][\w-]*|^\[[\w.-]+\]/.test(text);
+/**
+ * A line of a config file: a directive and its arguments ("LISTEN 127.0.0.1 3493", "MONITOR ups@host 1
+ * user pass primary"), an assignment ("port = auto"), or a statement ("persist;", "export all;").
+ */
+export const isConfigLine = (text: string) =>
+  /^[A-Z][A-Z0-9_]{2,}(\s+\S+)+$/.test(text) || /^[\w.-]+\s*=\s*\S/.test(text) || /^[a-z][\w-]*(\s+[\w".\/:*-]+){0,3};(\s*#.*)?$/.test(text);
+
+/** Something to do: an instruction, or a command, path, option, assignment or config line to use. */
+export const isActionable = (text: string) => isInstruction(text) || isConfigLine(text) || /(^|\s)(\/[\w.-]+){2,}|\w=\S|(^|\s)--?[a-z][\w-]*|^\[[\w.-]+\]/.test(text);
 
 export const hasValue = (text: string) => VALUE.test(text) || NUMBER_WORD.test(text);
 export const hasTime = (text: string) => TIME.test(text);

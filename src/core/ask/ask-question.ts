@@ -4,13 +4,15 @@ import type { Embedder } from '../ports/embedder.js';
 import type { KnowledgeBase } from '../ports/knowledge-base.js';
 import { noTracer, type Tracer } from '../ports/tracer.js';
 import { NOT_FOUND_ANSWER } from './extractive-answer-writer.js';
-import { retrieve } from './retrieve.js';
+import { retrieve, type RetrieveTuning } from './retrieve.js';
 
 export interface AskDeps {
   kb: KnowledgeBase;
   embedder: Embedder | null;
   answerWriter: AnswerWriter;
   tracer?: Tracer;
+  /** Retrieval knobs (the defaults unless an evaluation tries others). */
+  tuning?: RetrieveTuning;
 }
 
 export interface AskInput {
@@ -46,7 +48,7 @@ export const toSource = (h: SearchHit): Source => ({
 
 /** Question -> retrieve within the caller's manuals -> answer from the passages, citing pages. */
 export async function askQuestion(deps: AskDeps, input: AskInput): Promise<AskResult> {
-  const hits = await (deps.tracer ?? noTracer).span('retrieve', { 'retrieve.limit': input.limit }, () => retrieve(deps, input));
+  const hits = await (deps.tracer ?? noTracer).span('retrieve', { 'retrieve.limit': input.limit }, () => retrieve(deps, input, deps.tuning));
   if (hits.length === 0 || hits[0]!.score < MIN_EVIDENCE) {
     return { answer: NOT_FOUND_ANSWER, sources: [], contextFound: false, answerSource: 'extractive' };
   }

@@ -51,6 +51,35 @@ describe('ExtractiveAnswerWriter', () => {
     assert.deepEqual(markers, [...cited].sort());
   });
 
+  it('names the option a matching description explains (the term line before it), verbatim', async () => {
+    const text =
+      'scan time number\nTime in seconds between two consecutive scans of the interface list.\n' +
+      'persist switch\nTell BIRD to leave all its routes in the routing tables when it exits (instead of cleaning them up).\n' +
+      'learn switch\nEnable learning of entries added by other daemons.';
+    const { answer } = await writer.write('How do I make BIRD leave its routes in the routing tables when it exits?', [hit(text)]);
+    assert.match(answer, /persist switch\sTell BIRD to leave all its routes/);
+    assert.doesNotMatch(answer, /learn switch/);
+  });
+
+  it('adds the config line holding the value when the matching sentence has none', async () => {
+    // The value sits on the line before the sentence that matches, which the excerpt does not run back to.
+    const text =
+      'Example for a host with two networks:\nLISTEN 192.168.1.10 3493\nPut one such line per address.\n' +
+      'Without such lines in upsd.conf the data server answers only on the local machine, so other computers cannot reach it. ' +
+      'Both files are readable by the nut group only. The server reads them when it starts.';
+    const { answer } = await writer.write('How do I make the data server reachable from other computers?', [hit(text)]);
+    assert.match(answer, /LISTEN 192\.168\.1\.10 3493/);
+  });
+
+  it('keeps the lines a sentence ending in ":" announces, after a parenthetical remark that is no option name', async () => {
+    const text =
+      '1. The box manages the network with NetworkManager. If you configured interfaces by editing /etc/network/interfaces, the box will not manage them. ' +
+      '(See bug #797614.) To let the box manage your network interfaces, edit /etc/network/interfaces and ensure that it contains only the following:\n' +
+      'auto lo iface lo inet loopback\nThen reboot.';
+    const { answer } = await writer.write('What should the interfaces file contain so that the box manages my network?', [hit(text)]);
+    assert.match(answer, /contains only the following:\s+auto lo iface lo inet loopback/);
+  });
+
   it('says so when nothing in the passages relates to the question', async () => {
     assert.deepEqual(await writer.write('How do I bake bread?', [hit('Forward UDP ports on the router.')]), { answer: NOT_FOUND_ANSWER, cited: [] });
     assert.deepEqual(await writer.write('Which port?', []), { answer: NOT_FOUND_ANSWER, cited: [] });

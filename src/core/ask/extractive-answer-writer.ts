@@ -44,6 +44,31 @@ function unitsOf(text: string, passage: number): Unit[] {
   return out;
 }
 
+/** The term line opening the anchor's entry and the sentences between them, if the anchor is in one. */
+function entryName(units: Unit[], anchor: Unit): { between: Unit[] } | null {
+  if (isTermLine(anchor)) return null;
+  for (let i = anchor.order - 1; i >= 0 && i >= anchor.order - ENTRY_SENTENCES; i--) {
+    const u = units[i]!;
+    if (u.heading) return null;
+    if (isTermLine(u)) return { between: units.slice(i, anchor.order) };
+  }
+  return null;
+}
+
+/** How far from the best sentence a line holding the expected value or command is looked for. */
+const NEAR_VALUE = 3;
+
+/**
+ * A term line: the short line naming what the lines after it explain — an option, setting, directive
+ * or command ("persist switch", "Minimum elevation", "-c config name", "LISTEN 127.0.0.1 3493") —
+ * not a heading, a sentence or a bare number.
+ */
+export const isTermLine = (u: Pick<Unit, 'text' | 'words' | 'heading'>) =>
+  !u.heading && u.words <= 6 && !/[.!?,;:]["')\]”]*$/.test(u.text) && !/^[("'“[]/.test(u.text) && /\p{L}/u.test(u.text) && !/^(figure|fig\.|table)\s*\d/i.test(u.text);
+
+/** An entry of a list of options is a term line and a few sentences: how far back its name is looked for. */
+const ENTRY_SENTENCES = 3;
+
 /** Sentences that lean on the one before ("This turns off…", "However, …") read badly alone. */
 const LEANS_BACK = /^(this|these|that|those|it|they|then|however|otherwise|therefore|thus|so|also|but|instead|in this case)\b/i;
 
@@ -89,7 +114,15 @@ export class ExtractiveAnswerWriter implements AnswerWriter {
     const excerpt = (anchor: Unit, budget: number, following: number, withBefore: boolean) => {
       const units = perPassage[anchor.passage]!;
       const before = units[anchor.order - 1];
-      if (before && (LEANS_BACK.test(anchor.text) || (withBefore && before.score > 0)) && total + before.words + anchor.words <= budget) take(before, budget);
+      // The option, setting or command a description explains is named on the line that opens its
+      // entry ("persist switch", then what it does): the excerpt starts there.
+      const name = entryName(units, anchor);
+      const names = !!name && total + name.between.reduce((n, u) => n + u.words, 0) + anchor.words <= budget;
+      if (names) {
+        for (const u of name.between) take(u, budget);
+        // The named option or command is what a how-to or which-question asks for.
+        answered = true;
+      } else if (before && (LEANS_BACK.test(anchor.text) || (withBefore && before.score > 0)) && total + before.words + anchor.words <= budget) take(before, budget);
       take(anchor, budget);
       answered ||= answers(anchor);
       let added = 0;
@@ -99,6 +132,7 @@ export class ExtractiveAnswerWriter implements AnswerWriter {
       for (let i = anchor.order + 1; i < units.length && (added < following || introduced || (type.wantsAction && !answered)); i++) {
         const u = units[i]!;
         if (u.heading) break; // an excerpt stays within its section
+        if (names && isTermLine(u) && !introduced) break; // and within its entry of a list of options
         const afterColon = /:$/.test(units[i - 1]!.text);
         if (introduced && !afterColon && !u.list) introduced = false;
         if (!introduced && added >= following && !(type.wantsAction && !answered)) break;
@@ -109,6 +143,15 @@ export class ExtractiveAnswerWriter implements AnswerWriter {
       }
     };
     excerpt(best, this.opts.windowWords, 4, false);
+    // Still no value or command: the line holding it sits next to the sentence that matched
+    // (a config line under its explanation, a table row under its header).
+    if (!answered) {
+      const units = perPassage[best.passage]!;
+      const near = units
+        .filter((u) => !u.heading && !chosen.has(u) && Math.abs(u.order - best.order) <= NEAR_VALUE && answers(u))
+        .sort((a, b) => Math.abs(a.order - best.order) - Math.abs(b.order - best.order) || b.score - a.score)[0];
+      if (near && take(near, this.opts.maxWords)) answered = true;
+    }
     // Without the expected kind of answer yet, the second excerpt goes to the best sentence that has it.
     const second = answered
       ? ranked.find((u) => !chosen.has(u) && u.score >= best.score * 0.6)
@@ -136,6 +179,14 @@ export function scoreSentences(question: string, passages: SearchHit[]): Unit[][
   return perPassage;
 }
 
+/** The shape the answer should have: a command or setting for a how-to, a number for an amount, a value. */
+function holdsExpected(text: string, type: AnswerType): boolean {
+  if (type.wantsAction) return isActionable(text) || isCodeLine(text);
+  if (type.wantsQuantity) return hasNumber(text);
+  if (type.wantsValue) return hasValue(text);
+  return false;
+}
+
 /** Inverse document frequency over the candidate sentences: words every sentence has say little. */
 function termWeights(terms: QueryTerm[], units: { stems: string[] }[]): Map<QueryTerm, number> {
   const n = units.length;
@@ -161,7 +212,10 @@ function scoreUnit(u: Unit, units: Unit[], terms: QueryTerm[], weight: Map<Query
       s += w;
     } else if (near.some((n) => containsTerm(n.stems, t))) s += w * 0.4;
   }
-  if (own === 0) return 0;
+  // A line with none of the question's words can still hold the answer when the words are around
+  // it and it has the expected shape: the config line under its explanation, the row of a table.
+  if (own === 0 && !(s > 0 && holdsExpected(u.text, type))) return 0;
+  if (own === 0) s *= 0.5;
   // "What password…": the answer names the password. A sentence without the thing asked about
   // rarely answers, however many other question words it repeats.
   const focused = type.focus.some((f) => u.stems.includes(f) || SYNONYMS.get(f)?.some((x) => u.stems.includes(x)));
@@ -177,7 +231,8 @@ function scoreUnit(u: Unit, units: Unit[], terms: QueryTerm[], weight: Map<Query
   // Long sentences match more words by sheer length; very short ones rarely answer alone.
   s /= Math.sqrt(Math.max(1, u.words / 30));
   if (u.words < 4) s *= 0.6;
-  // Figure and table captions label a picture; they rarely answer anything themselves.
-  if (/^(figure|fig\.|table)\s*\d+(\.\d+)*\s*[:.]/i.test(u.text)) s *= 0.4;
+  // Figure and table captions label a picture; they rarely answer anything themselves (a page
+  // number left in front of one by extraction does not hide it).
+  if (/^(\d+\s+)?(figure|fig\.|table)\s*\d+(\.\d+)*\s*[:.]/i.test(u.text)) s *= 0.4;
   return s;
 }

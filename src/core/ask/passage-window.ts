@@ -15,7 +15,8 @@ export function joinChunks(a: string, b: string): string {
 /**
  * The passage for a page: the best chunk, the one after it (an answer often follows the sentence
  * that matches the question: "If X happens ... then do Y"), and neighbours that matched the question
- * too. A passage that runs off the bottom of the page mid-sentence takes the start of the next page.
+ * too. A passage that runs off the bottom of the page mid-sentence, or ends announcing what follows
+ * (":"), takes the next chunk (the start of the next page at the bottom of a page).
  * `chunks` holds the chunks of the page and of the page after it; the passage keeps the best chunk's
  * id and page, so it is still cited where it starts.
  */
@@ -28,9 +29,12 @@ export function widen(best: Chunk, chunks: Chunk[], relevant: (chunkId: string) 
   const end = i + 2 < page.length && relevant(page[i + 2]!.id) ? i + 2 : Math.min(i + 1, page.length - 1);
   const window = page.slice(start, end + 1);
   const last = window[window.length - 1]!;
-  if (last === page[page.length - 1] && !/[.!?:)\]"”]$/.test(last.text.trim())) {
+  // What a passage ending in ":" introduces (the lines of a config file, a command, a list) is the
+  // answer it announces: the next chunk comes too, on this page or the next.
+  const introduces = /:$/.test(last.text.trim());
+  if (last === page[page.length - 1] && (introduces || !/[.!?:)\]"”]$/.test(last.text.trim()))) {
     const next = ordered.find((c) => c.pageNumber === best.pageNumber + 1);
     if (next) window.push(next);
-  }
+  } else if (introduces) window.push(page[page.indexOf(last) + 1]!);
   return { ...best, text: window.map((c) => c.text).reduce(joinChunks) };
 }

@@ -24,6 +24,24 @@ export function stem(word: string): string {
 
 export const stems = (text: string): string[] => words(text).map(stem);
 
+/**
+ * Stems of a chunk's heading and text, remembered per text: every question stems the same candidate
+ * chunks again (coverage, word pairs, passage context), and stemming is most of retrieval's CPU.
+ * Bounded; the oldest entries go first.
+ */
+const STEM_CACHE_SIZE = 20_000;
+const stemCache = new Map<string, string[]>();
+export function chunkStems(chunk: Pick<Chunk, 'text' | 'heading'>): string[] {
+  const key = `${chunk.heading ?? ''}\u0000${chunk.text}`;
+  let s = stemCache.get(key);
+  if (!s) {
+    s = stems(`${chunk.heading ?? ''} ${chunk.text}`);
+    if (stemCache.size >= STEM_CACHE_SIZE) stemCache.delete(stemCache.keys().next().value!);
+    stemCache.set(key, s);
+  }
+  return s;
+}
+
 /** Does a stemmed word sequence contain the term (all its words, in order, adjacent)? */
 export function containsTerm(textStems: string[], term: QueryTerm): boolean {
   const t = term.words.map(stem);
@@ -52,7 +70,11 @@ export function idfWeights(terms: QueryTerm[], stats: { total: number; df: Recor
 
 /** IDF-weighted share of the question's terms found in the chunk (text or heading), 0..1. */
 export function weightedCoverage(terms: QueryTerm[], weights: TermWeights, chunk: Pick<Chunk, 'text' | 'heading'>): number {
-  const s = stems(`${chunk.heading ?? ''} ${chunk.text}`);
+  return weightedCoverageOfStems(terms, weights, chunkStems(chunk));
+}
+
+/** The same over stems already computed (e.g. a chunk and its neighbours). */
+export function weightedCoverageOfStems(terms: QueryTerm[], weights: TermWeights, s: string[]): number {
   let found = 0;
   let all = 0;
   let matched = 0;
@@ -73,7 +95,7 @@ export function weightedCoverage(terms: QueryTerm[], weights: TermWeights, chunk
 export function termCoverage(question: string, chunk: Pick<Chunk, 'text' | 'heading'>): number {
   const terms = queryTerms(question);
   if (terms.length === 0) return 0;
-  const s = stems(`${chunk.heading ?? ''} ${chunk.text}`);
+  const s = chunkStems(chunk);
   return terms.filter((t) => containsTerm(s, t)).length / terms.length;
 }
 
@@ -90,7 +112,7 @@ export function questionBigrams(question: string): string[] {
 /** Share of the question's content bigrams that the chunk has word for word: phrasing, not just vocabulary. */
 export function bigramShare(bigrams: string[], chunk: Pick<Chunk, 'text' | 'heading'>): number {
   if (bigrams.length === 0) return 0;
-  const s = stems(`${chunk.heading ?? ''} ${chunk.text}`);
+  const s = chunkStems(chunk);
   const have = new Set<string>();
   for (let i = 0; i + 1 < s.length; i++) have.add(`${s[i]} ${s[i + 1]}`);
   return bigrams.filter((b) => have.has(b)).length / bigrams.length;

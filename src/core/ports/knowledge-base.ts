@@ -2,6 +2,12 @@ import type { Chunk, SearchHit } from '../model/types.js';
 
 export interface SearchQuery {
   text: string;
+  /**
+   * Keyword search also matches words the question's words begin ("admin" finds "administrator",
+   * "config" finds "configuration", "forgot" finds "forgotten"): the manual's longer forms of a
+   * user's word. An index that cannot match prefixes ignores it.
+   */
+  prefix?: boolean;
   /** Dense vector of the question, when an embedder is available. */
   vector?: Float32Array | null;
   /** Owner ids whose manuals may be searched (the caller + SHARED_OWNER). Mandatory. */
