@@ -107,7 +107,7 @@ describe('IngestWorker with the dead-letter queue (EnableAdvancedErrorHandling)'
     assert.equal(e.fields?.job_id, job.id);
     assert.equal(e.fields?.dead_letter_id, l.id);
     assert.equal(tracker.occurrences.length, 1);
-    assert.deepEqual({ ...tracker.occurrences[0], at: undefined }, { errorType: 'internal_error', message: 'parser crashed (4)', where: 'job:ingest', at: undefined });
+    assert.deepEqual({ ...tracker.occurrences[0], at: undefined }, { errorType: 'internal_error', message: 'parser crashed (4)', where: 'job:ingest', requestId: job.id, at: undefined });
   });
 
   it('a permanent error goes to the DLQ after one attempt', async () => {
