@@ -233,7 +233,8 @@ export async function createEmbedded(config: EmbeddedConfig, opts: EmbeddedOptio
     ...(outbound ? { urlImportAgents: outbound.agents } : {}),
     pingDb: () => db.open && db.prepare('SELECT 1 AS ok').get() !== undefined,
     version: packageVersion(),
-    ops: {},
+    // Cost ledger: the usage store's per-user-day-operation table, written with each event (always on, it is free).
+    ops: { costs: usage },
     close: (drainMs = 10_000) =>
       (closed ??= (async () => {
         stopPruning();

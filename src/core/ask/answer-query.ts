@@ -7,7 +7,7 @@ import type { Clock } from '../ports/clock.js';
 import type { ManualRepo } from '../ports/manual-repo.js';
 import type { ManualSetVersions } from '../ports/manual-set-versions.js';
 import type { Metrics } from '../ports/metrics.js';
-import { costOf, recordUsage, reserveQuota, usageInfo as readUsageInfo, type CostInfo, type QuotaDeps, type UsageInfo } from '../usage/quota.js';
+import { costOf, observeRequestCost, recordUsage, reserveQuota, usageInfo as readUsageInfo, type CostInfo, type QuotaDeps, type UsageInfo } from '../usage/quota.js';
 import { answerCacheKey, parseCachedAnswer, type CachedAnswer } from './answer-cache-key.js';
 import { askQuestion, type AskDeps } from './ask-question.js';
 
@@ -117,6 +117,9 @@ export async function answerQuery(deps: AnswerQueryDeps, input: QueryInput): Pro
       },
     });
     const t = input.transcription;
+    // What this request cost as a whole: the query, and the transcription for a spoken one.
+    const costInfo = t ? costOf({ operation: 'query', tokens, audioSeconds: t.durationS }, p) : queryCost;
+    observeRequestCost(deps, costInfo.total_cost);
     return {
       answer: result.answer,
       question,
@@ -124,8 +127,7 @@ export async function answerQuery(deps: AnswerQueryDeps, input: QueryInput): Pro
       context_found: result.contextFound,
       cache_status: cacheStatus,
       response_time_ms: responseTimeMs,
-      // What this request cost as a whole: the query, and the transcription for a spoken one.
-      cost_info: t ? costOf({ operation: 'query', tokens, audioSeconds: t.durationS }, p) : queryCost,
+      cost_info: costInfo,
       usage_info: usageInfo ?? reservation?.info ?? (await readUsageInfo(deps, input.userId, p)),
       ...(t ? { transcription: { text: t.text, confidence: t.confidence, duration_s: t.durationS, engine: t.engine } } : {}),
     };

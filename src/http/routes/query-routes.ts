@@ -1,6 +1,6 @@
 import { createRoute, OpenAPIHono, type z } from '@hono/zod-openapi';
 import { errors } from '../../core/errors.js';
-import { costOf, usageInfo } from '../../core/usage/quota.js';
+import { costOf, observeRequestCost, usageInfo } from '../../core/usage/quota.js';
 import type { AppEnv } from '../app-env.js';
 import { currentUser } from '../middleware/auth.js';
 import { base64Length, capBody, ENVELOPE_BYTES, MB } from '../middleware/body-limit.js';
@@ -92,13 +92,15 @@ export function queryRoutes(services: AppServices) {
       if (kind === 'none') throw errors.validation('audio: is required', { field: 'audio' });
       const body = (kind === 'json' ? c.req.valid('json') : c.req.valid('form')) as { file_data?: string; content_type?: string; audio?: File };
       const t = await transcribeForUser(services, { userId: user.id, ...(await audioOf(kind, body)) });
+      const costInfo = costOf({ operation: 'transcribe', audioSeconds: t.durationS }, p);
+      observeRequestCost(services, costInfo.total_cost);
       return c.json(
         {
           transcription: t.text,
           confidence: t.confidence,
           duration_s: t.durationS,
           engine: t.engine,
-          cost_info: costOf({ operation: 'transcribe', audioSeconds: t.durationS }, p),
+          cost_info: costInfo,
           usage_info: await usageInfo(services, user.id, p),
         },
         200,
