@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { delimiter, join } from 'node:path';
 import type { Redis } from 'ioredis';
-import { pino } from 'pino';
+import { destination, pino } from 'pino';
 import { FfmpegAudioDecoder } from '../adapters/embedded/ffmpeg-audio-decoder.js';
 import { FsAudioArchive } from '../adapters/embedded/fs-audio-archive.js';
 import { FsBlobStore } from '../adapters/embedded/fs-blob-store.js';
@@ -106,7 +106,9 @@ function isDeadLocalWorker(owner: string): boolean {
 /** The embedded shape: one SQLite file, files under the data dir, local models. The only place adapters are chosen. */
 export async function createEmbedded(config: EmbeddedConfig, opts: EmbeddedOptions = {}): Promise<EmbeddedApp> {
   const p = config.parameters;
-  const logger: Logger = opts.logger ?? (pino({ level: config.logLevel, base: { service: 'manuel' } }) as unknown as Logger);
+  // Asynchronous writes to stdout: a line per request must not cost a blocking write() each. Lines
+  // written while a write is in flight go out together with the next; pino flushes them at exit.
+  const logger: Logger = opts.logger ?? (pino({ level: config.logLevel, base: { service: 'manuel' } }, destination({ dest: 1, sync: false })) as unknown as Logger);
   const db = openDatabase(join(config.dataDir, 'manuel.db'));
   const users = new SqliteUserRepo(db);
   const sqliteManuals = new SqliteManualRepo(db);

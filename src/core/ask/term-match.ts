@@ -22,11 +22,32 @@ export function stem(word: string): string {
   return w;
 }
 
-export const stems = (text: string): string[] => words(text).map(stem);
+/**
+ * Remembers the last results of a pure string function, up to `max` of them (then starts over).
+ * Retrieval stems the same chunk texts for question after question (coverage, phrase share, the
+ * answer writer): one lookup instead of a tokenisation per candidate chunk.
+ */
+function memo<T>(fn: (s: string) => T, max: number): (s: string) => T {
+  const seen = new Map<string, T>();
+  return (s) => {
+    let v = seen.get(s);
+    if (v === undefined) {
+      if (seen.size >= max) seen.clear();
+      seen.set(s, (v = fn(s)));
+    }
+    return v;
+  };
+}
+
+const stemWord = memo(stem, 50_000);
+const stemText = memo((text: string): readonly string[] => Object.freeze(words(text).map(stemWord)), 2_048);
+
+/** Stems of a text's words. Shared between callers (memoised): read it, never change it. */
+export const stems = (text: string): string[] => stemText(text) as string[];
 
 /** Does a stemmed word sequence contain the term (all its words, in order, adjacent)? */
 export function containsTerm(textStems: string[], term: QueryTerm): boolean {
-  const t = term.words.map(stem);
+  const t = term.words.map(stemWord);
   if (t.length === 1) return textStems.includes(t[0]!);
   outer: for (let i = 0; i + t.length <= textStems.length; i++) {
     for (let j = 0; j < t.length; j++) if (textStems[i + j] !== t[j]) continue outer;
