@@ -50,6 +50,8 @@ const SCHEMA = [
    CREATE TRIGGER kb_vectors_version_ad AFTER DELETE ON kb_vectors BEGIN
      INSERT INTO kb_vector_versions (manual_id, version) VALUES (old.manual_id, 1) ON CONFLICT (manual_id) DO UPDATE SET version = version + 1;
    END;`,
+  // pageChunks (every new question): straight to a page's chunks instead of scanning the manual's.
+  `CREATE INDEX kb_chunks_page ON kb_chunks(manual_id, page_number, ordinal);`,
 ];
 
 /** Text matches weigh more than heading matches: a heading is shared by every chunk of its section. */

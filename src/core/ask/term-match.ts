@@ -40,7 +40,7 @@ function memo<T>(fn: (s: string) => T, max: number): (s: string) => T {
 }
 
 const stemWord = memo(stem, 50_000);
-const stemText = memo((text: string): readonly string[] => Object.freeze(words(text).map(stemWord)), 2_048);
+const stemText = memo((text: string): readonly string[] => Object.freeze(words(text).map(stemWord)), 4_096);
 
 /** Stems of a text's words. Shared between callers (memoised): read it, never change it. */
 export const stems = (text: string): string[] => stemText(text) as string[];
@@ -112,7 +112,18 @@ export function questionBigrams(question: string): string[] {
 export function bigramShare(bigrams: string[], chunk: Pick<Chunk, 'text' | 'heading'>): number {
   if (bigrams.length === 0) return 0;
   const s = stems(`${chunk.heading ?? ''} ${chunk.text}`);
-  const have = new Set<string>();
-  for (let i = 0; i + 1 < s.length; i++) have.add(`${s[i]} ${s[i + 1]}`);
-  return bigrams.filter((b) => have.has(b)).length / bigrams.length;
+  // A scan for each pair (a question has a handful) instead of building every pair of the chunk.
+  let found = 0;
+  for (const b of bigrams) {
+    const space = b.indexOf(' ');
+    const first = b.slice(0, space);
+    const second = b.slice(space + 1);
+    for (let i = 0; i + 1 < s.length; i++) {
+      if (s[i] === first && s[i + 1] === second) {
+        found++;
+        break;
+      }
+    }
+  }
+  return found / bigrams.length;
 }
