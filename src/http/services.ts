@@ -26,6 +26,7 @@ import type { CostLedger } from '../core/ports/cost-ledger.js';
 import type { DeadLetterQueue } from '../core/ports/dead-letter-queue.js';
 import type { ErrorTracker } from '../core/ports/error-tracker.js';
 import type { Notifier } from '../core/ports/notifier.js';
+import type { AnswerAdmission } from '../core/perf/answer-admission.js';
 
 /** Operations (EnableAdvancedErrorHandling, monitoring): each part absent when its feature is off. */
 export interface OpsServices {
@@ -89,6 +90,8 @@ export interface AppServices {
   transcribeAudio?: (input: TranscribeAudioInput) => Promise<TranscribeAudioResult>;
   /** Keep-alive agents of URL import (EnablePerformanceOptimization); absent: a fresh socket per download. */
   urlImportAgents?: { http: import('node:http').Agent; https: import('node:https').Agent };
+  /** Admission control of new answers (EnablePerformanceOptimization); absent: every question is queued. */
+  admission?: AnswerAdmission;
   /** Cheap liveness probe of the database for /health. */
   pingDb?: () => boolean | Promise<boolean>;
   version?: string;

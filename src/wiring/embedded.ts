@@ -38,6 +38,7 @@ import { RedisUsageCounters } from '../adapters/redis/redis-usage-counters.js';
 import { SqliteManualSetVersions } from '../adapters/embedded/sqlite-manual-set-versions.js';
 import { SqliteUsageCounters } from '../adapters/embedded/sqlite-usage-counters.js';
 import { VersionedManualRepo } from '../core/manuals/versioned-manual-repo.js';
+import { AnswerAdmission } from '../core/perf/answer-admission.js';
 import { scheduleUsagePruning } from '../core/usage/usage-retention.js';
 import type { Cache } from '../core/ports/cache.js';
 import type { UsageCounters } from '../core/ports/usage-counters.js';
@@ -233,6 +234,8 @@ export async function createEmbedded(config: EmbeddedConfig, opts: EmbeddedOptio
     signing: { apiKeys: new SqliteApiKeyRepo(db), secretBox: new AesGcmSecretBox(jwtSecret), nonces: redis ? new RedisNonceStore(redis) : new MemoryNonceStore() },
     ...(voiceDeps ? { transcribeAudio: (input) => transcribeAudio(voiceDeps, input) } : {}),
     ...(outbound ? { urlImportAgents: outbound.agents } : {}),
+    // EnablePerformanceOptimization: new answers past LatencyThreshold of queued work get 503 at once.
+    ...(p.EnablePerformanceOptimization ? { admission: new AnswerAdmission({ thresholdMs: p.LatencyThreshold, metrics }) } : {}),
     pingDb: () => db.open && db.prepare('SELECT 1 AS ok').get() !== undefined,
     version: packageVersion(),
     // Cost ledger: the usage store's per-user-day-operation table, written with each event (always on, it is free).

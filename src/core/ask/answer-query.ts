@@ -7,6 +7,7 @@ import type { Clock } from '../ports/clock.js';
 import type { ManualRepo } from '../ports/manual-repo.js';
 import type { ManualSetVersions } from '../ports/manual-set-versions.js';
 import type { Metrics } from '../ports/metrics.js';
+import type { AnswerAdmission } from '../perf/answer-admission.js';
 import { costOf, observeRequestCost, recordUsage, reserveQuota, usageInfo as readUsageInfo, type CostInfo, type QuotaDeps, type UsageInfo } from '../usage/quota.js';
 import { answerCacheKey, parseCachedAnswer, type CachedAnswer } from './answer-cache-key.js';
 import { askQuestion, type AskDeps } from './ask-question.js';
@@ -63,6 +64,8 @@ export type AnswerQueryDeps = AskDeps &
     metrics: Metrics;
     clock: Clock;
     parameters: QueryParameters;
+    /** Sheds new answers past LatencyThreshold of queued work (EnablePerformanceOptimization); absent: never. */
+    admission?: AnswerAdmission;
   };
 
 export function validateQuestion(raw: string, maxLength: number): string {
@@ -92,7 +95,9 @@ export async function answerQuery(deps: AnswerQueryDeps, input: QueryInput): Pro
     const cacheStatus: CacheStatus = cached.key === null ? 'bypass' : result ? 'hit' : 'miss';
     let tokens: { input: number; output: number; model?: string } | undefined;
     if (!result) {
-      const asked = await askQuestion(deps, { question, owners, manualIds: input.manualIds, limit });
+      // Only a miss queues for retrieval and the writer: that is where overload is judged (503 overloaded).
+      const slot = deps.admission?.admit();
+      const asked = await askQuestion(deps, { question, owners, manualIds: input.manualIds, limit }).finally(() => slot?.done());
       result = { answer: asked.answer, sources: asked.sources, contextFound: asked.contextFound };
       if (asked.usage) tokens = { input: asked.usage.inputTokens, output: asked.usage.outputTokens, model: asked.usage.model };
       if (cached.key !== null) await deps.cache.set(cached.key, JSON.stringify(result), p.CacheTtlSeconds).catch(() => undefined);

@@ -55,7 +55,8 @@ export function errorHandler(fallbackLogger: Logger): ErrorHandler<AppEnv> {
     const log = c.get('log') ?? fallbackLogger;
     const known = toManuelError(err);
     if (known) {
-      if (errorStatus[known.code] >= 500) log.error({ err: { code: known.code, message: known.message } }, 'request failed');
+      // A shed request (503 overloaded) is expected under overload and counted (requests_shed_total), not logged each time.
+      if (errorStatus[known.code] >= 500 && known.details?.reason !== 'overloaded') log.error({ err: { code: known.code, message: known.message } }, 'request failed');
       return errorResponse(c, known);
     }
     log.error({ err }, 'unhandled error');
