@@ -7,7 +7,8 @@ import { FfmpegAudioDecoder } from '../adapters/embedded/ffmpeg-audio-decoder.js
 import { FsAudioArchive } from '../adapters/embedded/fs-audio-archive.js';
 import { FsBlobStore } from '../adapters/embedded/fs-blob-store.js';
 import { JoseTokenService, loadJwtSecret } from '../adapters/embedded/jose-token-service.js';
-import { LocalEmbedder } from '../adapters/embedded/local-embedder.js';
+import { IpcEmbedder, type IpcChannel } from '../adapters/embedded/ipc-embedder.js';
+import { LOCAL_EMBEDDING_MODEL, LocalEmbedder } from '../adapters/embedded/local-embedder.js';
 import { MemoryCache } from '../adapters/embedded/memory-cache.js';
 import { PocketsphinxTranscriber } from '../adapters/embedded/pocketsphinx-transcriber.js';
 import { SqliteRecognitionCorpus } from '../adapters/embedded/sqlite-recognition-corpus.js';
@@ -147,7 +148,15 @@ export async function createEmbedded(config: EmbeddedConfig, opts: EmbeddedOptio
 
   let embedder: Embedder | null = null;
   try {
-    embedder = opts.embedder !== undefined ? opts.embedder : p.EmbeddingWorkers > 0 ? await LocalEmbedder.create({ workers: p.EmbeddingWorkers }) : null;
+    embedder =
+      opts.embedder !== undefined
+        ? opts.embedder
+        : config.sharedEmbedder && process.send
+          ? // A cluster worker: the primary holds the model, one queue for every worker (docs/decisions/0016).
+            new IpcEmbedder(process as unknown as IpcChannel, LOCAL_EMBEDDING_MODEL.dimensions, LOCAL_EMBEDDING_MODEL.modelId)
+          : p.EmbeddingWorkers > 0
+            ? await LocalEmbedder.create({ workers: p.EmbeddingWorkers })
+            : null;
   } catch (e) {
     // Keyword search still works: better a server that answers than one that does not start.
     logger.error({ err: e }, 'embedding model failed to load; semantic search is off');
