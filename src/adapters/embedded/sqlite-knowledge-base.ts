@@ -165,7 +165,8 @@ export class SqliteKnowledgeBase implements KnowledgeBase {
 
   async pageChunks(owners: readonly string[], pages: { manualId: string; pageNumber: number }[]): Promise<Chunk[]> {
     if (pages.length === 0) return [];
-    const f = ownerFilter('owner_id', owners);
+    // `+owner_id`: not the owner index (all of an owner's chunks), the page index for each page.
+    const f = ownerFilter('+owner_id', owners);
     const pageSql = pages.map(() => '(manual_id = ? AND page_number = ?)').join(' OR ');
     const rows = this
       .stmt(`SELECT * FROM kb_chunks WHERE ${f.sql} AND (${pageSql}) ORDER BY manual_id, ordinal`)
