@@ -55,7 +55,7 @@ const serverScript = fileURLToPath(new URL('./server.js', import.meta.url));
 export function startPrimary(opts: PrimaryOptions): Primary {
   const log = opts.log ?? ((m: string) => process.stderr.write(`manuel: ${m}\n`));
   const minUptimeMs = opts.minUptimeMs ?? 5000;
-  const shared = (opts.sharedEmbedder ?? true) && opts.parameters.EmbeddingWorkers > 0;
+  const shared = (opts.sharedEmbedder ?? process.env.MANUEL_SHARED_EMBEDDER !== '0') && opts.parameters.EmbeddingWorkers > 0;
   // Loading starts now, beside the workers' start-up; a request that comes first waits for it.
   const embedder: Promise<Embedder | null> | null = shared ? createPrimaryEmbedder(opts.parameters.EmbeddingWorkers, log) : null;
   const env = {

@@ -27,6 +27,8 @@ import type { DeadLetterQueue } from '../core/ports/dead-letter-queue.js';
 import type { ErrorTracker } from '../core/ports/error-tracker.js';
 import type { Notifier } from '../core/ports/notifier.js';
 import type { AnswerAdmission } from '../core/perf/answer-admission.js';
+import type { ComputedAnswer } from '../core/ask/answer-query.js';
+import type { SingleFlight } from '../core/ask/single-flight.js';
 
 /** Operations (EnableAdvancedErrorHandling, monitoring): each part absent when its feature is off. */
 export interface OpsServices {
@@ -92,6 +94,8 @@ export interface AppServices {
   urlImportAgents?: { http: import('node:http').Agent; https: import('node:https').Agent };
   /** Admission control of new answers (EnablePerformanceOptimization); absent: every question is queued. */
   admission?: AnswerAdmission;
+  /** Concurrent misses of one answer-cache key share one computation. */
+  answerFlights?: SingleFlight<ComputedAnswer>;
   /** Cheap liveness probe of the database for /health. */
   pingDb?: () => boolean | Promise<boolean>;
   version?: string;

@@ -40,6 +40,7 @@ import { SqliteManualSetVersions } from '../adapters/embedded/sqlite-manual-set-
 import { SqliteUsageCounters } from '../adapters/embedded/sqlite-usage-counters.js';
 import { VersionedManualRepo } from '../core/manuals/versioned-manual-repo.js';
 import { AnswerAdmission } from '../core/perf/answer-admission.js';
+import { SingleFlight } from '../core/ask/single-flight.js';
 import { scheduleUsagePruning } from '../core/usage/usage-retention.js';
 import type { Cache } from '../core/ports/cache.js';
 import type { UsageCounters } from '../core/ports/usage-counters.js';
@@ -243,6 +244,8 @@ export async function createEmbedded(config: EmbeddedConfig, opts: EmbeddedOptio
     signing: { apiKeys: new SqliteApiKeyRepo(db), secretBox: new AesGcmSecretBox(jwtSecret), nonces: redis ? new RedisNonceStore(redis) : new MemoryNonceStore() },
     ...(voiceDeps ? { transcribeAudio: (input) => transcribeAudio(voiceDeps, input) } : {}),
     ...(outbound ? { urlImportAgents: outbound.agents } : {}),
+    // A question asked again while its answer is being computed waits for that answer (always: it only saves work).
+    answerFlights: new SingleFlight(),
     // EnablePerformanceOptimization: new answers past LatencyThreshold of queued work get 503 at once.
     ...(p.EnablePerformanceOptimization ? { admission: new AnswerAdmission({ thresholdMs: p.LatencyThreshold, metrics }) } : {}),
     pingDb: () => db.open && db.prepare('SELECT 1 AS ok').get() !== undefined,

@@ -8,6 +8,7 @@ import type { ManualRepo } from '../ports/manual-repo.js';
 import type { ManualSetVersions } from '../ports/manual-set-versions.js';
 import type { Metrics } from '../ports/metrics.js';
 import type { AnswerAdmission } from '../perf/answer-admission.js';
+import type { SingleFlight } from './single-flight.js';
 import { costOf, observeRequestCost, recordUsage, reserveQuota, usageInfo as readUsageInfo, type CostInfo, type QuotaDeps, type UsageInfo } from '../usage/quota.js';
 import { answerCacheKey, parseCachedAnswer, type CachedAnswer } from './answer-cache-key.js';
 import { askQuestion, type AskDeps } from './ask-question.js';
@@ -66,7 +67,15 @@ export type AnswerQueryDeps = AskDeps &
     parameters: QueryParameters;
     /** Sheds new answers past LatencyThreshold of queued work (EnablePerformanceOptimization); absent: never. */
     admission?: AnswerAdmission;
+    /** Concurrent misses of one cache key share one computation (absent: each computes its own). */
+    answerFlights?: SingleFlight<ComputedAnswer>;
   };
+
+/** A freshly computed answer and what it cost in model tokens. */
+export interface ComputedAnswer {
+  result: CachedAnswer;
+  tokens?: { input: number; output: number; model?: string };
+}
 
 export function validateQuestion(raw: string, maxLength: number): string {
   const question = raw.trim();
@@ -92,16 +101,26 @@ export async function answerQuery(deps: AnswerQueryDeps, input: QueryInput): Pro
 
     const cached = await readCache(deps, { userId: input.userId, question, owners, manualIds: input.manualIds, limit });
     let result: CachedAnswer | null = cached.value;
-    const cacheStatus: CacheStatus = cached.key === null ? 'bypass' : result ? 'hit' : 'miss';
-    let tokens: { input: number; output: number; model?: string } | undefined;
+    let shared = false;
+    let tokens: ComputedAnswer['tokens'];
     if (!result) {
-      // Only a miss queues for retrieval and the writer: that is where overload is judged (503 overloaded).
-      const slot = deps.admission?.admit();
-      const asked = await askQuestion(deps, { question, owners, manualIds: input.manualIds, limit }).finally(() => slot?.done());
-      result = { answer: asked.answer, sources: asked.sources, contextFound: asked.contextFound };
-      if (asked.usage) tokens = { input: asked.usage.inputTokens, output: asked.usage.outputTokens, model: asked.usage.model };
-      if (cached.key !== null) await deps.cache.set(cached.key, JSON.stringify(result), p.CacheTtlSeconds).catch(() => undefined);
+      const compute = async (): Promise<ComputedAnswer> => {
+        // Only a miss queues for retrieval and the writer: that is where overload is judged (503 overloaded).
+        const slot = deps.admission?.admit();
+        const asked = await askQuestion(deps, { question, owners, manualIds: input.manualIds, limit }).finally(() => slot?.done());
+        const computed: CachedAnswer = { answer: asked.answer, sources: asked.sources, contextFound: asked.contextFound };
+        if (cached.key !== null) await deps.cache.set(cached.key, JSON.stringify(computed), p.CacheTtlSeconds).catch(() => undefined);
+        return { result: computed, ...(asked.usage ? { tokens: { input: asked.usage.inputTokens, output: asked.usage.outputTokens, model: asked.usage.model } } : {}) };
+      };
+      // The same question already being answered (a stampede on a popular one): wait for that answer.
+      const flight = cached.key !== null && deps.answerFlights ? deps.answerFlights.run(cached.key, compute) : { shared: false, value: compute() };
+      const done = await flight.value;
+      result = done.result;
+      shared = flight.shared;
+      if (!shared) tokens = done.tokens;
     }
+    // A shared answer is served like a cached one: no work of its own, no tokens.
+    const cacheStatus: CacheStatus = cached.key === null ? 'bypass' : cached.value || shared ? 'hit' : 'miss';
     deps.metrics.count('answers_total', { cache_status: cacheStatus });
 
     const responseTimeMs = Math.round(performance.now() - input.startedAt);
