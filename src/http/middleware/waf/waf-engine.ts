@@ -38,8 +38,8 @@ for (const rule of ALL_RULES) for (const part of rule.inspects) byPart.set(part,
  * agent, accept...) and often the same question on every request, and the rules are pure functions
  * of (part, name, value), so the answer is the same. Short values only; bounded (starts over when full).
  */
-const VERDICT_MAX_VALUE = 2048;
-const VERDICT_MAX_ENTRIES = 20_000;
+const VERDICT_MAX_VALUE = 1024;
+const VERDICT_MAX_ENTRIES = 5_000;
 const verdicts = new Map<string, string | null>();
 
 function firstBrokenRule(value: InspectedValue, applicable: readonly WafRule[]): string | null {
