@@ -10,6 +10,8 @@ export interface EmbeddedConfig {
   logLevel: string;
   /** Folder of PDFs loaded by POST /api/bootstrap {action: populate}. */
   bootstrapDir: string;
+  /** A cluster worker whose primary holds the embedding model (set by the supervisor, cluster.ts). */
+  sharedEmbedder: boolean;
 }
 
 export function loadEmbeddedConfig(env: NodeJS.ProcessEnv = process.env, overrides: Record<string, unknown> = {}): EmbeddedConfig {
@@ -23,5 +25,6 @@ export function loadEmbeddedConfig(env: NodeJS.ProcessEnv = process.env, overrid
     parameters,
     logLevel: env.LOG_LEVEL || 'info',
     bootstrapDir: resolve(env.MANUEL_BOOTSTRAP_DIR || resolve(dataDir, 'library')),
+    sharedEmbedder: env.MANUEL_SHARED_EMBEDDER === '1',
   };
 }

@@ -3,14 +3,18 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { serveClusterMetrics } from '../adapters/metrics/cluster-metrics.js';
 import type { Parameters } from '../config/parameters.js';
+import { serveEmbeddings } from '../adapters/embedded/ipc-embedder.js';
+import type { Embedder } from '../core/ports/embedder.js';
+import { createPrimaryEmbedder } from '../wiring/embedded-primary.js';
 
 /**
  * Several server processes on one data dir (EnablePerformanceOptimization; docs/decisions/0010).
- * The primary only supervises: it forks `server.js` N times (node:cluster shares the listening
- * socket), restarts a worker that dies, and on SIGTERM/SIGINT asks every worker to drain and exits 0
- * once they all have. Everything shared lives in the data dir (SQLite in WAL, job leases, the JWT
- * secret file) or in Redis, so workers need no messages from the primary — except GET /metrics, which
- * the worker that receives it asks the primary to aggregate over every worker (cluster-metrics.ts).
+ * The primary supervises: it forks `server.js` N times (node:cluster shares the listening socket),
+ * restarts a worker that dies, and on SIGTERM/SIGINT asks every worker to drain and exits 0 once they
+ * all have. It also holds the one embedding model of the cluster: workers embed through it over IPC
+ * (docs/decisions/0016), and answers a worker's GET /metrics with every worker's figures
+ * (cluster-metrics.ts). Everything else shared lives in the data dir (SQLite in WAL, job leases,
+ * the JWT secret file) or in Redis.
  */
 
 /** `--workers` / MANUEL_WORKERS, else one per core when EnablePerformanceOptimization is on, else 1. */
@@ -21,8 +25,9 @@ export function workerCount(p: Pick<Parameters, 'EnablePerformanceOptimization'>
 }
 
 /**
- * The embedding model is loaded once per process (~100 MB) with EmbeddingWorkers threads each:
- * N processes share the configured thread count instead of multiplying it (at least one each).
+ * Without a shared embedder (sharedEmbedder: false), the model is loaded once per process (~100 MB)
+ * with EmbeddingWorkers threads each: N processes share the configured thread count instead of
+ * multiplying it (at least one each).
  */
 export function embeddingThreadsPerWorker(embeddingWorkers: number, workers: number): number {
   return embeddingWorkers === 0 ? 0 : Math.max(1, Math.floor(embeddingWorkers / workers));
@@ -36,6 +41,8 @@ export interface PrimaryOptions {
   log?: (message: string) => void;
   /** A worker dying sooner than this after its start is restarted only after a pause (crash loops). */
   minUptimeMs?: number;
+  /** The primary holds the one embedding model and workers embed through it (default); false: each worker loads its own. */
+  sharedEmbedder?: boolean;
 }
 
 export interface Primary {
@@ -50,16 +57,26 @@ const serverScript = fileURLToPath(new URL('./server.js', import.meta.url));
 export function startPrimary(opts: PrimaryOptions): Primary {
   const log = opts.log ?? ((m: string) => process.stderr.write(`manuel: ${m}\n`));
   const minUptimeMs = opts.minUptimeMs ?? 5000;
+  const shared = (opts.sharedEmbedder ?? process.env.MANUEL_SHARED_EMBEDDER !== '0') && opts.parameters.EmbeddingWorkers > 0;
+  // Loading starts now, beside the workers' start-up; a request that comes first waits for it.
+  const embedder: Promise<Embedder | null> | null = shared ? createPrimaryEmbedder(opts.parameters.EmbeddingWorkers, log) : null;
   const env = {
     ...opts.env,
     MANUEL_WORKERS: '1', // a worker never forks again
-    EmbeddingWorkers: String(embeddingThreadsPerWorker(opts.parameters.EmbeddingWorkers, opts.workers)),
+    ...(shared
+      ? { MANUEL_SHARED_EMBEDDER: '1' }
+      : { EmbeddingWorkers: String(embeddingThreadsPerWorker(opts.parameters.EmbeddingWorkers, opts.workers)) }),
   };
-  cluster.setupPrimary({ exec: serverScript, args: [] });
+  // 'advanced': structured clone over IPC, so vectors travel as Float32Arrays, not JSON.
+  cluster.setupPrimary({ exec: serverScript, args: [], serialization: 'advanced' });
   serveClusterMetrics(); // a worker's GET /metrics gets every worker's figures from here
   let stopping = false;
   const startedAt = new Map<Worker, number>();
-  const fork = () => startedAt.set(cluster.fork(env), Date.now());
+  const fork = () => {
+    const worker = cluster.fork(env);
+    if (embedder) serveEmbeddings(worker, embedder);
+    startedAt.set(worker, Date.now());
+  };
 
   let resolveListening!: (port: number) => void;
   const listening = new Promise<number>((r) => (resolveListening = r));
@@ -79,11 +96,12 @@ export function startPrimary(opts: PrimaryOptions): Primary {
     stop: () =>
       (stopped ??= new Promise<void>((resolve) => {
         stopping = true;
+        const closeEmbedder = () => void (embedder ?? Promise.resolve(null)).then((e) => e?.close?.()).finally(resolve);
         const live = Object.values(cluster.workers ?? {}).filter((w): w is Worker => !!w && !w.isDead());
-        if (live.length === 0) return resolve();
+        if (live.length === 0) return closeEmbedder();
         let left = live.length;
         for (const w of live) {
-          w.once('exit', () => --left === 0 && resolve());
+          w.once('exit', () => --left === 0 && closeEmbedder());
           w.process.kill('SIGTERM'); // each worker drains its requests and its ingest job, then exits 0
         }
       })),

@@ -3,7 +3,6 @@ import type { MiddlewareHandler } from 'hono';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AppEnv } from './app-env.js';
-import { admissionControl } from './middleware/admission-control.js';
 import { authMiddleware } from './middleware/auth.js';
 import { signatureAuthFor } from './middleware/signature.js';
 import { apiKeyRoutes } from './routes/api-key-routes.js';
@@ -83,7 +82,6 @@ export function createApp(services: AppServices, options: AppOptions = {}) {
   app.use('/health/circuit-breakers/*', authMiddleware(services.auth.tokens, signatures));
   app.use('/api/*', traffic.perUser); // 6b: rate limit per authenticated user (EnableAdvancedSecurity)
   app.use('/api/*', defaultBodyCap(services.parameters.MaxRequestSizeMB));
-  app.use('/api/query', admissionControl(services));
   const { errors, notifier } = services.ops;
   // Every 5xx goes to error tracking (EnableAdvancedErrorHandling), recorded after the response is sent.
   app.onError(errorHandler(services.logger, errors ? deferredErrorReporter({ errors, notifier, logger: services.logger }) : undefined));

@@ -29,6 +29,9 @@ import type { Notifier } from '../core/ports/notifier.js';
 import type { HealthProbe } from '../core/ports/health-probe.js';
 import type { Monitor } from '../core/monitoring/monitor.js';
 import type { RequestTracer } from '../core/ports/tracer.js';
+import type { AnswerAdmission } from '../core/perf/answer-admission.js';
+import type { ComputedAnswer } from '../core/ask/answer-query.js';
+import type { SingleFlight } from '../core/ask/single-flight.js';
 
 /** Operations (EnableAdvancedErrorHandling, monitoring): each part absent when its feature is off. */
 export interface OpsServices {
@@ -96,6 +99,10 @@ export interface AppServices {
   urlImportAttempts?: <T>(attempt: (signal: AbortSignal) => Promise<T>, signal: AbortSignal) => Promise<T>;
   /** Keep-alive agents of URL import (EnablePerformanceOptimization); absent: a fresh socket per download. */
   urlImportAgents?: { http: import('node:http').Agent; https: import('node:https').Agent };
+  /** Admission control of new answers (EnablePerformanceOptimization); absent: every question is queued. */
+  admission?: AnswerAdmission;
+  /** Concurrent misses of one answer-cache key share one computation. */
+  answerFlights?: SingleFlight<ComputedAnswer>;
   /** Cheap liveness probe of the database for /health. */
   pingDb?: () => boolean | Promise<boolean>;
   /** Every dependency's probe for /health/deep; absent: the database and the ingest worker only. */

@@ -3,12 +3,13 @@ import { existsSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { delimiter, join } from 'node:path';
 import type { Redis } from 'ioredis';
-import { pino } from 'pino';
+import { destination, pino } from 'pino';
 import { FfmpegAudioDecoder } from '../adapters/embedded/ffmpeg-audio-decoder.js';
 import { FsAudioArchive } from '../adapters/embedded/fs-audio-archive.js';
 import { FsBlobStore } from '../adapters/embedded/fs-blob-store.js';
 import { JoseTokenService, loadJwtSecret } from '../adapters/embedded/jose-token-service.js';
-import { LocalEmbedder } from '../adapters/embedded/local-embedder.js';
+import { IpcEmbedder, type IpcChannel } from '../adapters/embedded/ipc-embedder.js';
+import { LOCAL_EMBEDDING_MODEL, LocalEmbedder } from '../adapters/embedded/local-embedder.js';
 import { MemoryCache } from '../adapters/embedded/memory-cache.js';
 import { DEFAULT_MODEL_DIR, PocketsphinxTranscriber } from '../adapters/embedded/pocketsphinx-transcriber.js';
 import { SqliteRecognitionCorpus } from '../adapters/embedded/sqlite-recognition-corpus.js';
@@ -53,6 +54,8 @@ import { RedisUsageCounters } from '../adapters/redis/redis-usage-counters.js';
 import { SqliteManualSetVersions } from '../adapters/embedded/sqlite-manual-set-versions.js';
 import { SqliteUsageCounters } from '../adapters/embedded/sqlite-usage-counters.js';
 import { VersionedManualRepo } from '../core/manuals/versioned-manual-repo.js';
+import { AnswerAdmission } from '../core/perf/answer-admission.js';
+import { SingleFlight } from '../core/ask/single-flight.js';
 import { scheduleUsagePruning } from '../core/usage/usage-retention.js';
 import type { Cache } from '../core/ports/cache.js';
 import type { UsageCounters } from '../core/ports/usage-counters.js';
@@ -183,7 +186,9 @@ export async function createEmbedded(config: EmbeddedConfig, opts: EmbeddedOptio
     ? new (await import('../adapters/tracing/otel-tracer.js')).OtelTracer({ endpoint: p.OtelExporterEndpoint, version: packageVersion() })
     : null;
   const traced = <T>(decorate: (t: Tracer, adapter: T) => T, adapter: T): T => (tracer ? decorate(tracer, adapter) : adapter);
-  const baseLogger: Logger = opts.logger ?? (pino({ level: config.logLevel, base: { service: 'manuel' } }) as unknown as Logger);
+  // Asynchronous writes to stdout: a line per request must not cost a blocking write() each. Lines
+  // written while a write is in flight go out together with the next; pino flushes them at exit.
+  const baseLogger: Logger = opts.logger ?? (pino({ level: config.logLevel, base: { service: 'manuel' } }, destination({ dest: 1, sync: false })) as unknown as Logger);
   const logger = tracer ? tracing.withTraceIds(baseLogger, () => tracer.logFields()) : baseLogger;
   const clock = opts.clock ?? systemClock;
   const db = openDatabase(join(config.dataDir, 'manuel.db'));
@@ -228,6 +233,8 @@ export async function createEmbedded(config: EmbeddedConfig, opts: EmbeddedOptio
   const stopPruning = scheduleUsagePruning({ usage: sqliteUsage, clock, logger }, p.UsageDataRetentionDays);
   const { ops, stopOps } = opsServices(config, db, clock, logger);
   if (breakers) ops.breakers = breakers;
+  // Cost ledger: the usage store's per-user-day-operation table, written with each event (always on, it is free).
+  ops.costs = sqliteUsage;
   const jwtSecret = loadJwtSecret(p.JwtSecret, config.dataDir);
   // Counters start exact: wait (briefly) for Redis rather than fail the first requests open or closed.
   if (redis) await redisReady(redis, 2000);
@@ -240,7 +247,15 @@ export async function createEmbedded(config: EmbeddedConfig, opts: EmbeddedOptio
 
   let embedder: Embedder | null = null;
   try {
-    embedder = opts.embedder !== undefined ? opts.embedder : p.EmbeddingWorkers > 0 ? await LocalEmbedder.create({ workers: p.EmbeddingWorkers }) : null;
+    embedder =
+      opts.embedder !== undefined
+        ? opts.embedder
+        : config.sharedEmbedder && process.send
+          ? // A cluster worker: the primary holds the model, one queue for every worker (docs/decisions/0016).
+            new IpcEmbedder(process as unknown as IpcChannel, LOCAL_EMBEDDING_MODEL.dimensions, LOCAL_EMBEDDING_MODEL.modelId)
+          : p.EmbeddingWorkers > 0
+            ? await LocalEmbedder.create({ workers: p.EmbeddingWorkers })
+            : null;
   } catch (e) {
     // Keyword search still works: better a server that answers than one that does not start.
     logger.error({ err: e }, 'embedding model failed to load; semantic search is off');
@@ -396,6 +411,10 @@ export async function createEmbedded(config: EmbeddedConfig, opts: EmbeddedOptio
     ...(voiceDeps ? { transcribeAudio: (input) => transcribeAudio(voiceDeps, input) } : {}),
     ...(outbound ? { urlImportAgents: outbound.agents } : {}),
     ...(urlImport ? { urlImportAttempts: (attempt, signal) => urlImport.execute(attempt, signal) } : {}),
+    // A question asked again while its answer is being computed waits for that answer (always: it only saves work).
+    answerFlights: new SingleFlight(),
+    // EnablePerformanceOptimization: new answers past LatencyThreshold of queued work get 503 at once.
+    ...(p.EnablePerformanceOptimization ? { admission: new AnswerAdmission({ thresholdMs: p.LatencyThreshold, metrics }) } : {}),
     pingDb,
     healthProbes,
     version: packageVersion(),

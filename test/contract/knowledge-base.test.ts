@@ -94,3 +94,26 @@ it('SqliteKnowledgeBase matches the longer words a question word begins only whe
     t.cleanup();
   }
 });
+
+it('SqliteKnowledgeBase sees vectors another process added after it cached the manual (cluster siblings)', async () => {
+  const t = tempDb();
+  const other = openDatabase(t.file);
+  try {
+    const reader = new SqliteKnowledgeBase(t.db);
+    const writer = new SqliteKnowledgeBase(other);
+    const chunk = (i: number) => ({ id: `m:${i}:0`, manualId: 'm', ownerId: 'u', pageNumber: i, pageLabel: null, heading: null, text: `page ${i}`, ordinal: i });
+    await writer.indexChunks('m', 'u', 'Manual', [chunk(1), chunk(2)]);
+    await writer.putVectors([{ chunkId: 'm:1:0', vector: Float32Array.from([1, 0]) }]);
+    const dense = (v: number[]) => reader.search({ text: '', owners: ['u'], limit: 5, vector: Float32Array.from(v) });
+    assert.deepEqual((await dense([0, 1])).map((h) => h.chunk.id), ['m:1:0'], 'half embedded: one vector, now cached');
+    // The sibling embeds the rest, then re-indexes the manual (new chunk rows, as many as before).
+    await writer.putVectors([{ chunkId: 'm:2:0', vector: Float32Array.from([0, 1]) }]);
+    assert.equal((await dense([0, 1]))[0]!.chunk.id, 'm:2:0');
+    await writer.indexChunks('m', 'u', 'Manual', [chunk(3), chunk(4)]);
+    await writer.putVectors([{ chunkId: 'm:3:0', vector: Float32Array.from([0, 1]) }, { chunkId: 'm:4:0', vector: Float32Array.from([1, 0]) }]);
+    assert.deepEqual((await dense([0, 1])).map((h) => h.chunk.id), ['m:3:0', 'm:4:0']);
+  } finally {
+    other.close();
+    t.cleanup();
+  }
+});

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { AnswerWriter } from '../../src/core/ports/answer-writer.js';
 import { buildPdf } from '../helpers/api-pdfs.js';
-import { ADMISSION_MIN_SAMPLES } from '../../src/http/middleware/admission-control.js';
+import { ADMISSION_MIN_SAMPLES } from '../../src/core/perf/answer-admission.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
 const pdf = buildPdf([
@@ -67,6 +67,25 @@ describe('admission control (EnablePerformanceOptimization)', () => {
       assert.equal(body.reason, 'overloaded');
     }
     assert.equal(await t.server.services.metrics.value('requests_shed_total'), shed.length);
+  });
+
+  it('never sheds a cached answer, even while new questions are being shed; a shed question uses no quota', async () => {
+    await new Promise((r) => setTimeout(r, 300));
+    const cached = 'How do I replace the toner?'; // answered during the warm-up: in the cache
+    const before = (await (await t.request('/api/user/quota', { token })).json()).quotas.daily.used as number;
+    const [misses, hits] = await Promise.all([
+      flood(t, token, 30),
+      // Asked while the queue of new questions is past the threshold.
+      new Promise((r) => setTimeout(r, 20)).then(() => Promise.all(Array.from({ length: 20 }, () => t.request('/api/query', { token, json: { question: cached } })))),
+    ]);
+    const shed = misses.filter((r) => r.status === 503).length;
+    assert.ok(shed > 0, 'new questions past the threshold are shed');
+    assert.deepEqual([...new Set(hits.map((r) => r.status))], [200], 'every cached answer is served');
+    assert.ok(hits.every((r) => r.headers.get('retry-after') === null));
+    const cacheStatus = await Promise.all(hits.map(async (r) => (await r.json()).cache_status));
+    assert.deepEqual([...new Set(cacheStatus)], ['hit']);
+    const afterQuota = (await (await t.request('/api/user/quota', { token })).json()).quotas.daily.used as number;
+    assert.equal(afterQuota - before, 50 - shed, 'only answered questions count against the quota');
   });
 
   it('once the queue drains, questions are admitted again', async () => {

@@ -18,6 +18,7 @@ import type { ManualRepo } from '../../src/core/ports/manual-repo.js';
 import type { PdfInspection, PdfInspector } from '../../src/core/ports/pdf-inspector.js';
 import type { PdfInfo, PdfReader } from '../../src/core/ports/pdf-reader.js';
 import type { UsageCounts, UsageRepo } from '../../src/core/ports/usage-repo.js';
+import type { CostLedger, CostLine } from '../../src/core/ports/cost-ledger.js';
 import type { UserRepo } from '../../src/core/ports/user-repo.js';
 
 const clone = <T>(v: T): T => structuredClone(v);
@@ -220,8 +221,32 @@ export class InMemoryBlobStore implements BlobStore {
   async exists(key: string) { return this.blobs.has(key); }
 }
 
-export class InMemoryUsageRepo implements UsageRepo {
+/** The event log in memory; its cost ledger is summed from the events (no retention of its own). */
+export class InMemoryUsageRepo implements UsageRepo, CostLedger {
   readonly events: UsageEvent[] = [];
+  private costLines(pick: (e: UsageEvent) => string | null): Array<CostLine & { key: string }> {
+    const lines = new Map<string, CostLine & { key: string }>();
+    for (const e of this.events) {
+      const key = pick(e);
+      if (key === null) continue;
+      const l = lines.get(`${key}\n${e.operation}`) ?? { key, operation: e.operation, count: 0, costEur: 0 };
+      l.count++;
+      l.costEur += e.costEur;
+      lines.set(`${key}\n${e.operation}`, l);
+    }
+    return [...lines.values()].sort((a, b) => a.key.localeCompare(b.key) || a.operation.localeCompare(b.operation));
+  }
+  async userTotals(userId: string, at: Date) {
+    const day = at.toISOString().slice(0, 10);
+    const strip = ({ key: _k, ...l }: CostLine & { key: string }): CostLine => l;
+    return {
+      day: this.costLines((e) => (e.userId === userId && e.at.startsWith(day) ? day : null)).map(strip),
+      month: this.costLines((e) => (e.userId === userId && e.at.startsWith(day.slice(0, 7)) ? 'm' : null)).map(strip),
+    };
+  }
+  async dailyTotals(fromDay: string, toDay: string) {
+    return this.costLines((e) => (e.at.slice(0, 10) >= fromDay && e.at.slice(0, 10) <= toDay ? e.at.slice(0, 10) : null)).map(({ key, ...l }) => ({ day: key, ...l }));
+  }
   async record(e: UsageEvent) { this.events.push({ ...clone(e), at: new Date(e.at).toISOString() }); }
   async totals(userId: string, sinceIso: string, operation?: UsageOperation): Promise<UsageCounts> {
     const since = new Date(sinceIso).toISOString();

@@ -166,3 +166,59 @@ describe('GET /metrics under manuel serve --workers 2', () => {
     }
   });
 });
+
+describe('manuel serve --workers 2 with embeddings: one model, in the primary', () => {
+  it('both workers embed through the primary (vectors for every chunk, questions answered by either), and only the primary holds the model', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'manuel-cluster-embed-'));
+    const primary = await spawnServer(
+      { MANUEL_DATA_DIR: dataDir, MANUEL_WORKERS: '2', EmbeddingWorkers: '1', DailyQuotaLimit: '0', MonthlyQuotaLimit: '0' },
+      { keywordOnly: false, timeoutMs: 120_000 },
+    );
+    try {
+      const signup = await (await fetch(`${primary.url}/api/auth/signup`, json(null, { email: 'embed@example.test', password: 'correct horse battery' }))).json();
+      const token = signup.access_token as string;
+      // Fresh connections (agent: false semantics through separate fetches): round-robin spreads them over both workers.
+      const jobs = [];
+      for (let i = 0; i < 4; i++) {
+        const f = new FormData();
+        f.append('file', new Blob([new Uint8Array(pdfFor(i))], { type: 'application/pdf' }), `printer-${i}.pdf`);
+        jobs.push(await (await fetch(`${primary.url}/api/manuals/upload`, { method: 'POST', headers: { authorization: `Bearer ${token}`, connection: 'close' }, body: f })).json());
+      }
+      const end = Date.now() + 120_000;
+      for (const j of jobs) {
+        for (;;) {
+          const s = await (await fetch(`${primary.url}/api/ingestion/status?job_id=${j.job_id}`, { headers: { authorization: `Bearer ${token}`, connection: 'close' } })).json();
+          if (s.status === 'completed') break;
+          assert.notEqual(s.status, 'failed', JSON.stringify(s));
+          assert.ok(Date.now() < end, 'ingestion finished in time');
+          await new Promise((r) => setTimeout(r, 200));
+        }
+      }
+      const db = openDatabase(join(dataDir, 'manuel.db'));
+      try {
+        const until = Date.now() + 60_000;
+        let counts = { chunks: 0, vectors: -1 };
+        while (counts.chunks !== counts.vectors && Date.now() < until) {
+          await new Promise((r) => setTimeout(r, 200));
+          counts = db.prepare('SELECT (SELECT count(*) FROM kb_chunks) AS chunks, (SELECT count(*) FROM kb_vectors) AS vectors').get() as typeof counts;
+        }
+        assert.ok(counts.chunks > 0 && counts.vectors === counts.chunks, `every chunk has its vector: ${JSON.stringify(counts)}`);
+      } finally {
+        db.close();
+      }
+      for (let i = 0; i < 6; i++) {
+        const r = await fetch(`${primary.url}/api/query`, { ...json(token, { question: `How do I clear a paper jam on model ${i}?` }), headers: { ...json(token, {}).headers, connection: 'close' } });
+        assert.equal(r.status, 200);
+      }
+      // The model (~80 MB and more) is loaded once, in the primary; the workers have none.
+      const workers = childPids(primary.child.pid!);
+      assert.equal(workers.length, 2);
+      const threads = (pid: number) => readdirSync(`/proc/${pid}/task`).length;
+      assert.ok(workers.every((w) => threads(w) < threads(primary.child.pid!)), `embedding threads only in the primary: ${[primary.child.pid!, ...workers].map(threads)}`);
+      assert.equal(await primary.stop(), 0, primary.stderr());
+    } finally {
+      if (primary.child.exitCode === null) primary.child.kill('SIGKILL');
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});

@@ -9,18 +9,40 @@ import type { IssuedTokens, TokenClaims, TokenService } from '../../core/ports/t
 const ISSUER = 'manuel';
 const AUDIENCE = 'manuel-api';
 
-/** HS256 JWTs. The id token carries profile claims like Cognito's; both kinds are accepted as bearer. */
+/** How long a verified token is taken on trust without checking its signature again (never past its `exp`). */
+const VERIFIED_TTL_MS = 60_000;
+/** Tokens remembered at once (~0.5 KB each); the oldest is dropped first. */
+const VERIFIED_MAX = 10_000;
+
+/**
+ * HS256 JWTs. The id token carries profile claims like Cognito's; both kinds are accepted as bearer.
+ *
+ * Verification is on every API request, so two things keep it cheap: the key is imported once (jose
+ * would import a raw secret as a CryptoKey on every call), and a token whose signature and claims
+ * were verified is remembered, by its exact text, for up to a minute and never past its expiry.
+ * Remembering changes nothing a client can observe: tokens cannot be revoked before they expire
+ * (logout revokes the refresh token), a forged or tampered token is a different string that was
+ * never verified, and failures are not remembered.
+ */
 export class JoseTokenService implements TokenService {
   private readonly key: Uint8Array;
+  private cryptoKey: Promise<CryptoKey> | null = null;
+  private readonly verified = new Map<string, { claims: TokenClaims; until: number }>();
   constructor(
     secret: string | Uint8Array,
     private readonly ttlSeconds: number,
+    private readonly now: () => number = Date.now,
   ) {
     this.key = typeof secret === 'string' ? new TextEncoder().encode(secret) : secret;
     if (this.key.length < 32) throw new Error('JWT secret must be at least 32 bytes');
   }
 
+  private signingKey(): Promise<CryptoKey> {
+    return (this.cryptoKey ??= crypto.subtle.importKey('raw', new Uint8Array(this.key), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']));
+  }
+
   async issue(user: { id: string; email: string; name: string | null; isAdmin: boolean }): Promise<IssuedTokens> {
+    const key = await this.signingKey();
     const sign = (claims: Record<string, unknown>) =>
       new SignJWT({ ...claims, email: user.email, admin: user.isAdmin })
         .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
@@ -30,25 +52,36 @@ export class JoseTokenService implements TokenService {
         .setIssuedAt()
         .setJti(randomBytes(12).toString('base64url'))
         .setExpirationTime(`${this.ttlSeconds}s`)
-        .sign(this.key);
+        .sign(key);
     const [idToken, accessToken] = await Promise.all([sign({ token_use: 'id', name: user.name }), sign({ token_use: 'access' })]);
     return { idToken, accessToken, expiresIn: this.ttlSeconds };
   }
 
   async verify(token: string): Promise<TokenClaims> {
+    const now = this.now();
+    const known = this.verified.get(token);
+    if (known && now < known.until) return { ...known.claims };
+    if (known) this.verified.delete(token);
     try {
-      const { payload } = await jwtVerify(token, this.key, { issuer: ISSUER, audience: AUDIENCE, algorithms: ['HS256'] });
+      const { payload } = await jwtVerify(token, await this.signingKey(), { issuer: ISSUER, audience: AUDIENCE, algorithms: ['HS256'], currentDate: new Date(now) });
       if (typeof payload.sub !== 'string' || typeof payload.email !== 'string') throw errors.unauthorized('Malformed token');
-      return {
+      const claims: TokenClaims = {
         userId: payload.sub,
         email: payload.email,
         isAdmin: payload.admin === true,
         tokenUse: payload.token_use === 'id' ? 'id' : 'access',
       };
+      if (typeof payload.exp === 'number') this.remember(token, claims, Math.min(payload.exp * 1000, now + VERIFIED_TTL_MS));
+      return { ...claims };
     } catch (e) {
       if (e instanceof joseErrors.JWTExpired) throw errors.unauthorized('Token expired');
       throw errors.unauthorized('Invalid token');
     }
+  }
+
+  private remember(token: string, claims: TokenClaims, until: number): void {
+    if (this.verified.size >= VERIFIED_MAX) this.verified.delete(this.verified.keys().next().value!);
+    this.verified.set(token, { claims, until });
   }
 }
 

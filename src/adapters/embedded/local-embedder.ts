@@ -40,9 +40,12 @@ const DEFAULT_BATCH = 8;
  * The bundled sentence encoder in worker threads: a shared queue of batches, one batch per worker
  * at a time. A worker that dies fails its batch and is replaced, so one bad input never stalls ingestion.
  */
+/** The bundled model (also what a cluster worker's IpcEmbedder reports: its primary runs this one). */
+export const LOCAL_EMBEDDING_MODEL = { dimensions: 512, modelId: 'universal-sentence-encoder-lite-en' } as const;
+
 export class LocalEmbedder implements Embedder {
-  readonly dimensions = 512;
-  readonly modelId = 'universal-sentence-encoder-lite-en';
+  readonly dimensions = LOCAL_EMBEDDING_MODEL.dimensions;
+  readonly modelId = LOCAL_EMBEDDING_MODEL.modelId;
   private readonly slots: Slot[] = [];
   private readonly queue: Task[] = [];
   private nextId = 1;

@@ -1,6 +1,7 @@
 import type { Chunk, SearchHit } from '../../core/model/types.js';
 import type { KnowledgeBase, SearchQuery } from '../../core/ports/knowledge-base.js';
 import { queryTerms } from '../../core/ask/query-terms.js';
+import type { Statement } from 'better-sqlite3';
 import type { SqliteDb } from './sqlite-db.js';
 import { migrate, ownerFilter } from './sqlite-migrations.js';
 import { SqliteVectorCache } from './sqlite-vector-cache.js';
@@ -37,6 +38,20 @@ const SCHEMA = [
    CREATE TRIGGER kb_chunks_ad AFTER DELETE ON kb_chunks BEGIN
      INSERT INTO kb_fts(kb_fts, rowid, text, heading) VALUES ('delete', old.rowid, old.text, coalesce(old.heading, ''));
    END;`,
+  // A version per manual, bumped by every write to its vectors (cascaded deletes too), so a process
+  // that cached a manual's vectors can tell that a sibling process changed them (SqliteVectorCache).
+  `CREATE TABLE kb_vector_versions (manual_id TEXT PRIMARY KEY, version INTEGER NOT NULL) WITHOUT ROWID;
+   CREATE TRIGGER kb_vectors_version_ai AFTER INSERT ON kb_vectors BEGIN
+     INSERT INTO kb_vector_versions (manual_id, version) VALUES (new.manual_id, 1) ON CONFLICT (manual_id) DO UPDATE SET version = version + 1;
+   END;
+   CREATE TRIGGER kb_vectors_version_au AFTER UPDATE ON kb_vectors BEGIN
+     INSERT INTO kb_vector_versions (manual_id, version) VALUES (new.manual_id, 1) ON CONFLICT (manual_id) DO UPDATE SET version = version + 1;
+   END;
+   CREATE TRIGGER kb_vectors_version_ad AFTER DELETE ON kb_vectors BEGIN
+     INSERT INTO kb_vector_versions (manual_id, version) VALUES (old.manual_id, 1) ON CONFLICT (manual_id) DO UPDATE SET version = version + 1;
+   END;`,
+  // pageChunks (every new question): straight to a page's chunks instead of scanning the manual's.
+  `CREATE INDEX kb_chunks_page ON kb_chunks(manual_id, page_number, ordinal);`,
 ];
 
 /** Text matches weigh more than heading matches: a heading is shared by every chunk of its section. */
@@ -73,6 +88,8 @@ const toChunk = (r: ChunkRow): Chunk => ({
  */
 export class SqliteKnowledgeBase implements KnowledgeBase {
   private readonly vectors: SqliteVectorCache;
+  /** Search statements by SQL text (their shape varies only with the number of owners and manuals). */
+  private readonly statements = new Map<string, Statement>();
 
   constructor(private readonly db: SqliteDb) {
     migrate(db, 'knowledge_base', SCHEMA);
@@ -116,6 +133,16 @@ export class SqliteKnowledgeBase implements KnowledgeBase {
     return rows.map(toChunk);
   }
 
+  /** A prepared statement, compiled once: every question runs the same few search statements. */
+  private stmt(sql: string): Statement {
+    let st = this.statements.get(sql);
+    if (!st) {
+      if (this.statements.size >= 200) this.statements.clear(); // an odd manual_ids list each time cannot grow it for ever
+      this.statements.set(sql, (st = this.db.prepare(sql)));
+    }
+    return st;
+  }
+
   async search(query: SearchQuery): Promise<SearchHit[]> {
     if (query.owners.length === 0 || query.limit <= 0) return [];
     const keyword = query.text.trim() ? this.keywordSearch(query) : [];
@@ -138,18 +165,19 @@ export class SqliteKnowledgeBase implements KnowledgeBase {
 
   async pageChunks(owners: readonly string[], pages: { manualId: string; pageNumber: number }[]): Promise<Chunk[]> {
     if (pages.length === 0) return [];
-    const f = ownerFilter('owner_id', owners);
+    // `+owner_id`: not the owner index (all of an owner's chunks), the page index for each page.
+    const f = ownerFilter('+owner_id', owners);
     const pageSql = pages.map(() => '(manual_id = ? AND page_number = ?)').join(' OR ');
-    const rows = this.db
-      .prepare(`SELECT * FROM kb_chunks WHERE ${f.sql} AND (${pageSql}) ORDER BY manual_id, ordinal`)
+    const rows = this
+      .stmt(`SELECT * FROM kb_chunks WHERE ${f.sql} AND (${pageSql}) ORDER BY manual_id, ordinal`)
       .all(...f.params, ...pages.flatMap((p) => [p.manualId, p.pageNumber])) as ChunkRow[];
     return rows.map(toChunk);
   }
 
   async documentFrequencies(owners: readonly string[], terms: string[]): Promise<{ total: number; df: Record<string, number> }> {
     const f = ownerFilter('c.owner_id', owners);
-    const total = (this.db.prepare(`SELECT count(*) AS n FROM kb_chunks c WHERE ${f.sql}`).get(...f.params) as { n: number }).n;
-    const count = this.db.prepare(`SELECT count(*) AS n FROM kb_fts JOIN kb_chunks c ON c.rowid = kb_fts.rowid WHERE kb_fts MATCH ? AND ${f.sql}`);
+    const total = (this.stmt(`SELECT count(*) AS n FROM kb_chunks c WHERE ${f.sql}`).get(...f.params) as { n: number }).n;
+    const count = this.stmt(`SELECT count(*) AS n FROM kb_fts JOIN kb_chunks c ON c.rowid = kb_fts.rowid WHERE kb_fts MATCH ? AND ${f.sql}`);
     const df: Record<string, number> = {};
     for (const term of terms) {
       const words = term.normalize('NFKC').match(/[\p{L}\p{N}]+/gu);
@@ -188,8 +216,8 @@ export class SqliteKnowledgeBase implements KnowledgeBase {
     const match = ftsQuery(query.text, query.prefix);
     if (!match) return [];
     const scope = this.scope(query, 'c');
-    const rows = this.db
-      .prepare(
+    const rows = this
+      .stmt(
         `SELECT c.*, ${BM25} AS rank FROM kb_fts JOIN kb_chunks c ON c.rowid = kb_fts.rowid
          WHERE kb_fts MATCH ? AND ${scope.sql} ORDER BY rank LIMIT ?`,
       )
@@ -200,12 +228,12 @@ export class SqliteKnowledgeBase implements KnowledgeBase {
 
   private vectorSearch(query: SearchQuery, vector: Float32Array): SearchHit[] {
     const scope = this.scope(query, 'c');
-    const manualIds = (this.db.prepare(`SELECT DISTINCT c.manual_id FROM kb_chunks c WHERE ${scope.sql}`).all(...scope.params) as { manual_id: string }[]).map(
+    const manualIds = (this.stmt(`SELECT DISTINCT c.manual_id FROM kb_chunks c WHERE ${scope.sql}`).all(...scope.params) as { manual_id: string }[]).map(
       (r) => r.manual_id,
     );
     const top = this.vectors.top(manualIds, vector, query.limit);
     if (top.length === 0) return [];
-    const rows = this.db.prepare(`SELECT * FROM kb_chunks WHERE rowid IN (${top.map(() => '?').join(',')})`).all(...top.map((t) => t.rowid)) as ChunkRow[];
+    const rows = this.stmt(`SELECT * FROM kb_chunks WHERE rowid IN (${top.map(() => '?').join(',')})`).all(...top.map((t) => t.rowid)) as ChunkRow[];
     const byRowid = new Map(rows.map((r) => [r.rowid, r]));
     return top.flatMap((t) => {
       const r = byRowid.get(t.rowid);

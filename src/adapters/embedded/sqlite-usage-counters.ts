@@ -2,6 +2,7 @@ import type { PeriodTotals, UsageCounters, UsageLimits, UsageTotals } from '../.
 import { usagePeriods, withinLimit } from '../../core/usage/usage-periods.js';
 import type { SqliteDb } from './sqlite-db.js';
 import { migrate } from './sqlite-migrations.js';
+import { writeBatchOf, type SqliteWriteBatch } from './sqlite-write-batch.js';
 
 interface Row {
   kind: 'd' | 'm';
@@ -14,14 +15,14 @@ const QUOTA_OPS = "('query', 'transcribe')";
 
 /**
  * Two rows per user (kind 'd' = current UTC day, 'm' = current month), overwritten when the period
- * rolls over, so the table never grows with history. Check-and-count runs in one BEGIN IMMEDIATE
- * transaction: exact across every process on the same file, not only inside this one.
+ * rolls over, so the table never grows with history. Check-and-count runs under SQLite's writer lock
+ * (a BEGIN IMMEDIATE group transaction, see SqliteWriteBatch): exact across every process on the same
+ * file, not only inside this one, and under load one transaction serves many requests.
  */
 export class SqliteUsageCounters implements UsageCounters {
   private readonly select;
   private readonly upsert;
-  private readonly countTx;
-  private readonly addTx;
+  private readonly batch: SqliteWriteBatch;
 
   constructor(private readonly db: SqliteDb) {
     migrate(db, 'usage-counters', [
@@ -44,25 +45,27 @@ export class SqliteUsageCounters implements UsageCounters {
          cost_eur = CASE WHEN period = excluded.period THEN cost_eur + excluded.cost_eur ELSE excluded.cost_eur END,
          period = excluded.period`,
     );
-    this.addTx = db.transaction((userId: string, at: Date, delta: PeriodTotals) => {
-      const p = usagePeriods(at);
-      this.upsert.run(userId, 'd', p.day, delta.count, delta.costEur);
-      this.upsert.run(userId, 'm', p.month, delta.count, delta.costEur);
-      return this.readNow(userId, at);
-    });
-    this.countTx = db.transaction((userId: string, limits: UsageLimits, at: Date, costEur: number) => {
+    this.batch = writeBatchOf(db);
+  }
+
+  checkAndCount(userId: string, limits: UsageLimits, at: Date, costEur = 0): Promise<UsageTotals & { allowed: boolean }> {
+    return this.batch.run(() => {
       const now = this.readNow(userId, at);
       const allowed = withinLimit(now.day.count, limits.daily) && withinLimit(now.month.count, limits.monthly);
-      return { allowed, ...(allowed ? this.addTx(userId, at, { count: 1, costEur }) : now) };
+      return { allowed, ...(allowed ? this.addNow(userId, at, { count: 1, costEur }) : now) };
     });
   }
 
-  async checkAndCount(userId: string, limits: UsageLimits, at: Date, costEur = 0) {
-    return this.countTx.immediate(userId, limits, at, costEur);
+  add(userId: string, at: Date, delta: PeriodTotals): Promise<UsageTotals> {
+    return this.batch.run(() => this.addNow(userId, at, delta));
   }
 
-  async add(userId: string, at: Date, delta: PeriodTotals): Promise<UsageTotals> {
-    return this.addTx.immediate(userId, at, delta);
+  /** Inside a write transaction only. */
+  private addNow(userId: string, at: Date, delta: PeriodTotals): UsageTotals {
+    const p = usagePeriods(at);
+    this.upsert.run(userId, 'd', p.day, delta.count, delta.costEur);
+    this.upsert.run(userId, 'm', p.month, delta.count, delta.costEur);
+    return this.readNow(userId, at);
   }
 
   async read(userId: string, at: Date): Promise<UsageTotals> {

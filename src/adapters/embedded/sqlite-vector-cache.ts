@@ -4,6 +4,8 @@ interface ManualVectors {
   rowids: Int32Array;
   matrix: Float32Array;
   dims: number;
+  /** kb_vector_versions.version when loaded: any write to the manual's vectors, by any process, bumps it. */
+  version: number;
 }
 
 /**
@@ -14,41 +16,81 @@ interface ManualVectors {
  */
 export class SqliteVectorCache {
   private readonly cache = new Map<string, ManualVectors>();
+  private readonly shape;
+  private readonly load;
 
-  constructor(private readonly db: SqliteDb) {}
+  constructor(private readonly db: SqliteDb) {
+    // One primary-key lookup per manual and question: cheap.
+    this.shape = db.prepare('SELECT version FROM kb_vector_versions WHERE manual_id = ?');
+    this.load = db.prepare('SELECT chunk_rowid, vector FROM kb_vectors WHERE manual_id = ? ORDER BY chunk_rowid');
+  }
 
   invalidate(manualId: string): void {
     this.cache.delete(manualId);
   }
 
-  /** Best `limit` chunk rowids by dot product with `vector` (= cosine, all vectors being unit length). */
+  /**
+   * Best `limit` chunk rowids by dot product with `vector` (= cosine, all vectors being unit length).
+   * It runs for every new question on the request thread, so it is written for speed: four partial
+   * sums per row (independent additions pipeline better than one long chain), and a fixed-size sorted
+   * top list that most rows never enter (one comparison with its smallest score).
+   */
   top(manualIds: string[], vector: Float32Array, limit: number): { rowid: number; score: number }[] {
-    const top: { rowid: number; score: number }[] = [];
+    if (limit <= 0) return [];
+    const topScore = new Float64Array(limit).fill(Number.NEGATIVE_INFINITY);
+    const topRowid = new Float64Array(limit);
+    let filled = 0;
     for (const m of manualIds) {
       const mv = this.vectorsOf(m);
       if (!mv || mv.dims !== vector.length) continue;
-      for (let i = 0; i < mv.rowids.length; i++) {
-        let s = 0;
-        const off = i * mv.dims;
-        for (let d = 0; d < mv.dims; d++) s += mv.matrix[off + d]! * vector[d]!;
-        if (top.length < limit || s > top[top.length - 1]!.score) {
-          top.push({ rowid: mv.rowids[i]!, score: s });
-          top.sort((a, b) => b.score - a.score);
-          if (top.length > limit) top.pop();
+      const { matrix, rowids, dims } = mv;
+      for (let i = 0, off = 0; i < rowids.length; i++, off += dims) {
+        let s0 = 0;
+        let s1 = 0;
+        let s2 = 0;
+        let s3 = 0;
+        let d = 0;
+        for (; d + 3 < dims; d += 4) {
+          s0 += matrix[off + d]! * vector[d]!;
+          s1 += matrix[off + d + 1]! * vector[d + 1]!;
+          s2 += matrix[off + d + 2]! * vector[d + 2]!;
+          s3 += matrix[off + d + 3]! * vector[d + 3]!;
         }
+        for (; d < dims; d++) s0 += matrix[off + d]! * vector[d]!;
+        const s = s0 + s1 + s2 + s3;
+        if (filled === limit && s <= topScore[limit - 1]!) continue;
+        // Insert in descending order; the smallest falls off the end once the list is full.
+        let j = filled < limit ? filled++ : limit - 1;
+        while (j > 0 && topScore[j - 1]! < s) {
+          topScore[j] = topScore[j - 1]!;
+          topRowid[j] = topRowid[j - 1]!;
+          j--;
+        }
+        topScore[j] = s;
+        topRowid[j] = rowids[i]!;
       }
     }
-    return top;
+    return Array.from({ length: filled }, (_, j) => ({ rowid: topRowid[j]!, score: topScore[j]! }));
   }
 
+  /**
+   * The manual's vectors, decoded once. Another process on the same file (a cluster sibling that
+   * ingests) may have added, replaced or deleted rows since they were cached — and chunk rowids are
+   * reused after a re-index, so stale vectors could point at other chunks: the manual's vector
+   * version (bumped by triggers on every write) tells, and the manual is decoded again.
+   */
   private vectorsOf(manualId: string): ManualVectors | null {
     const cached = this.cache.get(manualId);
-    if (cached) return cached;
-    const rows = this.db.prepare('SELECT chunk_rowid, vector FROM kb_vectors WHERE manual_id = ? ORDER BY chunk_rowid').all(manualId) as {
+    const version = (this.shape.get(manualId) as { version: number } | undefined)?.version ?? 0;
+    if (cached && cached.version === version) return cached;
+    const rows = this.load.all(manualId) as {
       chunk_rowid: number;
       vector: Buffer;
     }[];
-    if (rows.length === 0) return null;
+    if (rows.length === 0) {
+      this.cache.delete(manualId);
+      return null;
+    }
     const dims = rows[0]!.vector.byteLength / 4;
     const matrix = new Float32Array(rows.length * dims);
     const rowids = new Int32Array(rows.length);
@@ -57,7 +99,7 @@ export class SqliteVectorCache {
       // Copy first: a BLOB's Buffer may sit at an offset a Float32Array view cannot use.
       matrix.set(new Float32Array(new Uint8Array(r.vector).buffer, 0, dims), i * dims);
     });
-    const mv = { rowids, matrix, dims };
+    const mv = { rowids, matrix, dims, version };
     this.cache.set(manualId, mv);
     return mv;
   }

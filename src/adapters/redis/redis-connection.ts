@@ -15,6 +15,7 @@ export interface RedisConnectionOptions {
  * the replay store. It fails fast instead of queueing: with the server down a command errors at once
  * (no offline queue, one try) so every user can fall open or closed by its own rule, and ioredis keeps
  * reconnecting in the background. Up/down transitions are logged once each, not per command.
+ * Auto-pipelining batches the commands of one tick into one socket write.
  */
 export function createRedisConnection(opts: RedisConnectionOptions): Redis {
   const log = opts.logger.child({ component: 'redis' });
@@ -26,6 +27,10 @@ export function createRedisConnection(opts: RedisConnectionOptions): Redis {
     connectTimeout: 2000,
     keyPrefix: opts.keyPrefix,
     retryStrategy: (times) => Math.min(100 * 2 ** Math.min(times, 5), 2000),
+    // Commands issued in the same tick (the rate limits, counters, versions and cache reads of the
+    // requests in flight) go out in one write: one syscall for many requests instead of one each.
+    // Each still has its own reply, error and commandTimeout.
+    enableAutoPipelining: true,
   });
   let up: boolean | null = null;
   redis.on('ready', () => {

@@ -14,13 +14,14 @@ import { answerQuery, type AnswerQueryDeps } from './answer-query.js';
 import { ExtractiveAnswerWriter } from './extractive-answer-writer.js';
 import { FallbackAnswerWriter } from '../../adapters/resilience/fallback-answer-writer.js';
 import { noMetrics } from '../ports/metrics.js';
+import { SingleFlight } from './single-flight.js';
 
 const manual = (id: string, ownerId: string): Manual =>
   ({ id, ownerId, name: `${id}.pdf`, fileName: `${id}.pdf`, contentHash: id, blobKey: id, size: 1, pages: 1, chunks: 1, embeddedChunks: 0, status: 'completed', uploadDate: '2025-03-10T00:00:00.000Z', error: null }) as unknown as Manual;
 
 function counting(): Metrics & { seen: string[] } {
   const seen: string[] = [];
-  return { seen, count: (name, labels) => void seen.push(`${name}:${labels?.cache_status}`), observe() {}, value: async () => 0 };
+  return { seen, count: (name, labels) => void (name === 'answers_total' && seen.push(`${name}:${labels?.cache_status}`)), observe() {}, value: async () => 0 };
 }
 
 async function world(opts: { cache?: Cache; writer?: AnswerWriter; daily?: number } = {}) {
@@ -110,6 +111,35 @@ describe('answerQuery', () => {
     await assert.rejects(ask(), /model down/);
     assert.equal((await deps.counters.read('alice', deps.clock.now())).day.count, 0);
     assert.equal(deps.usage instanceof InMemoryUsageRepo && deps.usage.events.length, 0);
+  });
+
+  it('a stampede on one new question computes its answer once; the others share it (cache_status hit), each is counted', async () => {
+    let writes = 0;
+    const slow: AnswerWriter = {
+      id: 'slow',
+      write: async (_q, passages) => {
+        writes++;
+        await new Promise((r) => setTimeout(r, 30));
+        return { answer: `From the manual: ${passages[0]!.chunk.text}`, cited: [0] };
+      },
+    };
+    const { ask, deps, metrics } = await world({ writer: slow });
+    deps.answerFlights = new SingleFlight();
+    const answers = await Promise.all(Array.from({ length: 10 }, () => ask()));
+    assert.equal(writes, 1, 'one retrieval and one answer for ten identical questions');
+    assert.deepEqual(answers.map((a) => a.cache_status).sort(), ['miss', ...Array(9).fill('hit')].sort());
+    assert.equal(new Set(answers.map((a) => a.answer)).size, 1);
+    assert.equal(metrics.seen.filter((m) => m === 'answers_total:miss').length, 1);
+    assert.equal((await deps.counters.read('alice', deps.clock.now())).day.count, 10, 'every question counts against the quota');
+    assert.equal(deps.answerFlights.size, 0, 'nothing left in flight');
+    // A failed computation fails its sharers too, and the next question starts afresh.
+    let fail = true;
+    const flaky: AnswerWriter = { id: 'slow', write: async (q, p) => (fail ? Promise.reject(new Error('model down')) : slow.write(q, p)) };
+    deps.answerWriter = flaky;
+    const failed = await Promise.allSettled(Array.from({ length: 3 }, () => ask('How do I reset the toaster now?')));
+    assert.deepEqual(failed.map((f) => f.status), ['rejected', 'rejected', 'rejected']);
+    fail = false;
+    assert.equal((await ask('How do I reset the toaster now?')).cache_status, 'miss');
   });
 
   it('refuses over quota before any work, with usage_info', async () => {

@@ -8,7 +8,9 @@ import type { Clock } from '../ports/clock.js';
 import type { ManualRepo } from '../ports/manual-repo.js';
 import type { ManualSetVersions } from '../ports/manual-set-versions.js';
 import type { Metrics } from '../ports/metrics.js';
-import { costOf, recordUsage, reserveQuota, usageInfo as readUsageInfo, type CostInfo, type QuotaDeps, type UsageInfo } from '../usage/quota.js';
+import type { AnswerAdmission } from '../perf/answer-admission.js';
+import type { SingleFlight } from './single-flight.js';
+import { costOf, observeRequestCost, recordUsage, reserveQuota, usageInfo as readUsageInfo, type CostInfo, type QuotaDeps, type UsageInfo } from '../usage/quota.js';
 import { answerCacheKey, parseCachedAnswer, type CachedAnswer } from './answer-cache-key.js';
 import { askQuestion, type AskDeps } from './ask-question.js';
 
@@ -66,7 +68,17 @@ export type AnswerQueryDeps = AskDeps &
     metrics: Metrics;
     clock: Clock;
     parameters: QueryParameters;
+    /** Sheds new answers past LatencyThreshold of queued work (EnablePerformanceOptimization); absent: never. */
+    admission?: AnswerAdmission;
+    /** Concurrent misses of one cache key share one computation (absent: each computes its own). */
+    answerFlights?: SingleFlight<ComputedAnswer>;
   };
+
+/** A freshly computed answer and what it cost in model tokens. */
+export interface ComputedAnswer {
+  result: CachedAnswer;
+  tokens?: { input: number; output: number; model?: string };
+}
 
 export function validateQuestion(raw: string, maxLength: number): string {
   const question = raw.trim();
@@ -92,18 +104,30 @@ export async function answerQuery(deps: AnswerQueryDeps, input: QueryInput): Pro
 
     const cached = await readCache(deps, { userId: input.userId, question, owners, manualIds: input.manualIds, limit });
     let result: CachedAnswer | null = cached.value;
-    const cacheStatus: CacheStatus = cached.key === null ? 'bypass' : result ? 'hit' : 'miss';
-    let tokens: { input: number; output: number; model?: string } | undefined;
+    let shared = false;
+    let tokens: ComputedAnswer['tokens'];
     if (!result) {
-      const asked = await askQuestion(deps, { question, owners, manualIds: input.manualIds, limit });
-      result = { answer: asked.answer, sources: asked.sources, contextFound: asked.contextFound, answerSource: asked.answerSource };
-      if (asked.usage) tokens = { input: asked.usage.inputTokens, output: asked.usage.outputTokens, model: asked.usage.model };
-      // The key names the model's writer: a stand-in answer stored under it would be served as the
-      // model's for CacheTtlSeconds after the model is back. Not stored; the next ask tries the model again.
-      if (cached.key !== null && result.answerSource !== 'extractive-fallback') {
-        await deps.cache.set(cached.key, JSON.stringify(result), p.CacheTtlSeconds).catch(() => undefined);
-      }
+      const compute = async (): Promise<ComputedAnswer> => {
+        // Only a miss queues for retrieval and the writer: that is where overload is judged (503 overloaded).
+        const slot = deps.admission?.admit();
+        const asked = await askQuestion(deps, { question, owners, manualIds: input.manualIds, limit }).finally(() => slot?.done());
+        const computed: CachedAnswer = { answer: asked.answer, sources: asked.sources, contextFound: asked.contextFound, answerSource: asked.answerSource };
+        // The key names the model's writer: a stand-in answer stored under it would be served as the
+        // model's for CacheTtlSeconds after the model is back. Not stored; the next ask tries the model again.
+        if (cached.key !== null && computed.answerSource !== 'extractive-fallback') {
+          await deps.cache.set(cached.key, JSON.stringify(computed), p.CacheTtlSeconds).catch(() => undefined);
+        }
+        return { result: computed, ...(asked.usage ? { tokens: { input: asked.usage.inputTokens, output: asked.usage.outputTokens, model: asked.usage.model } } : {}) };
+      };
+      // The same question already being answered (a stampede on a popular one): wait for that answer.
+      const flight = cached.key !== null && deps.answerFlights ? deps.answerFlights.run(cached.key, compute) : { shared: false, value: compute() };
+      const done = await flight.value;
+      result = done.result;
+      shared = flight.shared;
+      if (!shared) tokens = done.tokens;
     }
+    // A shared answer is served like a cached one: no work of its own, no tokens.
+    const cacheStatus: CacheStatus = cached.key === null ? 'bypass' : cached.value || shared ? 'hit' : 'miss';
     deps.metrics.count('answers_total', { cache_status: cacheStatus });
     const answerSource = result.answerSource ?? (deps.answerWriter.id === 'extractive' ? 'extractive' : 'model');
 
@@ -126,6 +150,9 @@ export async function answerQuery(deps: AnswerQueryDeps, input: QueryInput): Pro
       },
     });
     const t = input.transcription;
+    // What this request cost as a whole: the query, and the transcription for a spoken one.
+    const costInfo = t ? costOf({ operation: 'query', tokens, audioSeconds: t.durationS }, p) : queryCost;
+    observeRequestCost(deps, costInfo.total_cost);
     return {
       answer: result.answer,
       question,
@@ -134,8 +161,7 @@ export async function answerQuery(deps: AnswerQueryDeps, input: QueryInput): Pro
       answer_source: answerSource,
       cache_status: cacheStatus,
       response_time_ms: responseTimeMs,
-      // What this request cost as a whole: the query, and the transcription for a spoken one.
-      cost_info: t ? costOf({ operation: 'query', tokens, audioSeconds: t.durationS }, p) : queryCost,
+      cost_info: costInfo,
       usage_info: usageInfo ?? reservation?.info ?? (await readUsageInfo(deps, input.userId, p)),
       ...(t ? { transcription: { text: t.text, confidence: t.confidence, duration_s: t.durationS, engine: t.engine } } : {}),
     };

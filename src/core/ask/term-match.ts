@@ -22,7 +22,28 @@ export function stem(word: string): string {
   return w;
 }
 
-export const stems = (text: string): string[] => words(text).map(stem);
+/**
+ * Remembers the last results of a pure string function, up to `max` of them (then starts over).
+ * Retrieval stems the same chunk texts for question after question (coverage, phrase share, the
+ * answer writer): one lookup instead of a tokenisation per candidate chunk.
+ */
+function memo<T>(fn: (s: string) => T, max: number): (s: string) => T {
+  const seen = new Map<string, T>();
+  return (s) => {
+    let v = seen.get(s);
+    if (v === undefined) {
+      if (seen.size >= max) seen.clear();
+      seen.set(s, (v = fn(s)));
+    }
+    return v;
+  };
+}
+
+const stemWord = memo(stem, 50_000);
+const stemText = memo((text: string): readonly string[] => Object.freeze(words(text).map(stemWord)), 4_096);
+
+/** Stems of a text's words. Shared between callers (memoised): read it, never change it. */
+export const stems = (text: string): string[] => stemText(text) as string[];
 
 /**
  * Stems of a chunk's heading and text, remembered per text: every question stems the same candidate
@@ -44,7 +65,7 @@ export function chunkStems(chunk: Pick<Chunk, 'text' | 'heading'>): string[] {
 
 /** Does a stemmed word sequence contain the term (all its words, in order, adjacent)? */
 export function containsTerm(textStems: string[], term: QueryTerm): boolean {
-  const t = term.words.map(stem);
+  const t = term.words.map(stemWord);
   if (t.length === 1) return textStems.includes(t[0]!);
   outer: for (let i = 0; i + t.length <= textStems.length; i++) {
     for (let j = 0; j < t.length; j++) if (textStems[i + j] !== t[j]) continue outer;
@@ -113,7 +134,18 @@ export function questionBigrams(question: string): string[] {
 export function bigramShare(bigrams: string[], chunk: Pick<Chunk, 'text' | 'heading'>): number {
   if (bigrams.length === 0) return 0;
   const s = chunkStems(chunk);
-  const have = new Set<string>();
-  for (let i = 0; i + 1 < s.length; i++) have.add(`${s[i]} ${s[i + 1]}`);
-  return bigrams.filter((b) => have.has(b)).length / bigrams.length;
+  // A scan for each pair (a question has a handful) instead of building every pair of the chunk.
+  let found = 0;
+  for (const b of bigrams) {
+    const space = b.indexOf(' ');
+    const first = b.slice(0, space);
+    const second = b.slice(space + 1);
+    for (let i = 0; i + 1 < s.length; i++) {
+      if (s[i] === first && s[i + 1] === second) {
+        found++;
+        break;
+      }
+    }
+  }
+  return found / bigrams.length;
 }

@@ -57,9 +57,11 @@ function overQuota(deps: QuotaDeps, info: UsageInfo, monthOver: boolean) {
 }
 
 /**
- * Appends the event to the history and, for a quota operation, adds it to the day and month counters
- * (only its cost when `reserved`: reserveQuota already counted it). Returns the usage_info after, or
- * null when nothing was added (not a quota operation, or reserved at no cost: use the reservation's).
+ * Appends the event to the history (and its cost to the cost ledger) and, for a quota operation, adds
+ * it to the day and month counters (only its cost when `reserved`: reserveQuota already counted it).
+ * The event and the counter update are issued together, so a store that group-commits (SQLite) writes
+ * them in one transaction. Returns the usage_info after, or null when nothing was added (not a quota
+ * operation, or reserved at no cost: use the reservation's).
  */
 export async function recordUsage(
   deps: QuotaDeps,
@@ -67,7 +69,7 @@ export async function recordUsage(
 ): Promise<UsageInfo | null> {
   const at = (deps.clock ?? systemClock).now();
   const costEur = input.costEur ?? 0;
-  await deps.usage.record({
+  const recorded = deps.usage.record({
     userId: input.userId,
     operation: input.operation,
     at: at.toISOString(),
@@ -75,9 +77,15 @@ export async function recordUsage(
     ...(input.detail ? { detail: input.detail } : {}),
   });
   // Reserved and free: the reservation's totals are the answer; no second round trip to the counters.
-  if (!QUOTA_OPERATIONS.includes(input.operation) || (input.reserved && costEur === 0)) return null;
-  const totals = await deps.counters.add(input.userId, at, { count: input.reserved ? 0 : 1, costEur });
-  return input.parameters ? toUsageInfo(totals, input.parameters) : null;
+  const counted = !QUOTA_OPERATIONS.includes(input.operation) || (input.reserved && costEur === 0) ? null : deps.counters.add(input.userId, at, { count: input.reserved ? 0 : 1, costEur });
+  const [, totals] = await Promise.all([recorded, counted]);
+  deps.metrics?.count('cost_eur_total', { operation: input.operation }, costEur);
+  return totals && input.parameters ? toUsageInfo(totals, input.parameters) : null;
+}
+
+/** One request's whole cost (a spoken question: transcription and query), for the RequestCostThreshold alarm. */
+export function observeRequestCost(deps: Pick<QuotaDeps, 'metrics'>, costEur: number): void {
+  deps.metrics?.observe('request_cost_eur', costEur);
 }
 
 export interface CostInfo {

@@ -1,6 +1,7 @@
 import type { Parameters } from '../../config/parameters.js';
 import type { UsageOperation } from '../model/types.js';
 import { systemClock, type Clock } from '../ports/clock.js';
+import type { Metrics } from '../ports/metrics.js';
 import type { UsageCounters, UsageTotals } from '../ports/usage-counters.js';
 import type { UsageRepo } from '../ports/usage-repo.js';
 
@@ -12,6 +13,8 @@ export interface QuotaDeps {
   /** Day and month counters: what quotas and usage_info read, in constant time. */
   counters: UsageCounters;
   clock?: Clock;
+  /** cost_eur_total{operation} and request_cost_eur, when given. */
+  metrics?: Metrics;
 }
 
 /** Operations that count against the quotas (as in the original: questions and transcriptions). */

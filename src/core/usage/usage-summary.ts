@@ -1,4 +1,6 @@
+import type { UsageOperation } from '../model/types.js';
 import { systemClock } from '../ports/clock.js';
+import type { CostLedger, CostLine } from '../ports/cost-ledger.js';
 import { QUOTA_OPERATIONS, startOfUtcDay, startOfUtcMonth, usageInfo, type QuotaDeps, type QuotaParameters } from './usage-info.js';
 
 const round6 = (n: number) => Math.round(n * 1e6) / 1e6;
@@ -24,8 +26,28 @@ export async function quotaSummary(deps: QuotaDeps, input: { userId: string; par
   };
 }
 
-/** GET /api/user/usage: today and this month (counts, costs), the last 7 days, recent queries. */
-export async function usageSummary(deps: QuotaDeps, input: { userId: string; parameters: QuotaParameters; days?: number; recent?: number }) {
+const COST_OPERATIONS: readonly UsageOperation[] = ['query', 'transcribe', 'upload'];
+
+/** `daily_costs` / `monthly_costs`: EUR per operation and their total, for one period. */
+export interface PeriodCosts {
+  period: string;
+  currency: 'EUR';
+  query: number;
+  transcribe: number;
+  upload: number;
+  total: number;
+}
+
+function periodCosts(period: string, lines: CostLine[]): PeriodCosts {
+  const by = Object.fromEntries(COST_OPERATIONS.map((op) => [op, round6(lines.filter((l) => l.operation === op).reduce((s, l) => s + l.costEur, 0))])) as Record<UsageOperation, number>;
+  return { period, currency: 'EUR', ...by, total: round6(lines.reduce((s, l) => s + l.costEur, 0)) };
+}
+
+/**
+ * GET /api/user/usage: today and this month (counts, costs), the last 7 days, recent queries; with a
+ * cost ledger, `daily_costs` and `monthly_costs` per operation (read in constant time).
+ */
+export async function usageSummary(deps: QuotaDeps & { costs?: CostLedger }, input: { userId: string; parameters: QuotaParameters; days?: number; recent?: number }) {
   const now = (deps.clock ?? systemClock).now();
   const days = input.days ?? 7;
   const info = await usageInfo(deps, input.userId, input.parameters);
@@ -46,6 +68,8 @@ export async function usageSummary(deps: QuotaDeps, input: { userId: string; par
   });
 
   const recent = await deps.usage.recent(input.userId, input.recent ?? 10);
+  const costs = deps.costs ? await deps.costs.userTotals(input.userId, now) : null;
+  const iso = now.toISOString();
   return {
     user_id: input.userId,
     current: { ...info, last_operation: recent[0]?.operation ?? null, last_updated: recent[0]?.at ?? null },
@@ -59,5 +83,6 @@ export async function usageSummary(deps: QuotaDeps, input: { userId: string; par
     recent_queries: recent
       .filter((e) => e.operation === 'query')
       .map((e): Record<string, unknown> => ({ ...(e.detail ?? {}), at: e.at, cost_eur: e.costEur })),
+    ...(costs ? { daily_costs: periodCosts(iso.slice(0, 10), costs.day), monthly_costs: periodCosts(iso.slice(0, 7), costs.month) } : {}),
   };
 }

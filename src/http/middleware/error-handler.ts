@@ -83,7 +83,9 @@ export function errorHandler(fallbackLogger: Logger, report?: (occurrence: Error
     const log = c.get('log') ?? fallbackLogger;
     const known = toManuelError(err);
     const serverError = !known || errorStatus[known.code] >= 500;
-    if (serverError && report) {
+    const shed = known?.details?.reason === 'overloaded';
+    // A shed request is admission control doing its job under overload (counted in metrics), not a fault to track.
+    if (serverError && !shed && report) {
       try {
         report(occurrenceOf(c, err, known));
       } catch (e) {
@@ -91,7 +93,8 @@ export function errorHandler(fallbackLogger: Logger, report?: (occurrence: Error
       }
     }
     if (known) {
-      if (serverError) log.error({ err: { code: known.code, message: known.message, ...(known.cause !== undefined ? { cause: describe(known.cause) } : {}) } }, 'request failed');
+      // A shed request (503 overloaded) is expected under overload and counted (requests_shed_total), not logged each time.
+      if (serverError && !shed) log.error({ err: { code: known.code, message: known.message, ...(known.cause !== undefined ? { cause: describe(known.cause) } : {}) } }, 'request failed');
       return errorResponse(c, known);
     }
     log.error({ err }, 'unhandled error');

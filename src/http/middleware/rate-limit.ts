@@ -15,15 +15,30 @@ export interface RateLimitOptions {
   metrics: Metrics;
 }
 
+function appendHeaders(headers: Headers, policy: string, state: string): boolean {
+  try {
+    headers.append('RateLimit-Policy', policy);
+    headers.append('RateLimit', state);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * draft-ietf-httpapi-ratelimit-headers (structured fields): the policy, and what is left of it.
  * Several limiters on one request each add their own list item.
  */
-function addHeaders(c: Context<AppEnv>, scope: string, counter: RateCounter, s: RateLimitState): void {
+function addHeaders(c: Context<AppEnv>, scope: string, counter: RateCounter, s: RateLimitState, after: boolean): void {
   if (!s.counted) return; // store down and failing open: nothing to report
   const w = Math.max(1, Math.round(counter.policy.windowSeconds));
-  c.header('RateLimit-Policy', `"${scope}";q=${counter.policy.points};w=${w}`, { append: true });
-  c.header('RateLimit', `"${scope}";r=${s.remaining};t=${Math.ceil(s.resetMs / 1000)}`, { append: true });
+  const policy = `"${scope}";q=${counter.policy.points};w=${w}`;
+  const state = `"${scope}";r=${s.remaining};t=${Math.ceil(s.resetMs / 1000)}`;
+  // After the route, onto the response it made: c.header() on a finished response would rebuild it
+  // as a full Fetch Response (twice) on every request. Immutable headers: rebuilt after all.
+  if (after && appendHeaders(c.res.headers, policy, state)) return;
+  c.header('RateLimit-Policy', policy, { append: true });
+  c.header('RateLimit', state, { append: true });
 }
 
 /**
@@ -40,12 +55,12 @@ export function rateLimit(opts: RateLimitOptions): MiddlewareHandler<AppEnv> {
     if (key === undefined) return next();
     const state = await counter.consume(key);
     if (!state.allowed) {
-      addHeaders(c, scope, counter, state);
+      addHeaders(c, scope, counter, state, false);
       metrics.count('rate_limit_rejections_total', { scope });
       throw errors.rateLimited(`Too many requests: at most ${counter.policy.points} per ${Math.round(counter.policy.windowSeconds)} s`, Math.max(1, Math.ceil(state.resetMs / 1000)), { scope });
     }
     await next();
     // After the route: whatever response it made (JSON, a file, an error) gets the headers.
-    addHeaders(c, scope, counter, state);
+    addHeaders(c, scope, counter, state, true);
   };
 }

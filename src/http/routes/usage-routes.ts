@@ -7,6 +7,16 @@ import type { AppServices } from '../services.js';
 
 const Period = z.object({ count: z.number(), limit: z.number(), remaining: z.number(), cost_eur: z.number(), operations: z.record(z.string(), z.number()) });
 
+const PeriodCosts = (example: string) =>
+  z.object({
+    period: z.string().openapi({ example, description: 'The UTC day (YYYY-MM-DD) or month (YYYY-MM)' }),
+    currency: z.literal('EUR'),
+    query: z.number().openapi({ description: 'EUR spent on questions (PriceQueryEur, tokens when a text model answers)' }),
+    transcribe: z.number().openapi({ description: 'EUR spent on transcriptions (PriceTranscribeMinuteEur)' }),
+    upload: z.number().openapi({ description: 'EUR spent on uploads' }),
+    total: z.number(),
+  });
+
 const UsageSchema = z
   .object({
     user_id: z.string(),
@@ -16,6 +26,10 @@ const UsageSchema = z
     breakdown: z.record(z.string(), z.number()),
     historical: z.array(z.object({ date: z.string(), daily_count: z.number(), operations: z.record(z.string(), z.number()) })),
     recent_queries: z.array(z.record(z.string(), z.unknown()).openapi({ description: 'at, cost_eur, question, context_found, cache_status, response_time_ms, ...' })),
+    daily_costs: PeriodCosts('2025-03-10')
+      .optional()
+      .openapi({ description: "Today's costs (UTC) per operation and in total, from the cost ledger (always there in the embedded shape)" }),
+    monthly_costs: PeriodCosts('2025-03').optional().openapi({ description: "This month's costs (UTC) per operation and in total" }),
   })
   .openapi('Usage');
 
@@ -52,6 +66,6 @@ const quotaRoute = createRoute({
 export function usageRoutes(services: AppServices) {
   const parameters = services.parameters;
   return new OpenAPIHono<AppEnv>()
-    .openapi(usageRoute, async (c) => c.json(await usageSummary(services, { userId: currentUser(c).id, parameters }), 200))
+    .openapi(usageRoute, async (c) => c.json(await usageSummary({ ...services, costs: services.ops.costs }, { userId: currentUser(c).id, parameters }), 200))
     .openapi(quotaRoute, async (c) => c.json(await quotaSummary(services, { userId: currentUser(c).id, parameters }), 200));
 }

@@ -33,13 +33,37 @@ export function sizeViolation(req: { path: string; query: string; headers: [stri
 const byPart = new Map<WafPart, WafRule[]>();
 for (const rule of ALL_RULES) for (const part of rule.inspects) byPart.set(part, [...(byPart.get(part) ?? []), rule]);
 
+/**
+ * Verdicts of the built-in rules on values seen before: a client sends the same headers (host, user
+ * agent, accept...) and often the same question on every request, and the rules are pure functions
+ * of (part, name, value), so the answer is the same. Short values only; bounded (starts over when full).
+ */
+const VERDICT_MAX_VALUE = 1024;
+const VERDICT_MAX_ENTRIES = 5_000;
+const verdicts = new Map<string, string | null>();
+
+function firstBrokenRule(value: InspectedValue, applicable: readonly WafRule[]): string | null {
+  const variants = value.part === 'method' ? [value.value] : decodedVariants(value.value);
+  for (const rule of applicable) if (rule.matches(variants, value)) return rule.id;
+  return null;
+}
+
 /** The first rule any value breaks, or null. Each value is decoded once for all of its rules. */
 export function inspectValues(values: Iterable<InspectedValue>, rules: ReadonlyMap<WafPart, WafRule[]> = byPart): WafMatch | null {
   for (const value of values) {
     const applicable = rules.get(value.part);
     if (!applicable || applicable.length === 0) continue;
-    const variants = value.part === 'method' ? [value.value] : decodedVariants(value.value);
-    for (const rule of applicable) if (rule.matches(variants, value)) return { rule: rule.id, part: value.part, name: value.name };
+    let broken: string | null | undefined;
+    if (rules === byPart && value.value.length <= VERDICT_MAX_VALUE) {
+      const key = `${value.part}\0${value.name}\0${value.value}`;
+      broken = verdicts.get(key);
+      if (broken === undefined) {
+        broken = firstBrokenRule(value, applicable);
+        if (verdicts.size >= VERDICT_MAX_ENTRIES) verdicts.clear();
+        verdicts.set(key, broken);
+      }
+    } else broken = firstBrokenRule(value, applicable);
+    if (broken !== null) return { rule: broken, part: value.part, name: value.name };
   }
   return null;
 }

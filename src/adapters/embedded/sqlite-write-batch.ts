@@ -1,0 +1,73 @@
+import type { SqliteDb } from './sqlite-db.js';
+
+interface Pending {
+  work: () => unknown;
+  resolve: (value: unknown) => void;
+  reject: (err: unknown) => void;
+}
+
+/**
+ * Group commit for the small writes every request makes (quota check-and-count, the usage event, its
+ * cost): the writes queued during one turn of the event loop run in one `BEGIN IMMEDIATE`
+ * transaction, in the order they were queued, and each caller is answered once the transaction has
+ * committed. Under load that is one write transaction per batch instead of two or three per request.
+ *
+ * Each piece of work is synchronous SQL run under the writer lock, so a read-then-write inside it
+ * (check-and-count) stays atomic across every process on the file. Each runs in its own savepoint:
+ * one that throws is undone and rejected alone, the rest of the batch still commits. When the
+ * transaction itself cannot begin or commit (SQLITE_BUSY past busy_timeout, a full disk), every
+ * caller of that batch is rejected and nothing of it is kept.
+ *
+ * One per database connection: every adapter that writes through it shares its batches, which is
+ * how the usage event, the counters and the cost ledger of one request land in one transaction.
+ */
+export class SqliteWriteBatch {
+  private pending: Pending[] = [];
+  private readonly item;
+  private readonly batch;
+
+  constructor(db: SqliteDb) {
+    // Nested better-sqlite3 transactions are savepoints.
+    this.item = db.transaction((work: () => unknown) => work());
+    this.batch = db.transaction((items: Pending[]) => {
+      const results: { ok: boolean; value: unknown }[] = [];
+      for (const p of items) {
+        try {
+          results.push({ ok: true, value: this.item(p.work) });
+        } catch (err) {
+          results.push({ ok: false, value: err });
+        }
+      }
+      return results;
+    });
+  }
+
+  /** Runs `work` in the next group transaction; resolves with its result once that has committed. */
+  run<T>(work: () => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.pending.push({ work, resolve: resolve as (v: unknown) => void, reject });
+      if (this.pending.length === 1) setImmediate(() => this.flush());
+    });
+  }
+
+  private flush(): void {
+    const items = this.pending;
+    this.pending = [];
+    let results: { ok: boolean; value: unknown }[];
+    try {
+      results = this.batch.immediate(items);
+    } catch (err) {
+      for (const p of items) p.reject(err);
+      return;
+    }
+    items.forEach((p, i) => (results[i]!.ok ? p.resolve(results[i]!.value) : p.reject(results[i]!.value)));
+  }
+}
+
+/** The one batch of a connection, shared by every adapter on it. */
+const batches = new WeakMap<SqliteDb, SqliteWriteBatch>();
+export function writeBatchOf(db: SqliteDb): SqliteWriteBatch {
+  let b = batches.get(db);
+  if (!b) batches.set(db, (b = new SqliteWriteBatch(db)));
+  return b;
+}
