@@ -73,12 +73,12 @@ function Charts({ d }: { d: Dashboard }) {
       return all > 0 ? (100 * s.cache_hits[i]!) / all : null;
     });
     const c: [string, ChartSeries[], string?][] = [
-      ['Requests per minute', [{ label: 'Requests', values: s.requests, color: '#1f5fbf', bars: true }]],
+      ['Requests per minute', [{ label: 'Requests', values: s.requests, color: '#1f5fbf', bars: true, counts: true }]],
       [
         'Errors per minute',
         [
-          { label: '5xx', values: s.errors_5xx, color: '#b3261e', bars: true },
-          { label: '4xx', values: s.errors_4xx, color: '#9a6700' },
+          { label: '5xx', values: s.errors_5xx, color: '#b3261e', bars: true, counts: true },
+          { label: '4xx', values: s.errors_4xx, color: '#9a6700', counts: true },
         ],
       ],
       [
@@ -93,8 +93,8 @@ function Charts({ d }: { d: Dashboard }) {
       [
         'Ingestion',
         [
-          { label: 'Pages ingested', values: s.pages_ingested, color: '#1f5fbf', bars: true },
-          { label: 'Jobs queued', values: s.jobs_queued, color: '#9a6700' },
+          { label: 'Pages ingested', values: s.pages_ingested, color: '#1f5fbf', bars: true, counts: true },
+          { label: 'Jobs queued', values: s.jobs_queued, color: '#9a6700', counts: true },
           { label: 'Queue depth', values: s.queue_depth, color: '#5a6472' },
         ],
       ],

@@ -5,8 +5,10 @@ export interface ChartSeries {
   label: string;
   values: (number | null)[];
   color: string;
-  /** Drawn as bars (counts) instead of a line. */
+  /** Drawn as bars instead of a line. */
   bars?: boolean;
+  /** Counts per minute: the summary gives their total (otherwise the highest value). */
+  counts?: boolean;
 }
 
 /** uPlot and its CSS load with the first chart, so the rest of the app never pays for them. */
@@ -29,7 +31,7 @@ export function TimeChart({ title, t, series, unit = '' }: { title: string; t: n
       const v = s.values.filter(finite);
       if (v.length === 0) return `${s.label}: no data`;
       const total = v.reduce((a, b) => a + b, 0);
-      return s.bars ? `${s.label}: ${round(total)} in total` : `${s.label}: up to ${round(Math.max(...v))}${unit}`;
+      return s.counts ? `${s.label}: ${round(total)} in total` : `${s.label}: up to ${round(Math.max(...v))}${unit}`;
     })
     .join('; ');
 
