@@ -128,11 +128,11 @@ function CostTable({ rows }: { rows: Dashboard['cost_by_day'] }) {
               <tr>
                 <th scope="col">Day (UTC)</th>
                 {ops.map((op) => (
-                  <th scope="col" key={op}>
+                  <th scope="col" class="num" key={op}>
                     {op}
                   </th>
                 ))}
-                <th scope="col">Total</th>
+                <th scope="col" class="num">Total</th>
               </tr>
             </thead>
             <tbody>
@@ -172,8 +172,8 @@ function AlarmTable({ alarms }: { alarms: Dashboard['alarms'] }) {
               <tr>
                 <th scope="col">Alarm</th>
                 <th scope="col">State</th>
-                <th scope="col">Value</th>
-                <th scope="col">Threshold</th>
+                <th scope="col" class="num">Value</th>
+                <th scope="col" class="num">Threshold</th>
                 <th scope="col">Since</th>
               </tr>
             </thead>
@@ -213,7 +213,7 @@ function ErrorTable({ errors }: { errors: Dashboard['top_errors'] }) {
                 <th scope="col">Severity</th>
                 <th scope="col">Error</th>
                 <th scope="col">Where</th>
-                <th scope="col">Count</th>
+                <th scope="col" class="num">Count</th>
                 <th scope="col">Last seen</th>
               </tr>
             </thead>

@@ -51,7 +51,7 @@ export function TimeChart({ title, t, series, unit = '' }: { title: string; t: n
           legend: { live: true },
           cursor: { drag: { x: false, y: false } },
           scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(1, max ?? 1) * 1.1] } },
-          axes: [{}, { size: 50, values: (_u, ticks) => ticks.map((v) => round(v) + unit) }],
+          axes: [{}, { size: unit ? 66 : 50, values: (_u, ticks) => ticks.map((v) => round(v) + unit) }],
           series: [
             {},
             ...series.map((s) => ({
@@ -61,7 +61,8 @@ export function TimeChart({ title, t, series, unit = '' }: { title: string; t: n
               fill: s.bars ? s.color + '55' : undefined,
               paths: s.bars ? bars : undefined,
               spanGaps: false,
-              points: { show: false },
+              // Sparse data (a few minutes in a long window) as dots, or a lone minute would not show at all.
+              points: { show: s.values.filter(finite).length <= 30, size: 5, fill: s.color },
               value: (_u: uPlot, v: number | null) => (v == null ? '–' : round(v) + unit),
             })),
           ],
