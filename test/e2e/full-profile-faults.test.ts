@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { Redis } from 'ioredis';
 import { ask } from '../helpers/ask-helpers.js';
 import { buildPdf, fanOutPdf } from '../helpers/api-pdfs.js';
 import { repoRoot } from '../helpers/eval-manuals.js';
@@ -110,7 +111,8 @@ describe('full wiring: a PDF that hangs the parser, and a failing answer endpoin
     assert.equal(dlqHooks.length, 1, `exactly one dlq webhook: ${JSON.stringify(hooks.delivered.map((h) => h.body))}`);
     const hook = dlqHooks[0]!.body;
     assert.equal(typeof hook.text, 'string', 'readable by Slack-compatible receivers');
-    assert.match(JSON.stringify(hook), new RegExp(stuck.job_id), 'names the job');
+    assert.equal(hook.fields.job_id, stuck.job_id, 'names the job');
+    assert.equal(hook.environment, 'test');
     assert.equal(hooks.attempts.filter((h) => h.body.kind === 'dlq').length, 1, 'delivered at the first attempt, never re-sent');
 
     const errors = await t.request('/api/admin/errors', { token: admin });
@@ -123,6 +125,13 @@ describe('full wiring: a PDF that hangs the parser, and a failing answer endpoin
     const text = await metricsText();
     assert.equal(sample(text, 'manuel_dlq_size{queue="ingest"}'), 1);
     assert.equal(sample(text, 'manuel_ingest_queue_depth'), 0);
+
+    // The admin dashboard reads the same DLQ and error tracker.
+    const dash = await t.request('/api/admin/dashboard', { token: admin });
+    assert.equal(dash.status, 200, await dash.clone().text());
+    const board = (await dash.json()) as { dlq_size: number; top_errors: Record<string, any>[] };
+    assert.equal(board.dlq_size, 1);
+    assert.ok(board.top_errors.some((e) => e.where === 'job:ingest' && e.error_type === 'pdf_timeout'), JSON.stringify(board.top_errors));
   });
 
   it('the answer endpoint answering 500: extractive fallback; after the threshold the breaker is open on /metrics and /health/deep', async () => {
@@ -221,6 +230,27 @@ describe('the full profile file (infra/parameters-full.json) as `npm start` runs
     const answer = (await q.json()) as { answer: string; sources: { manual_name: string }[] };
     assert.match(answer.answer, /filter/);
     assert.equal(answer.sources[0]?.manual_name, 'dishwasher.pdf');
+
+    // EnableRedisCache: the answer is shared through the machine's Redis, under this test's prefix only.
+    const again = await fetch(url + '/api/query', {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: JSON.stringify({ question: 'How often should I clean the dishwasher filter?' }),
+    });
+    assert.equal(((await again.json()) as { cache_status: string }).cache_status, 'hit');
+    const raw = new Redis(TEST_REDIS_URL);
+    try {
+      let cursor = '0';
+      let found = 0;
+      do {
+        const [next, keys] = await raw.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+        found += keys.length;
+        cursor = next;
+      } while (cursor !== '0' && found === 0);
+      assert.ok(found > 0, 'keys under the prefix');
+    } finally {
+      raw.disconnect();
+    }
 
     const code = await server!.stop();
     server = null;
