@@ -169,10 +169,15 @@ describe('the full profile file (infra/parameters-full.json) as `npm start` runs
   const prefix = testPrefix('full-profile');
   let dataDir = '';
   let server: ServerProcess | null = null;
+  let fake: FakeOpenAiServer;
 
   before(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'manuel-full-'));
+    fake = await startFakeOpenAiServer();
+    // The profile file as is; the environment adds what a deployment adds (names of the same parameters).
     server = await spawnServer({
+      TextModelEndpoint: fake.url,
+      TextModelId: 'fake',
       MANUEL_PARAMETERS: join(repoRoot, 'infra', 'parameters-full.json'),
       MANUEL_DATA_DIR: dataDir,
       RedisKeyPrefix: prefix,
@@ -180,11 +185,12 @@ describe('the full profile file (infra/parameters-full.json) as `npm start` runs
   });
   after(async () => {
     await server?.stop();
+    await fake?.close();
     await dropPrefix(TEST_REDIS_URL, prefix);
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('every operator endpoint answers an admin, a question is answered with a traceparent, SIGTERM exits 0', async () => {
+  it('every operator endpoint answers an admin; a question is answered (extractive fallback while the endpoint fails, then the model, cached in Redis) with a traceparent; SIGTERM exits 0', async () => {
     const url = server!.url;
     const signup = await fetch(url + '/api/auth/signup', {
       method: 'POST',
@@ -220,24 +226,33 @@ describe('the full profile file (infra/parameters-full.json) as `npm start` runs
       assert.ok(Date.now() < deadline, `ingestion still ${s.status}`);
       await new Promise((r) => setTimeout(r, 100));
     }
-    const q = await fetch(url + '/api/query', {
-      method: 'POST',
-      headers: { ...auth, 'content-type': 'application/json' },
-      body: JSON.stringify({ question: 'How often should I clean the dishwasher filter?' }),
-    });
-    assert.equal(q.status, 200, await q.clone().text());
-    assert.match(q.headers.get('traceparent') ?? '', /^00-[0-9a-f]{32}-/);
-    const answer = (await q.json()) as { answer: string; sources: { manual_name: string }[] };
-    assert.match(answer.answer, /filter/);
-    assert.equal(answer.sources[0]?.manual_name, 'dishwasher.pdf');
+    const query = async () => {
+      const res = await fetch(url + '/api/query', {
+        method: 'POST',
+        headers: { ...auth, 'content-type': 'application/json' },
+        body: JSON.stringify({ question: 'How often should I clean the dishwasher filter?' }),
+      });
+      assert.equal(res.status, 200, await res.clone().text());
+      assert.match(res.headers.get('traceparent') ?? '', /^00-[0-9a-f]{32}-/);
+      return (await res.json()) as { answer: string; answer_source: string; cache_status: string; sources: { manual_name: string }[] };
+    };
+    // The answer endpoint answers 500: the extractive answer, and (EnableRedisCache) it is not shared as the model's.
+    fake.chatReply = { status: 500 };
+    const fallback = await query();
+    assert.equal(fallback.answer_source, 'extractive-fallback');
+    assert.match(fallback.answer, /filter/);
+    assert.equal(fallback.sources[0]?.manual_name, 'dishwasher.pdf');
+    assert.ok(fake.chatRequests.length >= 1, 'the endpoint was tried');
+    // It recovers (fewer failures than the breaker's threshold: still closed): the same question reaches the
+    // model, so the stand-in was not cached; the model's answer is cached in Redis and served to the next asker.
+    fake.chatReply = 'Clean the filter once a month [1].';
+    const model = await query();
+    assert.equal(model.answer_source, 'model');
+    assert.equal(model.cache_status, 'miss', 'a stand-in answer is not cached in Redis');
+    const hit = await query();
+    assert.equal(hit.cache_status, 'hit');
+    assert.equal(hit.answer, 'Clean the filter once a month [1].');
 
-    // EnableRedisCache: the answer is shared through the machine's Redis, under this test's prefix only.
-    const again = await fetch(url + '/api/query', {
-      method: 'POST',
-      headers: { ...auth, 'content-type': 'application/json' },
-      body: JSON.stringify({ question: 'How often should I clean the dishwasher filter?' }),
-    });
-    assert.equal(((await again.json()) as { cache_status: string }).cache_status, 'hit');
     const raw = new Redis(TEST_REDIS_URL);
     try {
       let cursor = '0';
