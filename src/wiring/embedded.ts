@@ -105,6 +105,8 @@ export interface EmbeddedOptions {
   clock?: Clock;
   /** undefined: pdf.js in this thread, or in a worker with a stall timeout (EnableAdvancedErrorHandling). */
   pdfReader?: PdfReader;
+  /** Stall timeout of the wiring's worker-thread reader (EnableAdvancedErrorHandling); default its own, 30 s. Tests shorten it. */
+  pdfStallTimeoutMs?: number;
   /** Breaker thresholds and pauses (EnableAdvancedErrorHandling); defaults in adapters/resilience/resilience-setup.ts. Tests shorten them. */
   breakers?: BreakerTuning;
   /** Monitoring (when a monitoring flag is on): a clock tests move, `start: false` to call tick() by hand. */
@@ -200,7 +202,7 @@ export async function createEmbedded(config: EmbeddedConfig, opts: EmbeddedOptio
   const blobs = traced(tracing.tracedBlobStore, new FsBlobStore(join(config.dataDir, 'blobs')));
   // EnableAdvancedErrorHandling: a page that never ends (see WorkerPdfReader) times out in its worker thread
   // instead of hanging the process; costs a worker start per manual (bench/pdf-read-worker.ts).
-  const pdfReader = opts.pdfReader ?? (p.EnableAdvancedErrorHandling ? new WorkerPdfReader() : new UnpdfPdfReader());
+  const pdfReader = opts.pdfReader ?? (p.EnableAdvancedErrorHandling ? new WorkerPdfReader({ stallTimeoutMs: opts.pdfStallTimeoutMs }) : new UnpdfPdfReader());
   const inspector = new WorkerPdfInspector(); // always on: upload threat checks are not behind a flag (ADR 0008)
   const metrics = new PromMetrics();
   // EnableAdvancedErrorHandling: retry, deadline and breaker policies wrap the adapters here, so the

@@ -3,6 +3,7 @@ import { getSession, onSessionChange, setSession } from './api/session-store';
 import { href, useRoute } from './lib/hash-router';
 import { AskScreen } from './screens/ask-screen';
 import { AuthScreen } from './screens/auth-screen';
+import { DashboardScreen } from './screens/dashboard-screen';
 import { ManualsScreen } from './screens/manuals-screen';
 import { PageViewerScreen } from './screens/page-viewer-screen';
 import { UsageScreen } from './screens/usage-screen';
@@ -12,6 +13,8 @@ const NAV = [
   ['manuals', 'Manuals'],
   ['usage', 'Usage'],
 ] as const;
+/** Shown to admins only; the server refuses the data to anyone else (403) whatever the link says. */
+const ADMIN_NAV = [['dashboard', 'Dashboard']] as const;
 
 /** The server forgets the refresh token (best effort: offline sign-out still works), then the browser does. */
 function signOut() {
@@ -55,6 +58,7 @@ export function App() {
     );
   } else if (top === 'manuals') screen = <ManualsScreen />;
   else if (top === 'usage') screen = <UsageScreen />;
+  else if (top === 'dashboard') screen = <DashboardScreen />;
   else screen = <AskScreen session={session} />;
 
   return (
@@ -67,7 +71,7 @@ export function App() {
           Manuel
         </a>
         <nav aria-label="Main">
-          {NAV.map(([key, label]) => (
+          {[...NAV, ...(session.isAdmin ? ADMIN_NAV : [])].map(([key, label]) => (
             <a key={key} href={href([key])} aria-current={top === key ? 'page' : undefined}>
               {label}
             </a>

@@ -4,6 +4,8 @@ import type { SessionTokens } from './types';
 export interface Session {
   userId: string;
   email: string;
+  /** Shows admin-only links (the server checks every admin request itself). */
+  isAdmin?: boolean;
   accessToken: string;
   refreshToken: string;
   /** Epoch ms after which the access token should be refreshed first. */
@@ -28,6 +30,7 @@ export function sessionFromTokens(t: SessionTokens, previous?: Session | null): 
   return {
     userId: t.user?.id ?? String(claims.sub ?? previous?.userId ?? ''),
     email: t.user?.email ?? String(claims.email ?? previous?.email ?? ''),
+    isAdmin: t.user?.is_admin ?? (typeof claims.admin === 'boolean' ? claims.admin : (previous?.isAdmin ?? false)),
     accessToken: t.access_token,
     refreshToken: t.refresh_token,
     // Refresh a little early so a request in flight never carries an expired token.
