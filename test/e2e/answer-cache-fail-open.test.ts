@@ -1,61 +1,25 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
-import { createServer } from 'node:net';
+import type { ChildProcess } from 'node:child_process';
 import { after, describe, it } from 'node:test';
-import { Redis } from 'ioredis';
+import { killOwnRedis, startOwnRedis } from '../helpers/redis-test.js';
+import { freePort } from '../helpers/server-processes.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { ask, uploadPdf } from '../helpers/ask-helpers.js';
 import { buildPdf } from '../helpers/api-pdfs.js';
 
 const pdf = buildPdf([['Descaling', 'To descale the coffee machine, fill the tank with vinegar and run two empty cycles.']]);
 
-async function freePort(): Promise<number> {
-  const s = createServer().listen(0, '127.0.0.1');
-  await once(s, 'listening');
-  const port = (s.address() as { port: number }).port;
-  s.close();
-  await once(s, 'close');
-  return port;
-}
-
-/** Our own Redis (never the machine's shared one): no persistence, so a restart starts empty. */
-async function startRedis(port: number): Promise<ChildProcess> {
-  const child = spawn('/usr/bin/redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-  const probe = new Redis(port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  probe.on('error', () => {}); // refused until the server listens: expected
-  for (let i = 0; i < 100; i++) {
-    try {
-      await probe.connect();
-      await probe.ping();
-      probe.disconnect();
-      return child;
-    } catch {
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-  probe.disconnect();
-  child.kill('SIGKILL');
-  throw new Error(`redis-server did not start on ${port}`);
-}
-
-async function stopRedis(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  child.kill('SIGKILL');
-  await once(child, 'exit');
-}
-
 describe('answer cache fails open when Redis goes away', () => {
   let redis: ChildProcess | null = null;
   let t: TestServer | null = null;
   after(async () => {
     await t?.close();
-    if (redis) await stopRedis(redis);
+    if (redis) await killOwnRedis(redis);
   });
 
   it('answers with bypass while Redis is down, and uses the cache again once it is back', async () => {
     const port = await freePort();
-    redis = await startRedis(port);
+    redis = await startOwnRedis(port);
     t = await startTestServer({ parameters: { EnableRedisCache: true, RedisUrl: `redis://127.0.0.1:${port}`, DailyQuotaLimit: 0, MonthlyQuotaLimit: 0 } });
     const token = await t.signup();
     await uploadPdf(t, token, pdf, 'coffee.pdf');
@@ -63,7 +27,7 @@ describe('answer cache fails open when Redis goes away', () => {
     assert.equal((await ask(t, token, q)).body.cache_status, 'miss');
     assert.equal((await ask(t, token, q)).body.cache_status, 'hit');
 
-    await stopRedis(redis);
+    await killOwnRedis(redis);
     for (let i = 0; i < 3; i++) {
       const r = await ask(t, token, q);
       assert.equal(r.status, 200, JSON.stringify(r.body));
@@ -72,7 +36,7 @@ describe('answer cache fails open when Redis goes away', () => {
       assert.equal(r.body.usage_info.daily_used > 0, true, 'usage still counted (in SQLite while Redis is down)');
     }
 
-    redis = await startRedis(port);
+    redis = await startOwnRedis(port);
     // ioredis reconnects in the background (back-off up to 2 s): ask until the cache is back.
     let status = 'bypass';
     for (let i = 0; i < 100 && status === 'bypass'; i++) {

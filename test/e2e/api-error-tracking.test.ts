@@ -172,7 +172,8 @@ describe('error tracking and webhook alerts (EnableAdvancedErrorHandling)', () =
     const t = await startTestServer();
     cleanups.push(() => t.close());
     const admin = await t.signup();
-    assert.deepEqual(t.server.services.ops, {});
+    const { errors, notifier, deadLetters, breakers } = t.server.services.ops;
+    assert.deepEqual({ errors, notifier, deadLetters, breakers }, { errors: undefined, notifier: undefined, deadLetters: undefined, breakers: undefined });
     const res = await t.request('/api/admin/errors', { token: admin });
     assert.equal(res.status, 404);
     assert.match(((await res.json()) as any).error, /EnableAdvancedErrorHandling/);

@@ -79,7 +79,7 @@ export async function recordUsage(
   // Reserved and free: the reservation's totals are the answer; no second round trip to the counters.
   const counted = !QUOTA_OPERATIONS.includes(input.operation) || (input.reserved && costEur === 0) ? null : deps.counters.add(input.userId, at, { count: input.reserved ? 0 : 1, costEur });
   const [, totals] = await Promise.all([recorded, counted]);
-  deps.metrics?.count('cost_eur_total', { operation: input.operation }, costEur);
+  // cost_eur_total{operation} is counted where the event is stored (adapters/metrics/metered-usage-repo.ts).
   return totals && input.parameters ? toUsageInfo(totals, input.parameters) : null;
 }
 

@@ -49,6 +49,7 @@ export interface QueryResponse {
   question: string;
   sources?: SourceRef[];
   context_found?: boolean;
+  answer_source?: 'model' | 'extractive' | 'extractive-fallback';
   transcription?: { text: string; confidence?: number; duration_s?: number; engine?: string };
   [key: string]: unknown;
 }

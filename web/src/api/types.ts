@@ -57,6 +57,8 @@ export interface QueryAnswer {
   sources: Source[];
   context_found: boolean;
   cache_status?: string;
+  /** `model`, `extractive`, or `extractive-fallback` when the answer model failed and the passage was quoted instead. */
+  answer_source?: 'model' | 'extractive' | 'extractive-fallback';
   response_time_ms?: number;
   /** Voice questions: the recognised text (a string, or an object with `text`). */
   transcription?: string | { text: string; confidence?: number; engine?: string };

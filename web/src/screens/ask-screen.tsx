@@ -110,6 +110,11 @@ export function AskScreen({ session }: { session: Session }) {
           <h2 id="answer-title">Answer</h2>
           <p class="answer-text">{a.answer}</p>
           {!a.context_found && <p class="hint">Nothing in your manuals seems to answer this. Try other words, or upload the manual.</p>}
+          {a.answer_source === 'extractive-fallback' && (
+            <p class="hint" role="status">
+              The answer model did not respond, so this answer quotes the manual's passage directly.
+            </p>
+          )}
           <p class="meta">
             {typeof a.response_time_ms === 'number' && <span>{a.response_time_ms} ms</span>}
             {a.cache_status && <span> · cache {a.cache_status}</span>}

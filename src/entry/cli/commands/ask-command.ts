@@ -101,6 +101,7 @@ function answerLines(res: QueryResponse, spoken: boolean): string[] {
   const lines: string[] = [];
   if (spoken) lines.push(`You said: ${res.transcription?.text ?? res.question}`, '');
   lines.push(res.answer ?? '');
+  if (res.answer_source === 'extractive-fallback') lines.push('', "(The answer model did not respond: this answer quotes the manual's passage directly.)");
   const sources = formatSources(res.sources ?? []);
   if (sources.length) lines.push('', 'Sources:', ...sources);
   return lines;
