@@ -7,7 +7,7 @@ import { admissionControl } from './middleware/admission-control.js';
 import { authMiddleware } from './middleware/auth.js';
 import { signatureAuthFor } from './middleware/signature.js';
 import { apiKeyRoutes } from './routes/api-key-routes.js';
-import { base64Length, capBody, ENVELOPE_BYTES, MB } from './middleware/body-limit.js';
+import { capBody, largestBodyBytes, MB } from './middleware/body-limit.js';
 import { wafMiddleware } from './middleware/waf.js';
 import { errorHandler, notFoundHandler } from './middleware/error-handler.js';
 import { requestIdMiddleware, requestLogger } from './middleware/request-context.js';
@@ -62,8 +62,7 @@ export function createApp(services: AppServices, options: AppOptions = {}) {
   app.use('*', traffic.clientAddress); // 2: c.var.clientIp (TrustedProxies)
   app.use('*', traffic.allowlist); // 3: IPAllowlist (EnableAdvancedSecurity); /health exempt
   const p = services.parameters;
-  const largestBody = Math.max(base64Length(p.MaxManualSizeMB * MB), base64Length(p.MaxAudioSizeMB * MB), p.MaxRequestSizeMB * MB) + ENVELOPE_BYTES;
-  app.use('*', wafMiddleware({ enabled: p.EnableWAF, metrics: services.metrics, maxInspectBytes: largestBody })); // 4: request inspection; /health exempt
+  app.use('*', wafMiddleware({ enabled: p.EnableWAF, metrics: services.metrics, maxInspectBytes: largestBodyBytes(p) })); // 4: request inspection; /health exempt
   app.use('*', traffic.perIp); // 5: rate limit per client address (EnableAdvancedSecurity); /health exempt
   if (options.validateResponses) app.use('*', responseValidation(() => app.openAPIRegistry));
   const signatures = signatureAuthFor(services);
