@@ -20,6 +20,7 @@ import { bootstrapRoutes } from './routes/bootstrap-routes.js';
 import { docsRoutes } from './routes/docs-routes.js';
 import { healthRoutes } from './routes/health-routes.js';
 import { ingestionRoutes } from './routes/ingestion-routes.js';
+import { limitsRoutes } from './routes/limits-routes.js';
 import { manualRoutes } from './routes/manual-routes.js';
 import { pageImageRoutes } from './routes/page-images.js';
 import { queryRoutes } from './routes/query-routes.js';
@@ -77,6 +78,7 @@ export function createApp(services: AppServices, options: AppOptions = {}) {
   app.route('/', healthRoutes(services));
   app.route('/api', authRoutes(services));
   app.route('/api', uploadRoutes(services, { downloadTimeoutMs: options.downloadTimeoutMs }));
+  app.route('/api', limitsRoutes(services));
   app.route('/api', manualRoutes(services));
   app.route('/api', pageImageRoutes(services));
   app.route('/api', ingestionRoutes(services));
