@@ -19,8 +19,8 @@ import { SqliteManualRepo } from '../adapters/embedded/sqlite-manual-repo.js';
 import { SqliteRefreshTokenRepo } from '../adapters/embedded/sqlite-refresh-token-repo.js';
 import { SqliteUsageRepo } from '../adapters/embedded/sqlite-usage-repo.js';
 import { SqliteUserRepo } from '../adapters/embedded/sqlite-user-repo.js';
-import { UnpdfPdfReader } from '../adapters/embedded/unpdf-pdf-reader.js';
 import { WorkerPdfInspector } from '../adapters/embedded/worker-pdf-inspector.js';
+import { WorkerPdfReader } from '../adapters/embedded/worker-pdf-reader.js';
 import { PromMetrics } from '../adapters/metrics/prom-metrics.js';
 import { AesGcmSecretBox } from '../adapters/embedded/aes-gcm-secret-box.js';
 import { MemoryNonceStore } from '../adapters/embedded/memory-nonce-store.js';
@@ -114,7 +114,7 @@ export async function createEmbedded(config: EmbeddedConfig, opts: EmbeddedOptio
   const queue = new SqliteJobQueue(db);
   const kb = new SqliteKnowledgeBase(db);
   const blobs = new FsBlobStore(join(config.dataDir, 'blobs'));
-  const pdfReader = new UnpdfPdfReader();
+  const pdfReader = new WorkerPdfReader(); // pdf.js off the event loop, its memory returned after each PDF (ADR 0018)
   const inspector = new WorkerPdfInspector(); // always on: upload threat checks are not behind a flag (ADR 0008)
   const metrics = new PromMetrics();
   const redisUrl = p.RedisUrl || (p.EnableRedisCache ? 'redis://127.0.0.1:6379' : '');
