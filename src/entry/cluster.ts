@@ -2,6 +2,7 @@ import cluster, { type Worker } from 'node:cluster';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { Parameters } from '../config/parameters.js';
+import { MALLOC_ENV } from './malloc-env.js';
 
 /**
  * Several server processes on one data dir (EnablePerformanceOptimization; docs/decisions/0010).
@@ -49,6 +50,7 @@ export function startPrimary(opts: PrimaryOptions): Primary {
   const log = opts.log ?? ((m: string) => process.stderr.write(`manuel: ${m}\n`));
   const minUptimeMs = opts.minUptimeMs ?? 5000;
   const env = {
+    ...MALLOC_ENV, // memory freed by a worker goes back to the system (unless the environment says otherwise)
     ...opts.env,
     MANUEL_WORKERS: '1', // a worker never forks again
     EmbeddingWorkers: String(embeddingThreadsPerWorker(opts.parameters.EmbeddingWorkers, opts.workers)),

@@ -10,6 +10,7 @@ import { largestBodyBytes } from '../http/middleware/body-limit.js';
 import type { AppServices } from '../http/services.js';
 import { createEmbedded, type EmbeddedApp, type EmbeddedOptions } from '../wiring/embedded.js';
 import { LINGER_IDLE_MS, LINGER_MAX_MS, lingerOnEarlyAnswers, type LingerBounds } from './lingering-close.js';
+import { MALLOC_ENV, mallocEnvMissing } from './malloc-env.js';
 
 export interface StartOptions extends EmbeddedOptions, AppOptions {
   /** Replace some services after wiring (tests: a scripted transcriber, a clock). */
@@ -73,6 +74,7 @@ export async function startServer(config: EmbeddedConfig = loadEmbeddedConfig(),
   const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
   const url = `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port}`;
   services.logger.info({ url, data_dir: config.dataDir, version: services.version }, 'listening');
+  if (mallocEnvMissing()) services.logger.info(MALLOC_ENV, 'set this in the environment to return freed memory to the system (npm start does; see malloc-env.ts)');
 
   let closing: Promise<void> | null = null;
   return {
