@@ -1,10 +1,11 @@
 /**
  * npm run bench:memory — peak memory of the server (`node dist/src/entry/server.js`, as `npm start`,
  * embeddings on) while it ingests the four eval manuals, then while it builds a speech model for them.
- * Prints JSON. RSS is sampled every 25 ms over the server process (its worker threads share it) and
- * every process it spawned (pocketsphinx, flite, espeak-ng, ...); `peak_rss_mb` is the largest sum
- * seen, `main_peak_rss_mb` the kernel's high-water mark (VmHWM) of the server process alone during
- * that phase (reset through /proc/<pid>/clear_refs).
+ * Prints JSON. Memory is sampled every 25 ms over the server process (its worker threads share it)
+ * and every process it spawned (pocketsphinx, flite, espeak-ng, ...), as PSS so that pages a child
+ * shares with the server count once; `peak_pss_mb` is the largest sum seen, `at_peak_mb` its parts,
+ * `main_peak_rss_mb` the kernel's high-water mark (VmHWM) of the server process alone during that
+ * phase (reset through /proc/<pid>/clear_refs): the figure the issue's 660/878 MB were.
  * Figures on a machine shared with other work are noisy; run it twice when the difference is small.
  */
 import { execFileSync } from 'node:child_process';
@@ -14,6 +15,18 @@ import { join } from 'node:path';
 import { evalDir, evalManualsDir, loadQa, repoRoot } from '../test/helpers/eval-manuals.js';
 import { spawnServer } from '../test/helpers/server-processes.js';
 import { ApiClient } from './http-client.js';
+
+/** Resident and proportional set sizes (kB): PSS splits pages shared with other processes (a child
+ * forked from the server before it executes its program shows the server's pages as its RSS). */
+const sizes = (pid: number): { rss: number; pss: number } => {
+  try {
+    const t = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+    const get = (k: string) => Number(t.match(new RegExp(`^${k}:\\s+(\\d+)`, 'm'))?.[1] ?? 0);
+    return { rss: get('Rss'), pss: get('Pss') };
+  } catch {
+    return { rss: 0, pss: 0 };
+  }
+};
 
 const kb = (pid: number, key: string): number => {
   try {
@@ -72,7 +85,7 @@ function sampler(pid: number, everyMs = 25) {
   let n = 0;
   const mb = (k: number) => Math.round(k / 1024);
   const timer = setInterval(() => {
-    const tree = processTree(pid).map((p) => ({ p, rss: kb(p, 'VmRSS') }));
+    const tree = processTree(pid).map((p) => ({ p, rss: sizes(p).pss }));
     const total = tree.reduce((a, t) => a + t.rss, 0);
     const children = total - tree[0]!.rss;
     if (total > peak) {
@@ -91,7 +104,7 @@ function sampler(pid: number, everyMs = 25) {
   return {
     stop: () => {
       clearInterval(timer);
-      return { peak_rss_mb: mb(peak), at_peak_mb: atPeak, mean_rss_mb: mb(n ? sum / n : 0), peak_child_processes_rss_mb: mb(peakChildren), samples: n };
+      return { peak_pss_mb: mb(peak), at_peak_mb: atPeak, mean_pss_mb: mb(n ? sum / n : 0), peak_child_processes_pss_mb: mb(peakChildren), samples: n };
     },
   };
 }
@@ -100,9 +113,14 @@ async function main() {
   const manualsDir = evalManualsDir();
   const qa = loadQa();
   const dataDir = mkdtempSync(join(tmpdir(), 'manuel-bench-mem-'));
-  const server = await spawnServer({ MANUEL_DATA_DIR: dataDir, DailyQuotaLimit: '100000', MonthlyQuotaLimit: '1000000' }, { keywordOnly: false });
+  // The environment `npm start` gives the server (package.json), unless this shell sets it otherwise.
+  const malloc = { MALLOC_MMAP_THRESHOLD_: process.env.MALLOC_MMAP_THRESHOLD_ ?? '131072' };
+  const server = await spawnServer({ MANUEL_DATA_DIR: dataDir, DailyQuotaLimit: '100000', MonthlyQuotaLimit: '1000000', ...malloc }, { keywordOnly: false });
   const pid = server.child.pid!;
-  const out: Record<string, unknown> = { machine: { cores: cpus().length, node: process.version, load_avg_1m: +(await import('node:os')).loadavg()[0]!.toFixed(2) } };
+  const out: Record<string, unknown> = {
+    machine: { cores: cpus().length, node: process.version, load_avg_1m: +(await import('node:os')).loadavg()[0]!.toFixed(2) },
+    env: { ...malloc, EmbeddingWorkers: process.env.EmbeddingWorkers ?? 'default' },
+  };
   try {
     const api = new ApiClient(server.url);
     await api.signup(`bench-mem-${Date.now()}@example.com`, 'bench-password-123');
