@@ -37,6 +37,16 @@ const kb = (pid: number, key: string): number => {
   }
 };
 
+/** CPU seconds the process has used, all its threads (utime + stime of /proc/<pid>/stat). */
+const cpuSeconds = (pid: number): number => {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100; // fields 14 and 15, in clock ticks (100 Hz)
+  } catch {
+    return 0;
+  }
+};
+
 /** Resets the kernel's peak RSS (VmHWM) of the process, so a phase's peak is its own; false when not allowed. */
 function resetPeak(pid: number): boolean {
   try {
@@ -131,6 +141,7 @@ async function main() {
     resetPeak(pid);
     let s = sampler(pid);
     const t0 = performance.now();
+    const cpu0 = cpuSeconds(pid);
     const jobs = [];
     for (const name of manuals) jobs.push({ name, ...(await api.uploadPdf(join(manualsDir, name))) });
     const per: Record<string, unknown>[] = [];
@@ -148,6 +159,9 @@ async function main() {
       main_peak_rss_mb: Math.round(kb(pid, 'VmHWM') / 1024),
       seconds: +((performance.now() - t0) / 1000).toFixed(1),
       embed_chunks_per_s: embedMs ? +((chunks * 1000) / embedMs).toFixed(1) : null,
+      // Less sensitive to other work on the machine than chunks/s: the server's CPU per embedded chunk.
+      server_cpu_s: +(cpuSeconds(pid) - cpu0).toFixed(1),
+      server_cpu_ms_per_chunk: chunks ? Math.round(((cpuSeconds(pid) - cpu0) * 1000) / chunks) : null,
       extract_ms_total: per.reduce((a, p) => a + Number(p.extract_ms ?? 0), 0),
       manuals: per,
     };
