@@ -6,6 +6,7 @@ import type { Parameters } from '../config/parameters.js';
 import { serveEmbeddings } from '../adapters/embedded/ipc-embedder.js';
 import type { Embedder } from '../core/ports/embedder.js';
 import { createPrimaryEmbedder } from '../wiring/embedded-primary.js';
+import { MALLOC_ENV } from './malloc-env.js';
 
 /**
  * Several server processes on one data dir (EnablePerformanceOptimization; docs/decisions/0010).
@@ -61,6 +62,7 @@ export function startPrimary(opts: PrimaryOptions): Primary {
   // Loading starts now, beside the workers' start-up; a request that comes first waits for it.
   const embedder: Promise<Embedder | null> | null = shared ? createPrimaryEmbedder(opts.parameters.EmbeddingWorkers, log) : null;
   const env = {
+    ...MALLOC_ENV, // memory freed by a worker goes back to the system (unless the environment says otherwise)
     ...opts.env,
     MANUEL_WORKERS: '1', // a worker never forks again
     ...(shared

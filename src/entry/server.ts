@@ -7,14 +7,19 @@ import { pathToFileURL } from 'node:url';
 import { loadEmbeddedConfig, type EmbeddedConfig } from '../config/config.js';
 import { ConfigError } from '../config/parameters.js';
 import { createApp, type AppOptions } from '../http/app.js';
+import { largestBodyBytes } from '../http/middleware/body-limit.js';
 import type { AppServices } from '../http/services.js';
 import { createEmbedded, type EmbeddedApp, type EmbeddedOptions } from '../wiring/embedded.js';
+import { LINGER_IDLE_MS, LINGER_MAX_MS, lingerOnEarlyAnswers, type LingerBounds } from './lingering-close.js';
+import { MALLOC_ENV, mallocEnvMissing } from './malloc-env.js';
 
 export interface StartOptions extends EmbeddedOptions, AppOptions {
   /** Replace some services after wiring (tests: a scripted transcriber, a clock). */
   overrides?: Partial<AppServices>;
   /** How long close() lets in-flight requests run before cutting connections. */
   drainTimeoutMs?: number;
+  /** Bounds of the read-and-discard after an early answer (tests shorten them); see lingering-close.ts. */
+  linger?: Partial<LingerBounds>;
 }
 
 export interface RunningServer {
@@ -59,7 +64,7 @@ function shuttingDownResponse(env: HttpBindings | Http2Bindings): Response {
 }
 
 export async function startServer(config: EmbeddedConfig = loadEmbeddedConfig(), options: StartOptions = {}): Promise<RunningServer> {
-  const { overrides, drainTimeoutMs = 10_000, webDir, downloadTimeoutMs, validateResponses, ...embeddedOptions } = options;
+  const { overrides, drainTimeoutMs = 10_000, linger, webDir, downloadTimeoutMs, validateResponses, ...embeddedOptions } = options;
   const services = await createEmbedded(config, embeddedOptions);
   if (overrides) Object.assign(services, overrides);
   const app = createApp(services, { webDir, downloadTimeoutMs, validateResponses });
@@ -79,10 +84,18 @@ export async function startServer(config: EmbeddedConfig = loadEmbeddedConfig(),
   // Slow clients must not hold a connection (and a drain) open for ever.
   server.headersTimeout = 30_000;
   server.requestTimeout = 10 * 60_000;
+  // An answer sent before the body is all in (413, 401...) must reach clients that keep sending.
+  const bounds = { maxBytes: largestBodyBytes(config.parameters), maxMs: LINGER_MAX_MS, idleMs: LINGER_IDLE_MS, ...linger };
+  lingerOnEarlyAnswers(server, bounds, (e) => {
+    const msg = 'unread request body discarded after the answer';
+    if (e.outcome === 'drained' || e.outcome === 'client_closed') services.logger.debug(e, msg);
+    else services.logger.info(e, `${msg}, until a bound (${e.outcome})`);
+  });
   const { port } = server.address() as AddressInfo;
   const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
   const url = `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port}`;
   services.logger.info({ url, data_dir: config.dataDir, version: services.version }, 'listening');
+  if (mallocEnvMissing()) services.logger.info(MALLOC_ENV, 'set this in the environment to return freed memory to the system (npm start does; see malloc-env.ts)');
 
   let closing: Promise<void> | null = null;
   return {

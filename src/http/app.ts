@@ -6,7 +6,7 @@ import type { AppEnv } from './app-env.js';
 import { authMiddleware } from './middleware/auth.js';
 import { signatureAuthFor } from './middleware/signature.js';
 import { apiKeyRoutes } from './routes/api-key-routes.js';
-import { base64Length, capBody, ENVELOPE_BYTES, MB } from './middleware/body-limit.js';
+import { capBody, largestBodyBytes, MB } from './middleware/body-limit.js';
 import { wafMiddleware } from './middleware/waf.js';
 import { errorHandler, notFoundHandler } from './middleware/error-handler.js';
 import { httpMetrics } from './middleware/http-metrics.js';
@@ -25,6 +25,7 @@ import { docsRoutes } from './routes/docs-routes.js';
 import { deepHealthRoutes } from './routes/deep-health-routes.js';
 import { healthRoutes } from './routes/health-routes.js';
 import { ingestionRoutes } from './routes/ingestion-routes.js';
+import { limitsRoutes } from './routes/limits-routes.js';
 import { manualRoutes } from './routes/manual-routes.js';
 import { metricsRoutes } from './routes/metrics-routes.js';
 import { pageImageRoutes } from './routes/page-images.js';
@@ -72,8 +73,7 @@ export function createApp(services: AppServices, options: AppOptions = {}) {
   app.use('*', traffic.clientAddress); // 2: c.var.clientIp (TrustedProxies)
   app.use('*', traffic.allowlist); // 3: IPAllowlist (EnableAdvancedSecurity); /health exempt
   const p = services.parameters;
-  const largestBody = Math.max(base64Length(p.MaxManualSizeMB * MB), base64Length(p.MaxAudioSizeMB * MB), p.MaxRequestSizeMB * MB) + ENVELOPE_BYTES;
-  app.use('*', wafMiddleware({ enabled: p.EnableWAF, metrics: services.metrics, maxInspectBytes: largestBody })); // 4: request inspection; /health exempt
+  app.use('*', wafMiddleware({ enabled: p.EnableWAF, metrics: services.metrics, maxInspectBytes: largestBodyBytes(p) })); // 4: request inspection; /health exempt
   app.use('*', traffic.perIp); // 5: rate limit per client address (EnableAdvancedSecurity); /health exempt
   if (options.validateResponses) app.use('*', responseValidation(() => app.openAPIRegistry));
   const signatures = signatureAuthFor(services);
@@ -92,6 +92,7 @@ export function createApp(services: AppServices, options: AppOptions = {}) {
   app.route('/', metricsRoutes(services));
   app.route('/api', authRoutes(services));
   app.route('/api', uploadRoutes(services, { downloadTimeoutMs: options.downloadTimeoutMs }));
+  app.route('/api', limitsRoutes(services));
   app.route('/api', manualRoutes(services));
   app.route('/api', pageImageRoutes(services));
   app.route('/api', ingestionRoutes(services));

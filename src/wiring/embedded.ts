@@ -23,7 +23,6 @@ import { SqliteErrorTracker } from '../adapters/embedded/sqlite-error-tracker.js
 import { SqliteUsageRepo } from '../adapters/embedded/sqlite-usage-repo.js';
 import { SqliteUserRepo } from '../adapters/embedded/sqlite-user-repo.js';
 import { SqliteDeadLetterQueue } from '../adapters/embedded/sqlite-dead-letter-queue.js';
-import { UnpdfPdfReader } from '../adapters/embedded/unpdf-pdf-reader.js';
 import { WorkerPdfInspector } from '../adapters/embedded/worker-pdf-inspector.js';
 import { WorkerPdfReader } from '../adapters/embedded/worker-pdf-reader.js';
 import { fullJitterBackoff } from '../adapters/resilience/full-jitter-backoff.js';
@@ -200,9 +199,10 @@ export async function createEmbedded(config: EmbeddedConfig, opts: EmbeddedOptio
   const queue = new SqliteJobQueue(db);
   const kb = traced(tracing.tracedKnowledgeBase, new SqliteKnowledgeBase(db));
   const blobs = traced(tracing.tracedBlobStore, new FsBlobStore(join(config.dataDir, 'blobs')));
-  // EnableAdvancedErrorHandling: a page that never ends (see WorkerPdfReader) times out in its worker thread
-  // instead of hanging the process; costs a worker start per manual (bench/pdf-read-worker.ts).
-  const pdfReader = opts.pdfReader ?? (p.EnableAdvancedErrorHandling ? new WorkerPdfReader({ stallTimeoutMs: opts.pdfStallTimeoutMs }) : new UnpdfPdfReader());
+  // Always (ADR 0012, 0018): pdf.js off the event loop in a worker per PDF with a heap cap, its memory
+  // returned after each PDF, and a page that never ends (see WorkerPdfReader) stopped by a stall timeout
+  // instead of hanging the process.
+  const pdfReader = opts.pdfReader ?? new WorkerPdfReader({ stallTimeoutMs: opts.pdfStallTimeoutMs });
   const inspector = new WorkerPdfInspector(); // always on: upload threat checks are not behind a flag (ADR 0008)
   const metrics = new PromMetrics();
   // EnableAdvancedErrorHandling: retry, deadline and breaker policies wrap the adapters here, so the

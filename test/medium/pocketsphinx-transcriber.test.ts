@@ -72,3 +72,14 @@ test('while the model for changed manuals builds, the context keeps its previous
   assert.ok(other.text.length > 0);
   assert.equal(models(), 3);
 });
+
+test('a model build over its heap cap fails alone: the builder rejects, the process lives, the next build works', async () => {
+  const { BiasedModelBuilder } = await import('../../src/adapters/embedded/sphinx-biased-model.js');
+  const modelDir = '/usr/share/pocketsphinx/model/en-us';
+  // 8 MB cannot hold the pronunciation dictionary: the worker dies of OOM.
+  const starved = new BiasedModelBuilder({ modelDir, cacheDir: join(dir, 'starved'), memoryMb: 8 });
+  await assert.rejects(starved.model(hints, corpus), /memory|heap/i);
+  const normal = new BiasedModelBuilder({ modelDir, cacheDir: join(dir, 'normal') });
+  const built = await normal.model(hints, corpus);
+  assert.ok(built.words > 1000, `vocabulary of ${built.words} words`);
+});

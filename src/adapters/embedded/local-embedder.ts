@@ -35,6 +35,14 @@ const embeddingError = (reason: string) => new ManuelError('internal_error', `Em
 /** Small batches keep one slow request from holding a worker for long, spread work evenly, and keep
  * the WASM heap (which never shrinks) small. */
 const DEFAULT_BATCH = 8;
+/**
+ * What one embedding worker may hold in V8 (the model's WASM memory is outside these limits).
+ * Its JS heap stays under 30 MB, so 256 MB only stops a runaway (the worker dies and is replaced).
+ * The young generation is what it costs: 16 MB instead of V8's default took two used workers from
+ * ~420 to ~316 MB PSS on 480 freedombox chunks, at 85-105 CPU ms per chunk against 90-100 (within
+ * the noise of a shared machine); 8 MB saved 15 MB more but cost ~10% CPU (ADR 0018).
+ */
+const EMBED_WORKER_LIMITS = { maxOldGenerationSizeMb: 256, maxYoungGenerationSizeMb: 16 };
 
 /**
  * The bundled sentence encoder in worker threads: a shared queue of batches, one batch per worker
@@ -119,7 +127,7 @@ export class LocalEmbedder implements Embedder {
 
   private spawn(): Promise<void> {
     return new Promise((resolve, reject) => {
-      const worker = new Worker(this.workerUrl);
+      const worker = new Worker(this.workerUrl, { resourceLimits: EMBED_WORKER_LIMITS });
       const slot: Slot = { worker, busy: null, used: 0 };
       let ready = false;
       this.starting++;

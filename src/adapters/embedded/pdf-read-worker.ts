@@ -10,7 +10,8 @@ export type ReadMessage =
 
 const post = (m: ReadMessage) => parentPort!.postMessage(m);
 const { pdf } = workerData as { pdf: Uint8Array };
-new UnpdfPdfReader({ onPage: (n) => post({ progress: n }) }).read(pdf).then(
+// The bytes are this worker's own copy: pdf.js may take them without a second copy.
+new UnpdfPdfReader({ onPage: (n) => post({ progress: n }), copyInput: false }).read(pdf).then(
   (result) => post({ ok: true, result }),
   (e: unknown) =>
     post(

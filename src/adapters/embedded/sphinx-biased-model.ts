@@ -19,9 +19,18 @@ export interface BiasedModelOptions {
   genericWords?: number;
   /** Weight of the generic words in the unigram distribution (0.15 measured best of 0.15/0.3/0.5). */
   genericWeight?: number;
+  /** V8 heap cap of the build worker (MB); see BUILD_HEAP_MB. */
+  memoryMb?: number;
 }
 
 const MAX_HINTS = 4000;
+/**
+ * V8 heap of the build worker. Building for the four eval manuals (1,500 terms, 2,333 passages: the
+ * corpus is capped at 200k words upstream) fails in 64 MB and succeeds in 96 MB; 192 MB leaves room
+ * for the 4,000-term cap. Uncapped, V8 let the worker grow to ~200 MB; capped, ~100 MB (ADR 0018).
+ */
+const BUILD_HEAP_MB = 192;
+const BUILD_YOUNG_MB = 16;
 const KEEP_MODELS = 20;
 
 /**
@@ -101,7 +110,10 @@ export class BiasedModelBuilder {
 
   private build(req: BuildRequest): Promise<number> {
     if (!this.worker) {
-      const w = new Worker(new URL('./sphinx-model-worker.js', import.meta.url));
+      const heap = this.opts.memoryMb ?? BUILD_HEAP_MB;
+      const w = new Worker(new URL('./sphinx-model-worker.js', import.meta.url), {
+        resourceLimits: { maxOldGenerationSizeMb: heap, maxYoungGenerationSizeMb: BUILD_YOUNG_MB, stackSizeMb: 4 },
+      });
       w.on('message', (m: { id: number; words?: number; error?: string }) => {
         const r = this.replies.get(m.id);
         this.replies.delete(m.id);

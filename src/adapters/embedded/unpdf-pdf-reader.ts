@@ -20,6 +20,8 @@ function reasonOf(e: unknown): string {
 export interface UnpdfPdfReaderOptions {
   /** Called after each page is read (WorkerPdfReader's progress: a page that never ends is a stall). */
   onPage?: (pageNumber: number, pages: number) => void;
+  /** false: the caller gives its bytes away (pdf.js may detach them), saving a copy of the file. */
+  copyInput?: boolean;
 }
 
 /** PDF text per physical page with printed labels, via unpdf's bundled pdf.js (no worker, no canvas). */
@@ -29,9 +31,10 @@ export class UnpdfPdfReader implements PdfReader {
   async read(pdf: Uint8Array): Promise<{ info: PdfInfo; pages: PageText[] }> {
     let doc: DocumentProxy;
     try {
-      // pdf.js may transfer (detach) the buffer it is given: hand it a copy, the caller keeps its bytes.
+      // pdf.js may transfer (detach) the buffer it is given: by default hand it a copy, the caller keeps its bytes.
       // isEvalSupported off: no code is ever compiled from a PDF (font programs, functions), as in the renderer.
-      doc = await getDocumentProxy(new Uint8Array(pdf), { verbosity: 0, stopAtErrors: true, isEvalSupported: false });
+      const data = this.opts.copyInput === false ? pdf : new Uint8Array(pdf);
+      doc = await getDocumentProxy(data, { verbosity: 0, stopAtErrors: true, isEvalSupported: false });
     } catch (e) {
       if (isPasswordError(e)) throw errors.encryptedPdf();
       throw errors.invalidPdf(reasonOf(e));

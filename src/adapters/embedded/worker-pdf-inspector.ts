@@ -1,6 +1,6 @@
-import { Worker } from 'node:worker_threads';
 import { errors } from '../../core/errors.js';
 import type { PdfInspection, PdfInspector } from '../../core/ports/pdf-inspector.js';
+import { runOneShotWorker } from './one-shot-worker.js';
 import type { InspectOutcome } from './pdf-inspect-worker.js';
 import { DEFAULT_SCAN_LIMITS, type ScanLimits } from './pdf-structure-scanner.js';
 
@@ -28,36 +28,18 @@ export class WorkerPdfInspector implements PdfInspector {
     this.limits = { ...DEFAULT_SCAN_LIMITS, ...opts.limits };
   }
 
-  inspect(pdf: Uint8Array): Promise<PdfInspection> {
+  async inspect(pdf: Uint8Array): Promise<PdfInspection> {
     const started = Date.now();
-    return new Promise((resolve, reject) => {
-      let settled = false;
-      const worker = new Worker(new URL('./pdf-inspect-worker.js', import.meta.url), {
-        workerData: { pdf, limits: this.limits }, // copied: the caller keeps its bytes
-        resourceLimits: { maxOldGenerationSizeMb: this.memoryMb, maxYoungGenerationSizeMb: Math.min(32, this.memoryMb), stackSizeMb: 4 },
-      });
-      const finish = (err: Error | null, value?: PdfInspection) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        void worker.terminate();
-        if (err) reject(err);
-        else resolve(value!);
-      };
-      const timer = setTimeout(
-        () => finish(errors.pdfBomb('inspection_timeout', `inspecting the PDF took longer than ${this.timeoutMs} ms`)),
-        this.timeoutMs,
-      );
-      worker.on('message', (m: InspectOutcome) => {
-        if (m.ok) finish(null, { ...m.result, ms: Date.now() - started });
-        else if ('bomb' in m) finish(errors.pdfBomb(m.bomb, m.message));
-        else finish(errors.invalidPdf(`The PDF could not be inspected: ${m.error}`.slice(0, 300)));
-      });
-      worker.on('error', (e: Error & { code?: string }) => {
-        if (e.code === 'ERR_WORKER_OUT_OF_MEMORY') finish(errors.pdfBomb('inspection_memory', `inspecting the PDF needed more than ${this.memoryMb} MB`));
-        else finish(errors.invalidPdf(`The PDF could not be inspected: ${e.message}`.slice(0, 300)));
-      });
-      worker.on('exit', (code) => finish(errors.invalidPdf(`The PDF inspector stopped (exit ${code})`)));
-    });
+    // workerData is copied: the caller keeps its bytes.
+    const r = await runOneShotWorker<InspectOutcome>(new URL('./pdf-inspect-worker.js', import.meta.url), { pdf, limits: this.limits }, { timeoutMs: this.timeoutMs, memoryMb: this.memoryMb });
+    if (!r.ok) {
+      if (r.failure === 'timeout') throw errors.pdfBomb('inspection_timeout', `inspecting the PDF took longer than ${this.timeoutMs} ms`);
+      if (r.failure === 'memory') throw errors.pdfBomb('inspection_memory', `inspecting the PDF needed more than ${this.memoryMb} MB`);
+      throw errors.invalidPdf(`The PDF could not be inspected: ${r.detail}`.slice(0, 300));
+    }
+    const m = r.message;
+    if (m.ok) return { ...m.result, ms: Date.now() - started };
+    if ('bomb' in m) throw errors.pdfBomb(m.bomb, m.message);
+    throw errors.invalidPdf(`The PDF could not be inspected: ${m.error}`.slice(0, 300));
   }
 }

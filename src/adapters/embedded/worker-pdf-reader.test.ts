@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { evalManualsDir } from '../../../test/helpers/eval-manuals.js';
 import { buildPdf, corruptPdf, encryptedPdf, fanOutPdf } from '../../../test/helpers/api-pdfs.js';
 import { ManuelError } from '../../core/errors.js';
 import { UnpdfPdfReader } from './unpdf-pdf-reader.js';
@@ -41,7 +44,17 @@ describe('WorkerPdfReader', () => {
     assert.equal((await new WorkerPdfReader().read(new Uint8Array(buildPdf([['After the stall']])))).pages[0]!.text, 'After the stall');
   });
 
-  it('a worker out of heap is a transient failure (not a coded PDF error), and the process lives on', async () => {
-    await assert.rejects(new WorkerPdfReader({ memoryMb: 1 }).read(new Uint8Array(buildPdf([['x']]))), (e: unknown) => !(e instanceof ManuelError) && /PDF reader/.test((e as Error).message));
+  it('reads a real manual exactly as in the main thread', async () => {
+    const pdf = new Uint8Array(readFileSync(join(evalManualsDir(), 'expeyes17-user-manual.pdf')));
+    const inWorker = await new WorkerPdfReader().read(pdf);
+    assert.equal(inWorker.pages.length, 107);
+    assert.deepEqual(inWorker, await new UnpdfPdfReader().read(pdf));
+  });
+
+  it('a PDF over the heap cap fails alone (pdf_bomb extraction_memory); the next one reads normally', async () => {
+    // 4 MB of heap cannot hold pdf.js and a 44-page manual: the worker dies of OOM, only the worker.
+    const pdf = new Uint8Array(readFileSync(join(evalManualsDir(), 'openni-user-guide.pdf')));
+    await assert.rejects(new WorkerPdfReader({ memoryMb: 4 }).read(pdf), (e: unknown) => e instanceof ManuelError && e.code === 'pdf_bomb' && e.details?.reason === 'extraction_memory');
+    assert.equal((await new WorkerPdfReader().read(pdf)).pages.length, 44);
   });
 });

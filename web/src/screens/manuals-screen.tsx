@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { api } from '../api/http-client';
 import type { Accepted, ManualList, ManualSummary } from '../api/types';
+import { checkManualSize, maxManualBytes, noteRefusal, sizeText } from '../api/upload-limits';
 import { postFormWithProgress } from '../api/upload-request';
 import { friendlyError } from '../lib/friendly-error';
 import { useIngestionTracker } from './ingestion-tracker';
@@ -28,6 +29,7 @@ export function ManualsScreen() {
   const [filter, setFilter] = useState('');
   const [url, setUrl] = useState('');
   const [dragging, setDragging] = useState(false);
+  const [maxBytes, setMaxBytes] = useState<number | null>(null);
   const chunkCounts = useRef(new Map<string, number>());
   const fileInput = useRef<HTMLInputElement>(null);
 
@@ -43,6 +45,7 @@ export function ManualsScreen() {
   const tracker = useIngestionTracker(() => void load());
 
   useEffect(() => void load(), [load]);
+  useEffect(() => void maxManualBytes().then(setMaxBytes), []);
   // Manuals still being read (e.g. from another tab or before a reload) update by themselves.
   const pending = manuals?.some((m) => m.status === 'queued' || m.status === 'processing');
   useEffect(() => {
@@ -53,11 +56,15 @@ export function ManualsScreen() {
 
   const upload = (files: FileList | File[]) => {
     for (const file of Array.from(files)) {
-      void tracker.track(file.name, (onProgress) => {
+      void tracker.track(file.name, async (onProgress) => {
+        await checkManualSize(file);
         const form = new FormData();
         form.append('file', file, file.name);
         form.append('name', file.name);
-        return postFormWithProgress<Accepted>('/api/manuals/upload', form, onProgress);
+        return postFormWithProgress<Accepted>('/api/manuals/upload', form, onProgress).catch((e: unknown) => {
+          noteRefusal(e);
+          throw e;
+        });
       });
     }
   };
@@ -91,7 +98,7 @@ export function ManualsScreen() {
         }}
       >
         <h2 id="upload-title">Add manuals</h2>
-        <p>Drop PDF files here, or</p>
+        <p>Drop PDF files here{maxBytes ? ` (up to ${sizeText(maxBytes)} each)` : ''}, or</p>
         <label class="button primary file-pick">
           Choose PDF files
           <input
