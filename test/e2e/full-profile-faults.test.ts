@@ -202,6 +202,9 @@ describe('the full profile file (infra/parameters-full.json) as `npm start` runs
     assert.equal(session.user.is_admin, true, 'the first account');
     const auth = { authorization: `Bearer ${session.access_token}` };
 
+    // The first worker listens before the second has started; a scrape in that moment waits for the
+    // second and may answer 503 (prom-client's cluster collection). Wait until both workers answer.
+    for (let i = 0; i < 60 && (await fetch(url + '/metrics', { headers: auth })).status !== 200; i++) await new Promise((r) => setTimeout(r, 500));
     for (const path of ['/health', '/health/deep', '/metrics', '/api/admin/dashboard', '/api/admin/errors', '/api/admin/dlq']) {
       const res = await fetch(url + path, { headers: auth });
       assert.equal(res.status, 200, `${path}: ${await res.clone().text()}`);

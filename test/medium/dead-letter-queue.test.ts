@@ -96,7 +96,7 @@ describe('dead-letter queue (real SQLite file, real PDF, real worker)', () => {
     }
   });
 
-  it('flag on: pdf.js runs in a worker thread; flag off: in this thread, 3 attempts, linear backoff, no DLQ (as before)', async () => {
+  it('flag on: a DLQ; flag off: 3 attempts, linear backoff, no DLQ (as before); pdf.js in a worker thread in both', async () => {
     const on = await embeddedApp({ parameters: FULL });
     try {
       assert.ok(on.app.pdfReader instanceof WorkerPdfReader);
@@ -119,10 +119,10 @@ describe('dead-letter queue (real SQLite file, real PDF, real worker)', () => {
     } finally {
       await off.cleanup();
     }
-    // The plain reader is what the minimal profile gets when nothing is injected.
+    // The minimal profile reads PDFs in a worker too (a page that never ends must not hang any server).
     const plain = await embeddedApp({});
     try {
-      assert.ok(plain.app.pdfReader instanceof UnpdfPdfReader);
+      assert.ok(plain.app.pdfReader instanceof WorkerPdfReader);
     } finally {
       await plain.cleanup();
     }
