@@ -65,6 +65,8 @@ export interface EmbeddedOptions {
   worker?: IngestWorkerOptions & { start?: boolean };
   /** undefined: from the parameters (OpenAI-compatible endpoint, else pocketsphinx if installed); null: no voice. */
   transcriber?: Transcriber | null;
+  /** undefined: pdf.js in a worker per PDF with its default caps (tests pass a tighter one). */
+  pdfReader?: PdfReader;
 }
 
 export interface EmbeddedApp extends AppServices {
@@ -114,7 +116,7 @@ export async function createEmbedded(config: EmbeddedConfig, opts: EmbeddedOptio
   const queue = new SqliteJobQueue(db);
   const kb = new SqliteKnowledgeBase(db);
   const blobs = new FsBlobStore(join(config.dataDir, 'blobs'));
-  const pdfReader = new WorkerPdfReader(); // pdf.js off the event loop, its memory returned after each PDF (ADR 0018)
+  const pdfReader = opts.pdfReader ?? new WorkerPdfReader(); // pdf.js off the event loop, its memory returned after each PDF (ADR 0018)
   const inspector = new WorkerPdfInspector(); // always on: upload threat checks are not behind a flag (ADR 0008)
   const metrics = new PromMetrics();
   const redisUrl = p.RedisUrl || (p.EnableRedisCache ? 'redis://127.0.0.1:6379' : '');
