@@ -40,6 +40,8 @@ export interface LingerEvent {
  */
 export function lingerOnEarlyAnswers(server: Server, bounds: LingerBounds, onDone?: (e: LingerEvent) => void): void {
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    // Most requests carry no body (GET /health...): nothing to arm.
+    if (req.headers['transfer-encoding'] === undefined && !(Number(req.headers['content-length']) > 0)) return;
     // Prepended, so it runs before Node's own end-of-response handling, which would dump the rest
     // without a bound, or (Connection: close) close the socket at once.
     res.prependListener('finish', () => {

@@ -102,9 +102,9 @@ export interface EmbeddedOptions {
   transcriber?: Transcriber | null;
   /** Time of the wired services (tests move it: alert deduplication windows, retention); default the system clock. */
   clock?: Clock;
-  /** undefined: pdf.js in this thread, or in a worker with a stall timeout (EnableAdvancedErrorHandling). */
+  /** undefined: pdf.js in a worker per PDF with its default caps (tests pass a tighter one). */
   pdfReader?: PdfReader;
-  /** Stall timeout of the wiring's worker-thread reader (EnableAdvancedErrorHandling); default its own, 30 s. Tests shorten it. */
+  /** Stall timeout of the wiring's worker-thread reader ; default its own, 30 s. Tests shorten it. */
   pdfStallTimeoutMs?: number;
   /** Breaker thresholds and pauses (EnableAdvancedErrorHandling); defaults in adapters/resilience/resilience-setup.ts. Tests shorten them. */
   breakers?: BreakerTuning;

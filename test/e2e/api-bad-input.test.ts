@@ -108,6 +108,13 @@ describe('API: bad input never breaks the server', () => {
     await stillServing();
   });
 
+  it('GET /api/limits tells a client the caps before it sends anything (signed-in users only)', async () => {
+    const res = await t.request('/api/limits', { token });
+    assert.equal(res.status, 200);
+    assert.deepEqual(await res.json(), { max_manual_bytes: MB / 2, max_audio_bytes: 25 * MB, max_request_bytes: MB });
+    assert.equal((await t.request('/api/limits')).status, 401);
+  });
+
   it('stops reading a chunked upload as soon as it passes the cap (413)', async () => {
     const r = await streamUntilAnswered(t.url, token, { 'content-type': 'multipart/form-data; boundary=xyz', 'transfer-encoding': 'chunked' }, 50 * MB);
     assert.equal(r.status, 413, r.body);
