@@ -1,0 +1,162 @@
+/**
+ * AWS API emulators for tests, each started on a free loopback port and closed by the test:
+ *   - dynalite (npm; DynamoDB without TTL or transactions) with the tables of dynamodb-tables.ts;
+ *   - s3rver (npm; S3, path-style) with fresh buckets;
+ *   - moto_server (the machine's Python, moto 5.2: SQS, SNS, Cognito, CloudWatch, DynamoDB with TTL and
+ *     transactions, S3), or null when it is not installed: tests that need it skip with that reason.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { clientConfig, type AwsService, type AwsSettings } from '../../src/adapters/aws/aws-client-config.js';
+import { createTableInput, TABLES, type TableKey } from '../../src/adapters/aws/dynamodb-tables.js';
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+const unique = () => randomBytes(4).toString('hex');
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** Settings pointing one or more services at an emulator endpoint. */
+export function localSettings(endpoints: Partial<Record<AwsService, string>>): AwsSettings {
+  return { region: 'us-east-1', endpoints, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
+}
+
+/** Creates every table of dynamodb-tables.ts under a unique prefix on the endpoint; returns their names. */
+export async function createTables(client: DynamoDBClient, prefix = `t${unique()}-`): Promise<Record<TableKey, string>> {
+  const names = {} as Record<TableKey, string>;
+  for (const key of Object.keys(TABLES) as TableKey[]) {
+    names[key] = `${prefix}${TABLES[key].logicalId}`;
+    await client.send(new CreateTableCommand(createTableInput(names[key])));
+  }
+  return names;
+}
+
+export interface DynamoEmulator {
+  endpoint: string;
+  client: DynamoDBClient;
+  doc: DynamoDBDocumentClient;
+  tables: Record<TableKey, string>;
+  close(): Promise<void>;
+}
+
+/** dynalite on a free port, in memory, with all tables created (ACTIVE at once). */
+export async function startDynalite(): Promise<DynamoEmulator> {
+  const { default: dynalite } = await import('dynalite');
+  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const endpoint = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  const client = new DynamoDBClient(clientConfig(localSettings({ dynamodb: endpoint }), 'dynamodb'));
+  const doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  const tables = await createTables(client);
+  return {
+    endpoint,
+    client,
+    doc,
+    tables,
+    close: async () => {
+      client.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/** s3rver accepts only its own fixed key pair. */
+export const S3RVER_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
+
+export interface S3Emulator {
+  endpoint: string;
+  client: S3Client;
+  /** A fresh bucket per call. */
+  bucket(): Promise<string>;
+  close(): Promise<void>;
+}
+
+/** s3rver on a free port, storing in a temp dir removed on close. */
+export async function startS3rver(): Promise<S3Emulator> {
+  const { default: S3rver } = await import('s3rver');
+  const directory = mkdtempSync(join(tmpdir(), 'manuel-s3rver-'));
+  const server = new S3rver({ port: 0, address: '127.0.0.1', silent: true, directory });
+  const info = (await server.run()) as { port: number };
+  const endpoint = `http://127.0.0.1:${info.port}`;
+  const client = new S3Client(clientConfig({ ...localSettings({ s3: endpoint }), credentials: S3RVER_CREDENTIALS }, 's3'));
+  return {
+    endpoint,
+    client,
+    bucket: async () => {
+      const name = `manuel-${unique()}`;
+      await client.send(new CreateBucketCommand({ Bucket: name }));
+      return name;
+    },
+    close: async () => {
+      client.destroy();
+      await server.close();
+      rmSync(directory, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface MotoServer {
+  endpoint: string;
+  settings: AwsSettings;
+  close(): Promise<void>;
+}
+
+/** True when `moto_server` is on the PATH (the machine's Python has moto 5.2). */
+export function motoAvailable(): boolean {
+  return spawnSync('sh', ['-c', 'command -v moto_server'], { stdio: 'ignore' }).status === 0;
+}
+
+/** Why moto-backed tests skip on this machine, or false when they can run. */
+export const motoSkip = (): string | false => (motoAvailable() ? false : 'moto_server is not installed (pip install "moto[server]")');
+
+/** moto_server on a free port (all services on one endpoint); resolves when it answers. */
+export async function startMoto(): Promise<MotoServer> {
+  const port = await freePort();
+  const child: ChildProcess = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
+  const endpoint = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    try {
+      const r = await fetch(`${endpoint}/moto-api/`);
+      if (r.status < 500) break;
+    } catch {
+      // not up yet
+    }
+    if (child.exitCode !== null) throw new Error(`moto_server exited with ${child.exitCode}`);
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error('moto_server did not start within 20 s');
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const services: AwsService[] = ['dynamodb', 's3', 'sqs', 'sns', 'cognito', 'cloudwatch', 'apigateway', 'cloudformation'];
+  const settings = localSettings(Object.fromEntries(services.map((s) => [s, endpoint])));
+  return {
+    endpoint,
+    settings,
+    close: async () => {
+      if (child.exitCode !== null) return;
+      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      child.kill('SIGTERM');
+      const t = setTimeout(() => child.kill('SIGKILL'), 3000);
+      await exited;
+      clearTimeout(t);
+    },
+  };
+}
