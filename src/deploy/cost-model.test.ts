@@ -77,8 +77,8 @@ describe('estimateCost', () => {
     const e = estimateCost(t, {}, prices, 30_000);
     assert.equal(e.idleMonthly, 0.1);
     assert.equal(line(e, 'QueryFunction')?.idleMonthly, 0);
-    // 40% uncached at 600 ms + 60% cached at 40 ms, 1 GB arm64, plus $0.20 per million requests.
-    const expected = 1000 * ((0.4 * 0.6 + 0.6 * 0.04) * 1 * 0.0000133334) + 0.2;
+    // 40% uncached at 600 ms + 60% cached at 40 ms, 1 GB arm64, plus $0.20 per million requests (= $0.0002 per 1,000).
+    const expected = 1000 * ((0.4 * 0.6 + 0.6 * 0.04) * 1 * 0.0000133334) + 0.2 / 1000;
     assert.ok(Math.abs(line(e, 'QueryFunction')!.per1000Questions - expected) < 1e-4);
     assert.equal(line(e, 'Answers')?.type, 'extractive');
   });
