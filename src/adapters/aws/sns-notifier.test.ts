@@ -6,7 +6,7 @@ import { motoSkip, startMoto, type MotoServer } from '../../../test/helpers/aws-
 import { ManualClock, MemoryLogger } from '../../../test/helpers/fakes.js';
 import type { AlertEvent } from '../../core/ports/notifier.js';
 import { clientConfig } from './aws-client-config.js';
-import { SnsNotifier, snsSubject, type SnsAlertPayload } from './sns-notifier.js';
+import { emailText, SnsNotifier, snsSubject, type SnsAlertPayload } from './sns-notifier.js';
 
 const alert = (fingerprint = 'fp-1', o: Partial<AlertEvent> = {}): AlertEvent => ({
   kind: 'dlq',
@@ -138,4 +138,28 @@ describe('SnsNotifier on moto SNS (an SQS queue subscribed to the topic)', { ski
 
 it('SnsNotifier refuses a malformed topic ARN at construction', () => {
   assert.throws(() => new SnsNotifier({ client: {} as SNSClient, topicArn: 'alerts', environment: 'x', logger: new MemoryLogger() }), /not an SNS topic ARN/);
+});
+
+it('the email body an AlertEmail subscriber reads: title, text, fields, what was suppressed or dropped', () => {
+  const text = emailText(
+    { kind: 'error', severity: 'critical', fingerprint: 'fp-9', title: 'CRITICAL: internal_error in POST /api/query', text: 'TypeError: <str>', fields: { request_id: 'r1', status: 500, where: null }, suppressed_count: 4, dropped_count: 1, service: 'manuel', environment: 'prod', timestamp: '2025-03-10T12:00:00.000Z' },
+    15 * 60_000,
+  );
+  assert.equal(
+    text,
+    [
+      '[CRITICAL] CRITICAL: internal_error in POST /api/query',
+      '',
+      'TypeError: <str>',
+      '',
+      'request_id: r1',
+      'status: 500',
+      'where: -',
+      '',
+      '4 more like this in the last 15 min, not sent.',
+      '1 other alert(s) dropped (queue full).',
+      '',
+      'manuel (prod) at 2025-03-10T12:00:00.000Z; fingerprint fp-9',
+    ].join('\n'),
+  );
 });

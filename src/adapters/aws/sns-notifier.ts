@@ -147,7 +147,7 @@ export class SnsNotifier implements Notifier {
 }
 
 /** The body an email subscriber reads. */
-function emailText(p: SnsAlertPayload, windowMs: number): string {
+export function emailText(p: SnsAlertPayload, windowMs: number): string {
   const lines = [`[${p.severity.toUpperCase()}] ${p.title}`, ''];
   if (p.text) lines.push(p.text, '');
   for (const [k, v] of Object.entries(p.fields)) lines.push(`${k}: ${v === null ? '-' : String(v)}`);
