@@ -30,7 +30,7 @@ export interface DynamoSuite {
  */
 const docOf = (settings: AwsSettings, serial: boolean) =>
   DynamoDBDocumentClient.from(
-    new DynamoDBClient({ ...clientConfig(settings, 'dynamodb'), ...(serial ? { requestHandler: { httpAgent: new Agent({ keepAlive: true, maxSockets: 1 }) } } : {}) }),
+    new DynamoDBClient({ ...clientConfig(settings, 'dynamodb'), ...(serial ? { requestHandler: { httpAgent: new Agent({ keepAlive: true, maxSockets: 1 }), socketAcquisitionWarningTimeout: 120_000 } } : {}) }),
     { marshallOptions: { removeUndefinedValues: true } },
   );
 
