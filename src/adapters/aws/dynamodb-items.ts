@@ -94,9 +94,3 @@ export async function batchPut(doc: DynamoDBDocumentClient, table: string, items
     }
   }
 }
-
-/** The item without the key and index attributes (what is left is the adapter's own fields). */
-export function fields(item: Item): Item {
-  const { pk: _pk, sk: _sk, gsi1pk: _g1, gsi1sk: _g2, expires_at: _e, ...rest } = item;
-  return rest;
-}
