@@ -1,6 +1,6 @@
 /**
  * Helpers shared by the DynamoDB adapters of fileTracking, ingestionJobs and usage: read every page of
- * a Query, batch reads and writes that retry what DynamoDB left unprocessed, the TTL filter, and the
+ * a Query, batch reads and deletes that retry what DynamoDB left unprocessed, the TTL filter, and the
  * test for a failed condition.
  */
 import {
@@ -74,19 +74,6 @@ export async function batchDelete(doc: DynamoDBDocumentClient, table: string, ke
   for (let i = 0; i < keys.length; i += 25) {
     type Req = { DeleteRequest?: { Key: Record<string, unknown> } };
     let todo: Req[] | undefined = keys.slice(i, i + 25).map((k) => ({ DeleteRequest: { Key: { pk: k.pk, sk: k.sk } } }));
-    for (let round = 0; todo && todo.length > 0; round++) {
-      if (round > 0) await pause(Math.min(1000, 20 * 2 ** round));
-      const r = await doc.send(new BatchWriteCommand({ RequestItems: { [table]: todo as never } }));
-      todo = r.UnprocessedItems?.[table] as Req[] | undefined;
-    }
-  }
-}
-
-/** Puts (25 per request), retrying what DynamoDB left unprocessed. Unconditional; not atomic as a whole. */
-export async function batchPut(doc: DynamoDBDocumentClient, table: string, items: readonly Item[]): Promise<void> {
-  for (let i = 0; i < items.length; i += 25) {
-    type Req = { PutRequest?: { Item: Item } };
-    let todo: Req[] | undefined = items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } }));
     for (let round = 0; todo && todo.length > 0; round++) {
       if (round > 0) await pause(Math.min(1000, 20 * 2 ** round));
       const r = await doc.send(new BatchWriteCommand({ RequestItems: { [table]: todo as never } }));
