@@ -1,7 +1,8 @@
 import { BedrockRuntimeClient, ConverseCommand, type ConverseResponse } from '@aws-sdk/client-bedrock-runtime';
-import { errors, ManuelError } from '../../core/errors.js';
+import { errors } from '../../core/errors.js';
 import type { SearchHit } from '../../core/model/types.js';
 import type { AnswerWriter, WriteOptions, WrittenAnswer } from '../../core/ports/answer-writer.js';
+import { awsUpstreamError } from './aws-upstream-error.js';
 // One prompt and one citation check for every model writer: a hallucinated [7] never becomes a source.
 import { ANSWER_SYSTEM_PROMPT, extractCitations, formatPassages } from '../openai/openai-answer-writer.js';
 
@@ -43,7 +44,7 @@ export class BedrockAnswerWriter implements AnswerWriter {
         if (options.signal?.aborted) throw errors.upstream(`Bedrock ${this.options.modelId}: call abandoned (deadline)`);
         throw errors.upstream(`Bedrock ${this.options.modelId} did not answer within ${timeoutMs} ms`);
       }
-      throw bedrockError(e, this.options.modelId);
+      throw awsUpstreamError(e, `Bedrock ${this.options.modelId}`);
     }
     const content = out.output?.message?.content ?? [];
     const texts = content.flatMap((block) => (typeof block.text === 'string' ? [block.text] : []));
@@ -56,16 +57,4 @@ export class BedrockAnswerWriter implements AnswerWriter {
       usage: { inputTokens: out.usage?.inputTokens ?? 0, outputTokens: out.usage?.outputTokens ?? 0, model: this.options.modelId },
     };
   }
-}
-
-/** An SDK error as a coded upstream error with the status the resilience policy decides on. */
-export function bedrockError(e: unknown, what: string): ManuelError {
-  const err = e as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
-  const status = err.$metadata?.httpStatusCode;
-  const name = err.name ?? 'Error';
-  if (typeof status === 'number') {
-    return new ManuelError('upstream_error', `Bedrock ${what} answered ${name} (HTTP ${status}): ${(err.message ?? '').slice(0, 200)}`, { upstream_status: status });
-  }
-  // No HTTP answer at all (socket, DNS): transient, like an unreachable OpenAI endpoint.
-  return errors.upstream(`Bedrock ${what} is unreachable: ${err.message ?? name}`);
 }

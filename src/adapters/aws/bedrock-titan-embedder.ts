@@ -1,7 +1,7 @@
 import { BedrockRuntimeClient, InvokeModelCommand } from '@aws-sdk/client-bedrock-runtime';
 import { errors } from '../../core/errors.js';
 import type { Embedder } from '../../core/ports/embedder.js';
-import { bedrockError } from './bedrock-answer-writer.js';
+import { awsUpstreamError } from './aws-upstream-error.js';
 
 export interface TitanEmbedderOptions {
   client: BedrockRuntimeClient;
@@ -58,7 +58,7 @@ export class TitanEmbedder implements Embedder {
       const res = await this.options.client.send(new InvokeModelCommand({ modelId: this.modelId, contentType: 'application/json', accept: 'application/json', body }));
       raw = res.body;
     } catch (e) {
-      throw bedrockError(e, this.modelId);
+      throw awsUpstreamError(e, `Bedrock ${this.modelId}`);
     }
     let parsed: TitanResponse;
     try {
