@@ -8,23 +8,29 @@
  *     --parameter-overrides "$(node scripts/sam-overrides.mjs infra/parameters-full.json --template infra/template.yaml)"
  *
  * With --template, names the template does not declare (embedded-only ones such as RedisUrl, which
- * CloudFormation would refuse) are left out and listed on stderr. Values with spaces, quotes or
- * backslashes, and empty values, are double-quoted the way SAM CLI's parser unquotes them.
+ * CloudFormation would refuse) are left out and listed on stderr. Empty values and values with spaces
+ * or quotes are double-quoted the way SAM CLI's parser unquotes them.
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseCfnYaml } from '../infra/cfn-yaml.mjs';
 
-/** @param {unknown} value */
+/**
+ * One value as SAM CLI's CfnParameterOverridesType reads it (samcli/cli/types.py): bare when it has no
+ * space, double quote or leading apostrophe; otherwise in double quotes with `\"` for a quote. SAM then
+ * strips the wrapping quotes and unescapes `\ `, `\"` and `\'` only, so a value where a backslash
+ * precedes one of those (or ends the value) cannot round-trip and is refused.
+ * @param {unknown} value
+ */
 export function formatValue(value) {
   if (value === null || value === undefined) return '""';
   if (typeof value === 'object') throw new Error(`parameter values must be strings, numbers or booleans, got ${JSON.stringify(value)}`);
   const s = String(value);
-  // SAM CLI: Key=value (no space, quote or backslash) or Key="..." (\" and \\ escaped inside)
-  if (s !== '' && !/[\s"\\]/.test(s)) return s;
   if (/[\r\n]/.test(s)) throw new Error('parameter values cannot contain line breaks');
-  return `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+  if (/\\([ "']|$)/.test(s)) throw new Error(`SAM CLI would change ${JSON.stringify(s)}: a backslash before a space, a quote or the end`);
+  if (s !== '' && !/[\s"]/.test(s) && !s.startsWith("'")) return s;
+  return `"${s.replace(/"/g, '\\"')}"`;
 }
 
 /**
