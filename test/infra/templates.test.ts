@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createTableInput, TABLES } from '../../src/adapters/aws/dynamodb-tables.js';
 import { parameterNames, parseParameters } from '../../src/config/parameters.js';
@@ -408,4 +408,28 @@ test('alarms and dashboard: right units and statistics, every widget of the oper
   const p95 = (json.widgets as Json[]).find((w) => /^p95 latency/.test(w.properties.title)).properties;
   assert.equal(p95.stat, 'p95');
   assert.equal(p95.metrics[0][1], 'Latency');
+});
+
+test('each function environment fits Lambda 4 KB limit (defaults, long physical names, a 256-character signing key)', () => {
+  const v = parameterValues(full, { EnableAdvancedErrorHandling: 'true', EnableAdvancedSecurity: 'true', EnablePerformanceOptimization: 'true', EnableRedisCache: 'true', HMACSigningKey: 'k'.repeat(256), AlertWebhookUrl: 'https://hooks.example.com/' + 'x'.repeat(100) });
+  const physical = 'x'.repeat(96); // a generated table name, queue URL, ARN or Redis URL
+  for (const [id, r] of Object.entries(full.Resources as Record<string, Json>)) {
+    if (r.Type !== 'AWS::Serverless::Function') continue;
+    const vars = { ...full.Globals.Function.Environment.Variables, ...(r.Properties.Environment?.Variables ?? {}) };
+    const evaluated = evaluate(full, vars, v) as Record<string, Json>;
+    const size = Object.entries(evaluated).reduce((n, [k, val]) => n + k.length + (typeof val === 'string' ? val.length : physical.length), 0);
+    assert.ok(size < 4096, `${id}: ${size} bytes of environment`);
+  }
+});
+
+test('samconfig.toml: a minimal and a full environment, each on its template, lowercase stack names', () => {
+  const text = readFileSync(join(repoRoot, 'samconfig.toml'), 'utf8');
+  for (const [env, template] of [['minimal', 'infra/template-minimal.yaml'], ['full', 'infra/template.yaml']]) {
+    const section = (name: string) => new RegExp(`\\[${env}\\.${name}\\.parameters\\]([^[]*)`).exec(text)?.[1] ?? '';
+    assert.match(section('build'), new RegExp(`template_file = "${template}"`), `${env} build`);
+    assert.ok(existsSync(join(repoRoot, template)));
+    const stack = /stack_name = "([^"]+)"/.exec(section('global'))?.[1];
+    assert.ok(stack && /^[a-z][a-z0-9-]*$/.test(stack), `${env}: stack names name the bucket and the cache, so lowercase (${stack})`);
+    assert.match(section('deploy'), /capabilities = "CAPABILITY_IAM"/);
+  }
 });
