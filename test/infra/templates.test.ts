@@ -390,6 +390,14 @@ test('alarms and dashboard: right units and statistics, every widget of the oper
   assert.equal(r.DailyCostAlarm.Properties.Period, 86400);
   assert.equal(r.RequestCostAlarm.Properties.Statistic, 'Maximum');
   assert.equal(r.QuotaUsageAlarm.Properties.Statistic, 'Maximum');
+  // CloudWatch alarms cannot evaluate SEARCH(); the function-errors alarm names every function's metric
+  for (const [id, res] of Object.entries(r as Record<string, Json>)) {
+    if (res.Type === 'AWS::CloudWatch::Alarm') assert.doesNotMatch(JSON.stringify(res.Properties), /SEARCH\(/, id);
+  }
+  const errs = evaluate(full, r.FunctionErrorsAlarm.Properties.Metrics, parameterValues(full, { EnableAdvancedErrorHandling: 'true' })) as Json[];
+  const fnNames = errs.filter((x) => x.MetricStat).map((x) => x.MetricStat.Metric.Dimensions[0].Value['Fn::Sub'].replace('${AWS::StackName}-', ''));
+  assert.deepEqual(fnNames.sort(), Object.values(FUNCTIONS).sort());
+  assert.ok(errs.every((x) => x.Id === 'total' || x.Id.startsWith('e')), 'METRICS("e") picks every function metric');
   // a threshold of 0 turns the alarm off, as in the embedded shape
   const v = parameterValues(full, { EnableAdvancedErrorHandling: 'true' });
   for (const [alarm, p] of [['ApiErrorRateAlarm', 'ErrorRateThreshold'], ['DailyCostAlarm', 'DailyCostThreshold'], ['RequestCostAlarm', 'RequestCostThreshold'], ['QuotaUsageAlarm', 'QuotaUsageThreshold']]) {
