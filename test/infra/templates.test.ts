@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { createTableInput, TABLES } from '../../src/adapters/aws/dynamodb-tables.js';
 import { parameterNames, parseParameters } from '../../src/config/parameters.js';
 import { conditionFlags, evaluate, FLAGS, ifConditions, parameterValues, references, resourceFlags, subVariables, type Flag } from './cfn-eval.js';
@@ -439,5 +440,34 @@ test('samconfig.toml: a minimal and a full environment, each on its template, lo
     const stack = /stack_name = "([^"]+)"/.exec(section('global'))?.[1];
     assert.ok(stack && /^[a-z][a-z0-9-]*$/.test(stack), `${env}: stack names name the bucket and the cache, so lowercase (${stack})`);
     assert.match(section('deploy'), /capabilities = "CAPABILITY_IAM"/);
+  }
+});
+
+test('API events match the lambda build routing table (src/entry/lambda/function-routes.ts)', async (tc) => {
+  const compiled = join(repoRoot, 'dist', 'src', 'entry', 'lambda', 'function-routes.js');
+  if (!existsSync(compiled)) return tc.skip('src/entry/lambda/function-routes.ts is not in this tree yet (lambda helper)');
+  const mod = (await import(pathToFileURL(compiled).href)) as {
+    FUNCTION_ROUTES: readonly { fn: string; method: string; resource: string }[];
+    HTTP_FUNCTIONS: readonly string[];
+    EVENT_FUNCTIONS: readonly string[];
+  };
+  assert.deepEqual([...mod.HTTP_FUNCTIONS, ...mod.EVENT_FUNCTIONS].sort(), Object.values(FUNCTIONS).sort());
+  for (const [name, t] of templates) {
+    const events: { fn: string; method: string; path: string }[] = [];
+    for (const [id, r] of Object.entries(t.Resources as Record<string, Json>)) {
+      if (r.Type !== 'AWS::Serverless::Function') continue;
+      for (const e of Object.values((r.Properties.Events ?? {}) as Record<string, Json>)) {
+        if (e.Type === 'Api') events.push({ fn: FUNCTIONS[id]!, method: e.Properties.Method, path: e.Properties.Path });
+      }
+    }
+    for (const route of mod.FUNCTION_ROUTES) {
+      const e = events.find((x) => x.path === route.resource);
+      assert.ok(e, `${name}: no API event for ${route.resource}`);
+      assert.equal(e.fn, route.fn, `${name}: ${route.resource}`);
+      assert.ok(e.method === 'ANY' || e.method === route.method, `${name}: ${route.resource} ${e.method}`);
+    }
+    // the template adds only the catch-all, so an unknown path gets the app's 404 rather than API Gateway's 403
+    const extra = events.filter((x) => !mod.FUNCTION_ROUTES.some((r) => r.resource === x.path)).map((x) => x.path);
+    assert.deepEqual(extra.sort(), ['/', '/{proxy+}']);
   }
 });
