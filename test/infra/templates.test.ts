@@ -132,7 +132,7 @@ for (const [name, t] of templates) {
     assert.deepEqual([...conditions].filter((c) => !used.has(c)), [], 'unused conditions');
   });
 
-  test(`${name}: functions: CodeUri ../dist-lambda/<name>/, Handler index.handler, arm64, a maintained Node runtime, a log group with LogRetentionDays`, () => {
+  test(`${name}: functions: CodeUri ../dist-lambda/<name>/, Handler index.handler, architecture, a maintained Node runtime, a log group with LogRetentionDays`, () => {
     const fns = Object.entries(t.Resources as Record<string, Json>).filter(([, r]) => r.Type === 'AWS::Serverless::Function');
     const expected = Object.keys(FUNCTIONS).filter((id) => name === 'template.yaml' || id !== 'ErrorProcessorFunction');
     assert.deepEqual(fns.map(([id]) => id).sort(), expected.sort());
@@ -149,6 +149,8 @@ for (const [name, t] of templates) {
       assert.deepEqual(t.Resources[lg].Properties.RetentionInDays, { Ref: 'LogRetentionDays' });
       assert.deepEqual(t.Resources[lg].Properties.LogGroupName, { 'Fn::Sub': `/aws/lambda/\${AWS::StackName}-${dir}` });
       assert.equal(t.Resources[lg].Condition, r.Condition, `${id}: its log group exists exactly when it does`);
+      // arm64 (cheaper) except Manuals, whose bundle carries the x86_64 build of @napi-rs/canvas
+      assert.deepEqual(r.Properties.Architectures ?? t.Globals.Function.Architectures, id === 'ManualsFunction' ? ['x86_64'] : ['arm64'], id);
       const timeout = r.Properties.Timeout ?? t.Globals.Function.Timeout;
       if (r.Properties.Events && Object.values(r.Properties.Events as Record<string, Json>).some((e) => e.Type === 'Api')) {
         assert.ok(timeout <= 29, `${id}: API Gateway gives up after 29 s`);
