@@ -1,6 +1,8 @@
+import { DynamoDbApiKeyRepo } from '../../src/adapters/aws/dynamodb-api-key-repo.js';
 import { SqliteApiKeyRepo } from '../../src/adapters/embedded/sqlite-api-key-repo.js';
 import { InMemoryApiKeyRepo } from '../helpers/fakes.js';
 import { apiKeyRepoContract } from './api-key-repo.contract.js';
+import { useDynalite } from './dynamodb-contract-tables.js';
 import { tempDb } from './sqlite-temp.js';
 
 apiKeyRepoContract('SqliteApiKeyRepo', () => {
@@ -8,3 +10,10 @@ apiKeyRepoContract('SqliteApiKeyRepo', () => {
   return { repo: new SqliteApiKeyRepo(t.db), cleanup: t.cleanup };
 });
 apiKeyRepoContract('InMemoryApiKeyRepo (fake)', () => ({ repo: new InMemoryApiKeyRepo() }));
+
+// DynamoDB (the aws shape's users table): a fresh table per test.
+const dynalite = useDynalite();
+apiKeyRepoContract('DynamoDbApiKeyRepo (dynalite)', async () => {
+  const d = dynalite();
+  return { repo: new DynamoDbApiKeyRepo(d.doc, await d.freshTable('users')) };
+});
