@@ -80,3 +80,17 @@ export function useMoto(): (() => DynamoBackend) | undefined {
   });
   return () => b!;
 }
+
+/** A client of its own whose calls all fail once `breakStore()` is called (the table unreachable). */
+export function breakableDoc(b: DynamoBackend): { doc: DynamoDBDocumentClient; breakStore: () => void } {
+  const doc = b.twinDoc();
+  let broken = false;
+  doc.middlewareStack.add(
+    (next) => async (args) => {
+      if (broken) throw Object.assign(new Error('DynamoDB unreachable (test)'), { name: 'NetworkingError' });
+      return next(args);
+    },
+    { step: 'initialize', name: 'breakStore' },
+  );
+  return { doc, breakStore: () => void (broken = true) };
+}
