@@ -94,3 +94,17 @@ export function breakableDoc(b: DynamoBackend): { doc: DynamoDBDocumentClient; b
   );
   return { doc, breakStore: () => void (broken = true) };
 }
+
+/** A client of its own that counts the DynamoDB operations it sends, by name (the cost of a port call). */
+export function countingDoc(b: DynamoBackend): { doc: DynamoDBDocumentClient; calls: string[] } {
+  const doc = b.twinDoc();
+  const calls: string[] = [];
+  doc.middlewareStack.add(
+    (next, context) => async (args) => {
+      calls.push(String(context.commandName).replace(/Command$/, ''));
+      return next(args);
+    },
+    { step: 'initialize', name: 'countCalls' },
+  );
+  return { doc, calls };
+}

@@ -8,7 +8,7 @@ import { MemoryLogger } from '../helpers/fakes.js';
 import { dropPrefix, TEST_REDIS_URL, testPrefix } from '../helpers/redis-test.js';
 import { DynamoDbRateLimitStore } from '../../src/adapters/aws/dynamodb-rate-limit-store.js';
 import { motoSkip } from '../helpers/aws-emulators.js';
-import { useDynalite, useMoto, type DynamoBackend } from './dynamodb-contract-tables.js';
+import { countingDoc, useDynalite, useMoto, type DynamoBackend } from './dynamodb-contract-tables.js';
 import { rateLimitStoreContract } from './rate-limit-store.contract.js';
 
 rateLimitStoreContract('MemoryRateLimitStore', async () => ({ store: new MemoryRateLimitStore() }));
@@ -44,3 +44,17 @@ rateLimitStoreContract('DynamoDbRateLimitStore (dynalite)', () => dynamoStores(d
 const moto = useMoto();
 if (moto) rateLimitStoreContract('DynamoDbRateLimitStore (moto, TTL on)', () => dynamoStores(moto()));
 else it('DynamoDbRateLimitStore (moto)', { skip: motoSkip() }, () => {});
+
+it('DynamoDbRateLimitStore: a hit in an open window is one UpdateItem; opening a window two; a block one more', async () => {
+  const d = dynalite();
+  const { doc, calls } = countingDoc(d);
+  const c = new DynamoDbRateLimitStore(doc, await d.freshTable('rateLimits')).counter({ name: 'cost', points: 2, windowSeconds: 60, blockSeconds: 600 });
+  await c.consume('k');
+  assert.deepEqual(calls.splice(0), ['UpdateItem', 'UpdateItem'], 'first hit: the add is refused (no window), then the window opens');
+  await c.consume('k');
+  assert.deepEqual(calls.splice(0), ['UpdateItem']);
+  const over = await c.consume('k');
+  assert.equal(over.allowed, false);
+  assert.deepEqual(calls.splice(0), ['UpdateItem', 'UpdateItem'], 'the hit, then the block');
+  assert.ok(over.resetMs > 590_000);
+});
