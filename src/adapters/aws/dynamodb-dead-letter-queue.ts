@@ -33,7 +33,7 @@ export class DynamoDbDeadLetterQueue implements DeadLetterQueue {
       const [byJob, byManual] = await Promise.all([this.guard('JOB', letter.jobId), letter.manualId ? this.guard('MANUAL', letter.manualId) : null]);
       const id = byJob ?? byManual ?? randomUUID();
       const fresh = !byJob && !byManual;
-      const jobTaken = await this.takeGuard('JOB', letter.jobId, id);
+      const jobTaken = byJob === id || (await this.takeGuard('JOB', letter.jobId, id));
       if (fresh && !jobTaken) continue; // another process created this job's letter first: update that one
       if (letter.manualId && byManual !== id && !(await this.takeGuard('MANUAL', letter.manualId, id)) && fresh) {
         await this.dropGuard('JOB', letter.jobId, id);
