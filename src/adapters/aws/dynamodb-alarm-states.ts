@@ -1,6 +1,6 @@
-import { PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { AlarmRecord, AlarmState, AlarmStateStore } from '../../core/ports/alarm-states.js';
-import { isConditionFailed } from './dynamodb-expiry.js';
+import { conditionFailed, queryAll } from './dynamodb-items.js';
 
 /**
  * Alarm states in the `errorTracking` table, partition `ALARM`, one item per alarm (`sk` = its name, so
@@ -15,16 +15,8 @@ export class DynamoDbAlarmStates implements AlarmStateStore {
   ) {}
 
   async list(): Promise<AlarmRecord[]> {
-    const out: AlarmRecord[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const r = await this.doc.send(
-        new QueryCommand({ TableName: this.table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': 'ALARM' }, ConsistentRead: true, ExclusiveStartKey: start }),
-      );
-      for (const i of r.Items ?? []) out.push({ name: i.name as string, state: i.state as AlarmState, since: i.since as string, value: (i.value as number | null | undefined) ?? null });
-      start = r.LastEvaluatedKey;
-    } while (start);
-    return out;
+    const items = await queryAll(this.doc, { TableName: this.table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': 'ALARM' }, ConsistentRead: true });
+    return items.map((i) => ({ name: i.name as string, state: i.state as AlarmState, since: i.since as string, value: (i.value as number | null | undefined) ?? null }));
   }
 
   async transition(from: AlarmState | null, next: AlarmRecord): Promise<boolean> {
@@ -40,7 +32,7 @@ export class DynamoDbAlarmStates implements AlarmStateStore {
       );
       return true;
     } catch (e) {
-      if (isConditionFailed(e)) return false;
+      if (conditionFailed(e)) return false;
       throw e;
     }
   }

@@ -1,7 +1,7 @@
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { errors } from '../../core/errors.js';
 import type { ApiKeyRecord, ApiKeyRepo } from '../../core/ports/api-key-repo.js';
-import { isConditionFailed } from './dynamodb-expiry.js';
+import { conditionFailed, queryAll } from './dynamodb-items.js';
 import { KEY } from './dynamodb-tables.js';
 
 /**
@@ -24,7 +24,7 @@ export class DynamoDbApiKeyRepo implements ApiKeyRepo {
     try {
       await this.doc.send(new PutCommand({ TableName: this.table, Item: { ...secretKey, keyId: r.keyId }, ConditionExpression: 'attribute_not_exists(pk)' }));
     } catch (e) {
-      if (isConditionFailed(e)) throw errors.conflict('This API key already exists');
+      if (conditionFailed(e)) throw errors.conflict('This API key already exists');
       throw e;
     }
     try {
@@ -37,7 +37,7 @@ export class DynamoDbApiKeyRepo implements ApiKeyRepo {
       );
     } catch (e) {
       await this.dropSecretGuard(r.secretSha256, r.keyId);
-      if (isConditionFailed(e)) throw errors.conflict('This API key already exists');
+      if (conditionFailed(e)) throw errors.conflict('This API key already exists');
       throw e;
     }
   }
@@ -48,23 +48,14 @@ export class DynamoDbApiKeyRepo implements ApiKeyRepo {
   }
 
   async listForUser(userId: string): Promise<ApiKeyRecord[]> {
-    const out: ApiKeyRecord[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const r = await this.doc.send(
-        new QueryCommand({
-          TableName: this.table,
-          IndexName: KEY.gsi1,
-          KeyConditionExpression: '#g = :g',
-          ExpressionAttributeNames: { '#g': KEY.gsi1pk },
-          ExpressionAttributeValues: { ':g': `APIKEYS#${userId}` },
-          ExclusiveStartKey: start,
-        }),
-      );
-      for (const i of r.Items ?? []) out.push(toRecord(i));
-      start = r.LastEvaluatedKey;
-    } while (start);
-    return out;
+    const items = await queryAll(this.doc, {
+      TableName: this.table,
+      IndexName: KEY.gsi1,
+      KeyConditionExpression: '#g = :g',
+      ExpressionAttributeNames: { '#g': KEY.gsi1pk },
+      ExpressionAttributeValues: { ':g': `APIKEYS#${userId}` },
+    });
+    return items.map(toRecord);
   }
 
   async delete(userId: string, keyId: string): Promise<boolean> {
@@ -81,7 +72,7 @@ export class DynamoDbApiKeyRepo implements ApiKeyRepo {
       if (r.Attributes) await this.dropSecretGuard(r.Attributes.secretSha256 as string, keyId);
       return true;
     } catch (e) {
-      if (isConditionFailed(e)) return false;
+      if (conditionFailed(e)) return false;
       throw e;
     }
   }

@@ -1,11 +1,18 @@
 import { randomUUID } from 'node:crypto';
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { DeadLetter, DeadLetterQueue } from '../../core/ports/dead-letter-queue.js';
-import { isConditionFailed } from './dynamodb-expiry.js';
+import { conditionFailed, queryAll, queryCount } from './dynamodb-items.js';
 
 /** Longest error text kept (as the SQLite queue: the letter is for a person). */
 const MAX_ERROR = 2000;
 const PK = 'DLQ';
+/** Every letter of the queue: one strongly consistent Query of its partition. */
+const LETTERS = (table: string) => ({
+  TableName: table,
+  KeyConditionExpression: 'pk = :pk AND begins_with(sk, :l)',
+  ExpressionAttributeValues: { ':pk': PK, ':l': 'LETTER#' },
+  ConsistentRead: true,
+});
 const FIELDS = ['jobId', 'kind', 'manualId', 'ownerId', 'errorType', 'error', 'attempts', 'createdAt', 'deadAt'] as const;
 
 /**
@@ -74,7 +81,7 @@ export class DynamoDbDeadLetterQueue implements DeadLetterQueue {
           }),
         )
         .catch((e) => {
-          if (!isConditionFailed(e)) throw e;
+          if (!conditionFailed(e)) throw e;
         });
       firstFailedAt = letter.firstFailedAt;
     }
@@ -86,21 +93,7 @@ export class DynamoDbDeadLetterQueue implements DeadLetterQueue {
 
   async list(opts: { limit?: number } = {}): Promise<DeadLetter[]> {
     const limit = Math.max(1, Math.min(opts.limit ?? 100, 1000));
-    const letters: DeadLetter[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const r = await this.doc.send(
-        new QueryCommand({
-          TableName: this.table,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :l)',
-          ExpressionAttributeValues: { ':pk': PK, ':l': 'LETTER#' },
-          ConsistentRead: true,
-          ExclusiveStartKey: start,
-        }),
-      );
-      for (const i of r.Items ?? []) letters.push(toLetter(i));
-      start = r.LastEvaluatedKey;
-    } while (start);
+    const letters = (await queryAll(this.doc, LETTERS(this.table))).map(toLetter);
     return letters.sort((a, b) => (a.deadAt === b.deadAt ? b.id.localeCompare(a.id) : a.deadAt < b.deadAt ? 1 : -1)).slice(0, limit);
   }
 
@@ -137,28 +130,12 @@ export class DynamoDbDeadLetterQueue implements DeadLetterQueue {
         }),
       );
     } catch (e) {
-      if (!isConditionFailed(e)) throw e; // unknown id: nothing to count
+      if (!conditionFailed(e)) throw e; // unknown id: nothing to count
     }
   }
 
   async size(): Promise<number> {
-    let n = 0;
-    let start: Record<string, unknown> | undefined;
-    do {
-      const r = await this.doc.send(
-        new QueryCommand({
-          TableName: this.table,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :l)',
-          ExpressionAttributeValues: { ':pk': PK, ':l': 'LETTER#' },
-          Select: 'COUNT',
-          ConsistentRead: true,
-          ExclusiveStartKey: start,
-        }),
-      );
-      n += r.Count ?? 0;
-      start = r.LastEvaluatedKey;
-    } while (start);
-    return n;
+    return queryCount(this.doc, LETTERS(this.table));
   }
 
   private async guard(kind: 'JOB' | 'MANUAL', subject: string): Promise<string | null> {
@@ -179,7 +156,7 @@ export class DynamoDbDeadLetterQueue implements DeadLetterQueue {
       );
       return true;
     } catch (e) {
-      if (isConditionFailed(e)) return false;
+      if (conditionFailed(e)) return false;
       throw e;
     }
   }
@@ -188,7 +165,7 @@ export class DynamoDbDeadLetterQueue implements DeadLetterQueue {
     try {
       await this.doc.send(new DeleteCommand({ TableName: this.table, Key: { pk: PK, sk: `${kind}#${subject}` }, ConditionExpression: 'id = :id', ExpressionAttributeValues: { ':id': id } }));
     } catch (e) {
-      if (!isConditionFailed(e)) throw e; // names another letter now: leave it
+      if (!conditionFailed(e)) throw e; // names another letter now: leave it
     }
   }
 }

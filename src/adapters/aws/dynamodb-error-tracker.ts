@@ -1,10 +1,11 @@
-import { DeleteCommand, GetCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, UpdateCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { errorFingerprint, normaliseMessage, severityOf } from '../../core/ops/error-fingerprint.js';
 import { systemClock, type Clock } from '../../core/ports/clock.js';
 import type { ErrorOccurrence, ErrorRecord, ErrorTracker } from '../../core/ports/error-tracker.js';
 import type { Logger } from '../../core/ports/logger.js';
 import type { Severity } from '../../core/ports/notifier.js';
-import { daysMs, isConditionFailed, ttlAt } from './dynamodb-expiry.js';
+import { daysMs, ttlAt } from './dynamodb-expiry.js';
+import { conditionFailed, queryAll } from './dynamodb-items.js';
 import { KEY } from './dynamodb-tables.js';
 
 const WORST_FIRST: Severity[] = ['critical', 'high', 'medium'];
@@ -59,7 +60,7 @@ export class DynamoDbErrorTracker implements ErrorTracker {
         );
         return toRecord(newest);
       } catch (e) {
-        if (!isConditionFailed(e)) throw e;
+        if (!conditionFailed(e)) throw e;
       }
       // Older than the newest occurrence: count it, keep last_seen and its sample.
       const late = await this.update(key, `SET first_seen = if_not_exists(first_seen, :at), ${KEY.ttl} = :ttl ADD #c :one, severities :sev`, undefined, common);
@@ -67,7 +68,7 @@ export class DynamoDbErrorTracker implements ErrorTracker {
       try {
         return toRecord(await this.update(key, 'SET first_seen = :at', 'first_seen > :at', { ':at': at }));
       } catch (e) {
-        if (!isConditionFailed(e)) throw e;
+        if (!conditionFailed(e)) throw e;
         const r = await this.doc.send(new GetCommand({ TableName: this.table, Key: key, ConsistentRead: true }));
         return toRecord(r.Item!);
       }
@@ -107,49 +108,37 @@ export class DynamoDbErrorTracker implements ErrorTracker {
       for (const s of worse) values[`:${s}`] = s;
     }
     if (opts.since) values[':since'] = opts.since.toISOString();
-    const out: ErrorRecord[] = [];
-    for await (const item of this.index(opts.since ? '#s >= :since' : undefined, values, filters.join(' AND '), false)) {
-      out.push(toRecord(item));
-      if (out.length >= limit) break;
-    }
-    return out;
+    const items = await queryAll(this.doc, this.index(opts.since ? '#s >= :since' : undefined, values, filters.join(' AND '), false), limit);
+    return items.slice(0, limit).map(toRecord);
   }
 
   async prune(before: Date): Promise<number> {
     const cut = before.toISOString();
     let n = 0;
-    for await (const item of this.index('#s < :before', { ':g': INDEX_PK, ':before': cut }, undefined, true)) {
+    for (const item of await queryAll(this.doc, this.index('#s < :before', { ':g': INDEX_PK, ':before': cut }, undefined, true))) {
       try {
         await this.doc.send(
           new DeleteCommand({ TableName: this.table, Key: { pk: item.pk, sk: item.sk }, ConditionExpression: 'last_seen < :before', ExpressionAttributeValues: { ':before': cut } }),
         );
         n++;
       } catch (e) {
-        if (!isConditionFailed(e)) throw e; // seen again meanwhile: kept
+        if (!conditionFailed(e)) throw e; // seen again meanwhile: kept
       }
     }
     return n;
   }
 
-  /** Items of gsi1 `ERRORS`, newest first unless `ascending`, page after page. */
-  private async *index(sortCondition: string | undefined, values: Record<string, unknown>, filter: string | undefined, ascending: boolean): AsyncGenerator<Record<string, unknown>> {
-    let start: Record<string, unknown> | undefined;
-    do {
-      const r = await this.doc.send(
-        new QueryCommand({
-          TableName: this.table,
-          IndexName: KEY.gsi1,
-          KeyConditionExpression: `#p = :g${sortCondition ? ` AND ${sortCondition}` : ''}`,
-          ExpressionAttributeNames: { '#p': KEY.gsi1pk, ...(sortCondition ? { '#s': KEY.gsi1sk } : {}) },
-          ExpressionAttributeValues: values,
-          FilterExpression: filter,
-          ScanIndexForward: ascending,
-          ExclusiveStartKey: start,
-        }),
-      );
-      yield* r.Items ?? [];
-      start = r.LastEvaluatedKey;
-    } while (start);
+  /** A Query of gsi1 `ERRORS`, newest first unless `ascending`. */
+  private index(sortCondition: string | undefined, values: Record<string, unknown>, filter: string | undefined, ascending: boolean): QueryCommandInput {
+    return {
+      TableName: this.table,
+      IndexName: KEY.gsi1,
+      KeyConditionExpression: `#p = :g${sortCondition ? ` AND ${sortCondition}` : ''}`,
+      ExpressionAttributeNames: { '#p': KEY.gsi1pk, ...(sortCondition ? { '#s': KEY.gsi1sk } : {}) },
+      ExpressionAttributeValues: values,
+      FilterExpression: filter,
+      ScanIndexForward: ascending,
+    };
   }
 }
 

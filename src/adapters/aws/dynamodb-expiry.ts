@@ -1,6 +1,6 @@
 /**
- * Item helpers shared by the DynamoDB adapters of the users, rateLimits and errorTracking tables:
- * expiry (TTL) and conditional-write outcomes.
+ * Expiry helpers of the DynamoDB adapters of the users, rateLimits and errorTracking tables (paging,
+ * batches and the failed-condition test are dynamodb-items.ts').
  *
  * Expiry: DynamoDB's TTL (`expires_at`, whole epoch seconds) deletes lazily, up to ~48 h late, and
  * dynalite never does, so every reader also checks expiry itself. Where a lifetime is shorter than
@@ -19,9 +19,6 @@ export function isExpired(item: Record<string, unknown> | undefined, nowMs = Dat
   const ttl = item[KEY.ttl];
   return typeof ttl === 'number' && ttl * 1000 <= nowMs;
 }
-
-/** The write was refused by its ConditionExpression (the one expected "no" of a conditional write). */
-export const isConditionFailed = (e: unknown): boolean => (e as { name?: string } | null)?.name === 'ConditionalCheckFailedException';
 
 /** `days` in ms. */
 export const daysMs = (days: number): number => days * 86_400_000;

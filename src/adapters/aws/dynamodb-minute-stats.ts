@@ -1,8 +1,9 @@
-import { DeleteCommand, GetCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { emptyMinute, MAX_ACTIVE_USERS } from '../../core/monitoring/minute-stats.js';
 import { systemClock, type Clock } from '../../core/ports/clock.js';
 import type { DayCost, MinuteStats, MinuteStatsStore } from '../../core/ports/minute-stats.js';
 import { daysMs, isExpired, ttlAt } from './dynamodb-expiry.js';
+import { batchDelete, queryAll, type Item, type ItemKey } from './dynamodb-items.js';
 
 /** Counts that add up across writers (the same list as core/monitoring/minute-stats.ts merges). */
 const COUNTS = ['requests', 'errors5xx', 'errors4xx', 'cacheHits', 'cacheMisses', 'cacheBypass', 'answers', 'pagesIngested', 'chunksIndexed', 'jobsQueued'] as const;
@@ -47,14 +48,12 @@ export class DynamoDbMinuteStats implements MinuteStatsStore {
   }
 
   async read(fromMinute: number, toMinute: number): Promise<MinuteStats[]> {
-    const out: MinuteStats[] = [];
-    for await (const item of this.items(fromMinute, toMinute)) out.push(toStats(item));
-    return out;
+    return (await this.items(fromMinute, toMinute)).map(toStats);
   }
 
   async costByDay(fromMinute: number, toMinute: number): Promise<DayCost[]> {
     const sums = new Map<string, DayCost>();
-    for await (const item of this.items(fromMinute, toMinute)) {
+    for (const item of await this.items(fromMinute, toMinute)) {
       const day = dayOf(item.minute as number);
       for (const [operation, c] of Object.entries(toStats(item).costs)) {
         const k = `${day}\n${operation}`;
@@ -71,10 +70,9 @@ export class DynamoDbMinuteStats implements MinuteStatsStore {
     const days = (await this.writtenDays()).filter((d) => d <= lastDay);
     let n = 0;
     for (const day of days) {
-      for await (const item of this.query(day, '0', sortKey(beforeMinute - 1), 'pk, sk')) {
-        await this.doc.send(new DeleteCommand({ TableName: this.table, Key: { pk: item.pk, sk: item.sk } }));
-        n++;
-      }
+      const doomed = await queryAll(this.doc, this.query(day, '0', sortKey(beforeMinute - 1), 'pk, sk'));
+      await batchDelete(this.doc, this.table, doomed as ItemKey[]);
+      n += doomed.length;
     }
     const emptied = days.filter((d) => d < lastDay);
     if (emptied.length > 0) {
@@ -85,11 +83,13 @@ export class DynamoDbMinuteStats implements MinuteStatsStore {
   }
 
   /** The live minute items from..to, ascending: one Query per UTC day in the range that has data. */
-  private async *items(fromMinute: number, toMinute: number): AsyncGenerator<Record<string, unknown>> {
+  private async items(fromMinute: number, toMinute: number): Promise<Item[]> {
     const now = this.clock.now().getTime();
+    const out: Item[] = [];
     for (const day of await this.daysBetween(fromMinute, toMinute)) {
-      for await (const item of this.query(day, sortKey(fromMinute), sortKey(toMinute))) if (!isExpired(item, now)) yield item;
+      for (const item of await queryAll(this.doc, this.query(day, sortKey(fromMinute), sortKey(toMinute)))) if (!isExpired(item, now)) out.push(item);
     }
+    return out;
   }
 
   /** The days of a short range (a dashboard's hours) directly; of a longer one, those in MINDAYS. */
@@ -109,22 +109,14 @@ export class DynamoDbMinuteStats implements MinuteStatsStore {
     return [...((r.Item?.days as Set<string> | undefined) ?? [])].sort();
   }
 
-  private async *query(day: string, from: string, to: string, projection?: string): AsyncGenerator<Record<string, unknown>> {
-    let start: Record<string, unknown> | undefined;
-    do {
-      const r = await this.doc.send(
-        new QueryCommand({
-          TableName: this.table,
-          KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-          ExpressionAttributeValues: { ':pk': `MIN#${day}`, ':from': from, ':to': to },
-          ProjectionExpression: projection,
-          ConsistentRead: true,
-          ExclusiveStartKey: start,
-        }),
-      );
-      yield* r.Items ?? [];
-      start = r.LastEvaluatedKey;
-    } while (start);
+  private query(day: string, from: string, to: string, projection?: string): QueryCommandInput {
+    return {
+      TableName: this.table,
+      KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+      ExpressionAttributeValues: { ':pk': `MIN#${day}`, ':from': from, ':to': to },
+      ProjectionExpression: projection,
+      ConsistentRead: true,
+    };
   }
 }
 

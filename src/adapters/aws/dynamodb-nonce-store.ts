@@ -1,6 +1,7 @@
 import { PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { NonceStore } from '../../core/ports/nonce-store.js';
-import { isConditionFailed, ttlAt } from './dynamodb-expiry.js';
+import { ttlAt } from './dynamodb-expiry.js';
+import { conditionFailed } from './dynamodb-items.js';
 
 /**
  * Signature nonces in the `rateLimits` table, item `NONCE#<nonce>` / `NONCE`: one conditional PutItem
@@ -30,7 +31,7 @@ export class DynamoDbNonceStore implements NonceStore {
       );
       return true;
     } catch (e) {
-      if (isConditionFailed(e)) return false;
+      if (conditionFailed(e)) return false;
       throw e;
     }
   }

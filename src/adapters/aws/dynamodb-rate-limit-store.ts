@@ -2,7 +2,8 @@ import { DeleteCommand, GetCommand, UpdateCommand, type DynamoDBDocumentClient }
 import { RateLimiterDynamo, RateLimiterRes } from 'rate-limiter-flexible';
 import type { RateCounter, RateLimitPolicy, RateLimitStore } from '../../core/ports/rate-limit-store.js';
 import { LimiterRateCounter, limiterOptions } from '../embedded/memory-rate-limit-store.js';
-import { isConditionFailed, isExpired, ttlAt } from './dynamodb-expiry.js';
+import { isExpired, ttlAt } from './dynamodb-expiry.js';
+import { conditionFailed } from './dynamodb-items.js';
 
 /** What one window item holds: consumed points and when the window (or block) ends, epoch ms. */
 interface WindowItem {
@@ -59,13 +60,13 @@ class DynamoTableLimiter extends RateLimiterDynamo {
       try {
         return await this.update(rlKey, 'SET points = points + :p', 'expires_ms > :now', { ':p': points, ':now': now });
       } catch (e) {
-        if (!isConditionFailed(e)) throw e;
+        if (!conditionFailed(e)) throw e;
       }
       try {
         return await this.update(rlKey, setWindow, 'attribute_not_exists(pk) OR expires_ms <= :now', { ':p': points, ':end': end, ':now': now, ...ttl });
       } catch (e) {
         // Another process opened the window between the two writes: add to it (next turn).
-        if (!isConditionFailed(e) || attempt >= 5) throw e;
+        if (!conditionFailed(e) || attempt >= 5) throw e;
       }
     }
   }

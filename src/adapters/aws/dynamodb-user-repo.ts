@@ -2,7 +2,7 @@ import { GetCommand, PutCommand, UpdateCommand, DeleteCommand, type DynamoDBDocu
 import { errors } from '../../core/errors.js';
 import type { User } from '../../core/model/types.js';
 import type { UserRepo } from '../../core/ports/user-repo.js';
-import { isConditionFailed } from './dynamodb-expiry.js';
+import { conditionFailed } from './dynamodb-items.js';
 
 /**
  * User profiles in the `users` table (with Cognito on AWS the password hash is Cognito's; the profile
@@ -28,14 +28,14 @@ export class DynamoDbUserRepo implements UserRepo {
     try {
       await this.doc.send(new PutCommand({ TableName: this.table, Item: { ...emailKey, ...profile }, ConditionExpression: 'attribute_not_exists(pk)' }));
     } catch (e) {
-      if (isConditionFailed(e)) throw errors.conflict('An account with this email already exists');
+      if (conditionFailed(e)) throw errors.conflict('An account with this email already exists');
       throw e;
     }
     try {
       await this.doc.send(new PutCommand({ TableName: this.table, Item: { pk: `USER#${u.id}`, sk: 'PROFILE', ...profile }, ConditionExpression: 'attribute_not_exists(pk)' }));
     } catch (e) {
       await this.doc.send(new DeleteCommand({ TableName: this.table, Key: emailKey, ConditionExpression: 'id = :id', ExpressionAttributeValues: { ':id': u.id } })).catch(() => {});
-      if (isConditionFailed(e)) throw errors.conflict('An account with this id already exists');
+      if (conditionFailed(e)) throw errors.conflict('An account with this id already exists');
       throw e;
     }
     await this.doc.send(new UpdateCommand({ TableName: this.table, Key: { pk: 'META', sk: 'USER_COUNT' }, UpdateExpression: 'ADD n :one', ExpressionAttributeValues: { ':one': 1 } }));
