@@ -10,8 +10,10 @@
  *
  * Used by `npm run eval` (on the server's own index after the HTTP run) and standalone, in process,
  * with vectors cached under .eval-cache/embeddings:
- *   npx tsc -p . && node dist/bench/eval-cv.js [--unseen] [--verbose] [--grid] [--set name=value,...]
+ *   npx tsc -p . && node dist/bench/eval-cv.js [--unseen] [--verbose] [--grid] [--set name=value,...] [--kb sqlite|s3]
  * --unseen also scores the held-out set with the shipped defaults (do not tune on it).
+ * --kb s3 indexes into the aws shape's S3KnowledgeBase on a local s3rver instead of SQLite, and
+ * prints what a cold container pays to load its shards.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -30,6 +32,7 @@ import type { Embedder } from '../src/core/ports/embedder.js';
 import type { KnowledgeBase, SearchQuery } from '../src/core/ports/knowledge-base.js';
 import { evalManualsDir, loadQa, repoRoot, type EvalSet, type QaItem } from '../test/helpers/eval-manuals.js';
 import { CachedEmbedder } from './cached-embedder.js';
+import { measureShardLoad, s3KnowledgeBase } from './kb-s3-load.js';
 import { fmt, summarise, termRecall, type EvalItemResult, type Metrics } from './eval-metrics.js';
 
 /**
@@ -199,10 +202,11 @@ export function printCv(cv: CvReport): void {
 const short = (m: string) => m.replace(/\.pdf$/, '').split('-')[0]!;
 
 /** The set's manuals read, chunked, indexed and embedded in process (vectors cached by text). */
-export async function buildIndex(sets: EvalSet[], embedder: Embedder) {
+export async function buildIndex(sets: EvalSet[], embedder: Embedder, store: 'sqlite' | 's3' = 'sqlite') {
   const tmp = mkdtempSync(join(tmpdir(), 'manuel-cv-'));
-  const db = openDatabase(join(tmp, 'manuel.db'));
-  const kb = new SqliteKnowledgeBase(db);
+  const db = store === 'sqlite' ? openDatabase(join(tmp, 'manuel.db')) : null;
+  const s3 = store === 's3' ? await s3KnowledgeBase() : null;
+  const kb: KnowledgeBase = s3 ? s3.kb : new SqliteKnowledgeBase(db!);
   const reader = new UnpdfPdfReader();
   for (const set of sets) {
     const dir = evalManualsDir(set);
@@ -217,7 +221,15 @@ export async function buildIndex(sets: EvalSet[], embedder: Embedder) {
       }
     }
   }
-  return { kb, close: () => (db.close(), rmSync(tmp, { recursive: true, force: true })) };
+  return {
+    kb,
+    measure: s3 ? () => measureShardLoad(s3.s3, s3.bucket, sets) : null,
+    close: async () => {
+      db?.close();
+      await s3?.close();
+      rmSync(tmp, { recursive: true, force: true });
+    },
+  };
 }
 
 export const cachedEmbedder = () =>
@@ -234,10 +246,14 @@ async function main() {
   const tuning = { ...DEFAULT_TUNING, ...overrides };
   const embedder = cachedEmbedder();
   const sets: EvalSet[] = args.includes('--unseen') ? ['dev', 'dev-plain', 'unseen'] : ['dev', 'dev-plain'];
-  const { kb, close } = await buildIndex(
+  const store = args.includes('--kb') && args[args.indexOf('--kb') + 1] === 's3' ? 's3' : 'sqlite';
+  const { kb, close, measure } = await buildIndex(
     sets.filter((s) => s !== 'dev-plain'),
     embedder,
+    store,
   );
+  console.log(`knowledge base: ${store}`);
+  await measure?.();
   const ownerOf = (set: EvalSet) => (set === 'unseen' ? 'unseen' : 'dev');
   try {
     for (const set of sets) {
@@ -258,7 +274,7 @@ async function main() {
     }
     if (args.includes('--grid')) printCv(await crossValidate({ kb, embedder, owners: ['dev'] }, [...loadQa('dev'), ...loadQa('dev-plain')]));
   } finally {
-    close();
+    await close();
     await embedder.close();
   }
 }
