@@ -12,6 +12,7 @@
  * with vectors cached under .eval-cache/embeddings:
  *   npx tsc -p . && node dist/bench/eval-cv.js [--unseen] [--verbose] [--grid] [--set name=value,...] [--kb sqlite|s3]
  * --unseen also scores the held-out set with the shipped defaults (do not tune on it).
+ * --only SET[,SET] scores and indexes only those sets (e.g. `--unseen --only unseen`).
  * --kb s3 indexes into the aws shape's S3KnowledgeBase on a local s3rver instead of SQLite, and
  * prints what a cold container pays to load its shards.
  */
@@ -245,7 +246,10 @@ async function main() {
   ) as Partial<RetrieveTuning>;
   const tuning = { ...DEFAULT_TUNING, ...overrides };
   const embedder = cachedEmbedder();
-  const sets: EvalSet[] = args.includes('--unseen') ? ['dev', 'dev-plain', 'unseen'] : ['dev', 'dev-plain'];
+  const all: EvalSet[] = args.includes('--unseen') ? ['dev', 'dev-plain', 'unseen'] : ['dev', 'dev-plain'];
+  // --only unseen: index that set alone (SQLite's BM25 statistics then span only its manuals).
+  const only = args.includes('--only') ? args[args.indexOf('--only') + 1]!.split(',') : null;
+  const sets = only ? all.filter((s) => only.includes(s)) : all;
   const store = args.includes('--kb') && args[args.indexOf('--kb') + 1] === 's3' ? 's3' : 'sqlite';
   const { kb, close, measure } = await buildIndex(
     sets.filter((s) => s !== 'dev-plain'),

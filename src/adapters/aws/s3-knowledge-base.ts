@@ -35,6 +35,12 @@ interface Listing {
 }
 
 const enc = encodeURIComponent;
+/**
+ * Every call answers with new chunk objects, as SqliteKnowledgeBase does: a caller may change what it
+ * got without touching the cache, and object identity means the same in both shapes (core/ask's
+ * contextCoverage compares chunks by identity).
+ */
+const copy = (c: Chunk): Chunk => ({ ...c });
 const statusOf = (e: unknown) => (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
 
 /**
@@ -118,6 +124,7 @@ export class S3KnowledgeBase implements KnowledgeBase {
     const { chunks, vectorRow } = shard.record;
     return chunks
       .filter((_, i) => vectorRow[i]! < 0)
+      .map(copy)
       .sort((a, b) => a.ordinal - b.ordinal)
       .slice(0, Math.max(0, limit));
   }
@@ -157,7 +164,7 @@ export class S3KnowledgeBase implements KnowledgeBase {
     const wanted = new Set(pages.map((p) => `${p.manualId}\u0000${p.pageNumber}`));
     const out: Chunk[] = [];
     for (const s of await this.visible(owners)) {
-      for (const c of s.record.chunks) if (wanted.has(`${c.manualId}\u0000${c.pageNumber}`)) out.push(c);
+      for (const c of s.record.chunks) if (wanted.has(`${c.manualId}\u0000${c.pageNumber}`)) out.push(copy(c));
     }
     return out.sort((a, b) => (a.manualId < b.manualId ? -1 : a.manualId > b.manualId ? 1 : a.ordinal - b.ordinal));
   }
@@ -371,7 +378,7 @@ function keywordSearch(shards: Shard[], query: SearchQuery, inScope: (s: Shard) 
   );
   const best = scored[0]?.score ?? 1;
   return scored.map(({ shard, doc, score }) => ({
-    chunk: shards[shard]!.record.chunks[doc]!,
+    chunk: copy(shards[shard]!.record.chunks[doc]!),
     manualName: shards[shard]!.record.manualName,
     score: best > 0 ? score / best : 0,
   }));
@@ -397,5 +404,5 @@ function vectorSearch(shards: Shard[], vector: Float32Array, limit: number): Sea
       }
     }
   }
-  return top.map(({ shard, doc, score }) => ({ chunk: shard.record.chunks[doc]!, manualName: shard.record.manualName, score: Math.max(0, Math.min(1, score)) }));
+  return top.map(({ shard, doc, score }) => ({ chunk: copy(shard.record.chunks[doc]!), manualName: shard.record.manualName, score: Math.max(0, Math.min(1, score)) }));
 }
