@@ -13,7 +13,7 @@ export interface S3KnowledgeBaseOptions {
    * question share one listing; another container's upload or delete is seen within this time.
    */
   listTtlMs?: number;
-  /** Chunks kept decoded in memory (default 100 000, about 350 MB with 512-d vectors); beyond it the least recently used shards go. */
+  /** Chunks kept decoded in memory (default 50 000: about 400 MB at the ~8 KiB per chunk measured with 512-d vectors); beyond it the least recently used shards go. */
   maxCachedChunks?: number;
   now?: () => number;
 }
@@ -69,7 +69,7 @@ export class S3KnowledgeBase implements KnowledgeBase {
   ) {
     this.prefix = opts.prefix ?? 'kb/';
     this.listTtlMs = opts.listTtlMs ?? 1000;
-    this.maxCachedChunks = opts.maxCachedChunks ?? 100_000;
+    this.maxCachedChunks = opts.maxCachedChunks ?? 50_000;
     this.now = opts.now ?? Date.now;
   }
 
