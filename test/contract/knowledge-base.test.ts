@@ -2,10 +2,11 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, it } from 'node:test';
-import type { S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { clientConfig } from '../../src/adapters/aws/aws-client-config.js';
 import { S3KnowledgeBase } from '../../src/adapters/aws/s3-knowledge-base.js';
 import type { Chunk } from '../../src/core/model/types.js';
-import { startS3rver, type S3Emulator } from '../helpers/aws-emulators.js';
+import { motoSkip, startMoto, startS3rver, type S3Emulator } from '../helpers/aws-emulators.js';
 import { loadQa, repoRoot } from '../helpers/eval-manuals.js';
 import { openDatabase } from '../../src/adapters/embedded/sqlite-db.js';
 import { SqliteKnowledgeBase, ftsQuery } from '../../src/adapters/embedded/sqlite-knowledge-base.js';
@@ -34,6 +35,24 @@ knowledgeBaseContract('S3KnowledgeBase (s3rver)', () => ({ kb: new S3KnowledgeBa
   vectors: true,
   vocabulary: true,
 });
+// moto honours the conditional requests (If-Match, If-None-Match) that s3rver ignores.
+if (!motoSkip()) {
+  let moto: Awaited<ReturnType<typeof startMoto>>;
+  let motoClient: S3Client;
+  before(async () => {
+    moto = await startMoto();
+    motoClient = new S3Client(clientConfig(moto.settings, 's3'));
+    await motoClient.send(new CreateBucketCommand({ Bucket: 'kb-contract' }));
+  });
+  after(async () => {
+    motoClient?.destroy();
+    await moto?.close();
+  });
+  knowledgeBaseContract('S3KnowledgeBase (moto)', () => ({ kb: new S3KnowledgeBase(motoClient, 'kb-contract', { prefix: `contract${prefixes++}/` }) }), {
+    vectors: true,
+    vocabulary: true,
+  });
+}
 knowledgeBaseContract('FakeKnowledgeBase', () => ({ kb: new FakeKnowledgeBase() }), { vectors: false, vocabulary: false });
 
 it('SqliteKnowledgeBase keeps chunks and vectors across a reopen, and its schema set-up is idempotent', async () => {
@@ -271,4 +290,35 @@ it('S3KnowledgeBase: another container sees re-indexed and deleted manuals and n
   assert.deepEqual(await new S3KnowledgeBase(s3.client, bucket, opts).deleteManual('m'), { chunks: 1, vectors: 0 });
   assert.deepEqual(await b.search({ text: 'doppler', owners: ['u'], limit: 5 }), []);
   assert.deepEqual(await b.chunksWithoutVectors('m', 10), []);
+});
+
+it('S3KnowledgeBase: a vector batch written over a concurrent writer is retried on If-Match, not lost (moto honours If-Match)', { skip: motoSkip() }, async () => {
+  const moto = await startMoto();
+  const client = new S3Client(clientConfig(moto.settings, 's3'));
+  try {
+    await client.send(new CreateBucketCommand({ Bucket: 'kb-race' }));
+    const other = new S3KnowledgeBase(client, 'kb-race');
+    await other.indexChunks('m', 'u', 'M', [mkChunk('m', 'u', 1, 0, 'one'), mkChunk('m', 'u', 1, 1, 'two')]);
+    // Between this writer's read of the shard and its write, the other writer stores a vector.
+    let raced = false;
+    const { client: racing, calls } = recording(client);
+    const send = racing.send.bind(racing);
+    racing.send = (async (cmd: { constructor: { name: string } }, ...rest: unknown[]) => {
+      if (cmd.constructor.name === 'PutObjectCommand' && !raced) {
+        raced = true;
+        await other.putVectors([{ chunkId: 'm:1:0', vector: Float32Array.from([1, 0]) }]);
+      }
+      return (send as (...a: unknown[]) => Promise<unknown>)(cmd, ...rest);
+    }) as S3Client['send'];
+    const writer = new S3KnowledgeBase(racing, 'kb-race');
+    await writer.putVectors([{ chunkId: 'm:1:1', vector: Float32Array.from([0, 1]) }]);
+    assert.ok(raced);
+    assert.equal(calls.filter((c) => c.startsWith('PutObject')).length, 2, 'the first write failed its If-Match and was made again');
+    assert.deepEqual(await new S3KnowledgeBase(client, 'kb-race').chunksWithoutVectors('m', 10), []);
+    const dense = await new S3KnowledgeBase(client, 'kb-race').search({ text: '', vector: Float32Array.from([1, 0]), owners: ['u'], limit: 5 });
+    assert.deepEqual(dense.map((h) => [h.chunk.id, h.score]), [['m:1:0', 1], ['m:1:1', 0]]);
+  } finally {
+    client.destroy();
+    await moto.close();
+  }
 });
