@@ -14,7 +14,6 @@ const TOKEN = /[\p{L}\p{N}\p{Co}][\p{L}\p{N}\p{Co}\u0300-\u036f]*/gu;
  * combining mark inside a word is dropped. ASCII words (nearly all of a manual) take the fast path.
  */
 function fold(token: string): string {
-  // eslint-disable-next-line no-control-regex
   if (/^[\x00-\x7f]*$/.test(token)) return token.toLowerCase();
   let out = '';
   for (const ch of token) {
@@ -141,7 +140,6 @@ function apply(w: string, rules: Rule[]): [string, string | null] {
 
 /** FTS5's Porter stemmer on one folded token. */
 export function porter(token: string): string {
-  // eslint-disable-next-line no-control-regex
   const ascii = /^[\x00-\x7f]*$/.test(token);
   let w = ascii ? token : Buffer.from(token, 'utf8').toString('latin1');
   if (w.length < 3 || w.length > 64) return token;
