@@ -117,3 +117,27 @@ it('SqliteKnowledgeBase sees vectors another process added after it cached the m
     t.cleanup();
   }
 });
+
+it('SqliteKnowledgeBase counts document frequencies and scopes again after another process changed the chunks', async () => {
+  const t = tempDb();
+  const other = openDatabase(t.file);
+  try {
+    const reader = new SqliteKnowledgeBase(t.db);
+    const writer = new SqliteKnowledgeBase(other);
+    const chunk = (m: string, i: number, text: string) => ({ id: `${m}:${i}`, manualId: m, ownerId: 'u', pageNumber: i, pageLabel: null, heading: null, text, ordinal: i });
+    await writer.indexChunks('m', 'u', 'Manual', [chunk('m', 1, 'the router forwards ports'), chunk('m', 2, 'reset the router')]);
+    assert.deepEqual(await reader.documentFrequencies(['u'], ['router', 'reset']), { total: 2, df: { router: 2, reset: 1 } });
+    assert.deepEqual(await reader.documentFrequencies(['u'], ['router']), { total: 2, df: { router: 2 } }, 'remembered, the same');
+    // A sibling process re-indexes the manual and adds another: the figures follow.
+    await writer.indexChunks('m', 'u', 'Manual', [chunk('m', 1, 'the router forwards ports')]);
+    await writer.indexChunks('n', 'u', 'Other', [chunk('n', 1, 'reset the modem'), chunk('n', 2, 'reset twice')]);
+    assert.deepEqual(await reader.documentFrequencies(['u'], ['router', 'reset']), { total: 3, df: { router: 1, reset: 2 } });
+    await writer.putVectors([{ chunkId: 'n:1', vector: Float32Array.from([1, 0]) }]);
+    const dense = await reader.search({ text: '', owners: ['u'], limit: 5, vector: Float32Array.from([1, 0]) });
+    assert.deepEqual(dense.map((h) => h.chunk.id), ['n:1'], 'the manuals of the scope follow too');
+    assert.deepEqual(await reader.documentFrequencies(['someone-else'], ['reset']), { total: 0, df: { reset: 0 } }, 'per scope');
+  } finally {
+    other.close();
+    t.cleanup();
+  }
+});
