@@ -141,3 +141,24 @@ it('SqliteKnowledgeBase counts document frequencies and scopes again after anoth
     t.cleanup();
   }
 });
+
+it('SqliteKnowledgeBase ranks keyword hits of the visible owners only, whoever holds the best matches', async () => {
+  const t = tempDb();
+  try {
+    const kb = new SqliteKnowledgeBase(t.db);
+    const chunk = (m: string, owner: string, i: number, text: string) => ({ id: `${m}:${i}`, manualId: m, ownerId: owner, pageNumber: i, pageLabel: null, heading: null, text, ordinal: i });
+    // u holds most of the index, but v holds the best matches (the term more often, in shorter chunks).
+    await kb.indexChunks('mu', 'u', 'U', Array.from({ length: 80 }, (_, i) => chunk('mu', 'u', i, `router ${'and other words about the device '.repeat(5)} ${i}`)));
+    await kb.indexChunks('mv', 'v', 'V', Array.from({ length: 20 }, (_, i) => chunk('mv', 'v', i, `router router ${i}`)));
+    const hits = await kb.search({ text: 'router', owners: ['u'], limit: 5 });
+    assert.equal(hits.length, 5);
+    assert.ok(hits.every((h) => h.chunk.ownerId === 'u'));
+    assert.equal(hits[0]!.score, 1);
+    const theirs = await kb.search({ text: 'router', owners: ['v'], limit: 30 });
+    assert.equal(theirs.length, 20, 'a small share of the index, all of its matches');
+    assert.ok(theirs.every((h) => h.chunk.ownerId === 'v'));
+    assert.equal((await kb.search({ text: 'router', owners: ['u', 'v'], limit: 3 }))[0]!.chunk.manualId, 'mv', 'everything visible: the best of all');
+  } finally {
+    t.cleanup();
+  }
+});

@@ -256,15 +256,7 @@ export class SqliteKnowledgeBase implements KnowledgeBase {
     const match = ftsQuery(query.text, query.prefix);
     if (!match) return [];
     const scope = this.scope(query, 'c');
-    // Ranked on rowids alone, then the winners' rows read: the sort then carries a rowid and a score
-    // for every matching chunk instead of its whole row (text included), ~20 % of the query's time.
-    const ranked = this
-      .stmt(
-        `SELECT kb_fts.rowid AS rowid, ${BM25} AS rank FROM kb_fts JOIN kb_chunks c ON c.rowid = kb_fts.rowid
-         WHERE kb_fts MATCH ? AND ${scope.sql} ORDER BY rank LIMIT ?`,
-      )
-      .raw()
-      .all(match, ...scope.params, query.limit) as [number, number][];
+    const ranked = this.rankedVisible(match, scope, query.limit);
     if (ranked.length === 0) return [];
     const byRowid = this.rowsByRowid(ranked.map((r) => r[0]));
     const best = -ranked[0]![1];
@@ -272,6 +264,45 @@ export class SqliteKnowledgeBase implements KnowledgeBase {
       const r = byRowid.get(rowid);
       return r ? [{ chunk: toChunk(r), manualName: r.manual_name, score: best > 0 ? -rank / best : 0 }] : [];
     });
+  }
+
+  /**
+   * The best `limit` (rowid, BM25 rank) pairs of the scope. Joining every match to kb_chunks to
+   * filter it by owner was ~40 % of a keyword search; when the scope holds most of the index (one
+   * household, one company), the index's own top list, a little longer than needed, is ranked
+   * alone and only its rows are checked for visibility. Exact: when too few of them are visible and
+   * the index had more, the joined query runs. A scope that is a small share of the index (one of
+   * many tenants) runs the joined query at once.
+   */
+  private rankedVisible(match: string, scope: { sql: string; params: string[] }, limit: number): [number, number][] {
+    const values = this.derivedValues();
+    const all = this.remembered(values, 'count', () => this.db.prepare('SELECT count(*) FROM kb_chunks').pluck().get() as number);
+    const visible = this.remembered(values, `count\u0000${scope.sql}\u0000${scope.params.join('\u0000')}`, () =>
+      this.stmt(`SELECT count(*) FROM kb_chunks c WHERE ${scope.sql}`).pluck().get(...scope.params) as number,
+    );
+    if (visible === 0) return [];
+    if (visible < all * 0.75) return this.rankedJoined(match, scope, limit);
+    const wanted = Math.ceil((limit * all * 1.25) / visible) + 5;
+    const top = this.stmt(`SELECT rowid, ${BM25} AS rank FROM kb_fts WHERE kb_fts MATCH ? ORDER BY rank LIMIT ?`).raw().all(match, wanted) as [number, number][];
+    if (visible === all) return top.slice(0, limit);
+    const seen = new Set(
+      this.stmt(`SELECT c.rowid FROM kb_chunks c WHERE c.rowid IN (${top.map(() => '?').join(',') || 'NULL'}) AND ${scope.sql}`)
+        .pluck()
+        .all(...top.map((r) => r[0]), ...scope.params) as number[],
+    );
+    const ranked = top.filter((r) => seen.has(r[0]));
+    if (ranked.length >= limit || top.length < wanted) return ranked.slice(0, limit);
+    return this.rankedJoined(match, scope, limit);
+  }
+
+  /** Ranked on rowids alone, then the winners' rows read: the sort carries a rowid and a score, not the row. */
+  private rankedJoined(match: string, scope: { sql: string; params: string[] }, limit: number): [number, number][] {
+    return this.stmt(
+      `SELECT kb_fts.rowid AS rowid, ${BM25} AS rank FROM kb_fts JOIN kb_chunks c ON c.rowid = kb_fts.rowid
+       WHERE kb_fts MATCH ? AND ${scope.sql} ORDER BY rank LIMIT ?`,
+    )
+      .raw()
+      .all(match, ...scope.params, limit) as [number, number][];
   }
 
   private rowsByRowid(rowids: number[]): Map<number, ChunkRow> {
