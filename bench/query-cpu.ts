@@ -79,7 +79,7 @@ async function main() {
     const t0 = performance.now();
     await Promise.all(
       Array.from({ length: Number(args.connections) }, async () => {
-        while (done + Number(args.connections) <= total + Number(args.connections) - 1 && done < total) {
+        while (done < total) {
           done++;
           const r = await ask(next());
           if (r.cache_status === 'miss') misses++;
