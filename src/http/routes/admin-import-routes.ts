@@ -1,4 +1,5 @@
 import { createRoute, OpenAPIHono, type z } from '@hono/zod-openapi';
+import type { MiddlewareHandler } from 'hono';
 import { importManual, importUsage, importUsers } from '../../core/migration/import-data.js';
 import type { AppEnv } from '../app-env.js';
 import { requireAdmin } from '../middleware/auth.js';
@@ -46,17 +47,23 @@ const usageRoute = createRoute({
   responses: { 200: { description: 'Counts', content: { 'application/json': { schema: ImportUsageResult } } }, ...errorResponses(400, 401, 403) },
 });
 
+/** Before the body is read or validated: a non-admin learns nothing about the import format. */
+export const adminOnly: MiddlewareHandler<AppEnv> = async (c, next) => {
+  requireAdmin(c);
+  await next();
+};
+
 export function adminImportRoutes(services: AppServices) {
   const maxBytes = Math.floor(services.parameters.MaxManualSizeMB * MB);
   const cap = capBody(() => maxBytes + ENVELOPE_BYTES, () => maxBytes);
   return new OpenAPIHono<AppEnv>()
-    .openapi(usersRoute, async (c) => {
+    .openapi({ ...usersRoute, middleware: [adminOnly] as const }, async (c) => {
       const admin = requireAdmin(c);
       const users = await importUsers({ users: services.users, identity: services.auth.identity }, c.req.valid('json').users);
       services.logger.warn({ admin_id: admin.id, created: users.filter((u) => u.status === 'created').length }, 'users imported');
       return c.json({ users, created: users.filter((u) => u.status === 'created').length, reset_required: users.filter((u) => u.password === 'reset_required').length }, 200);
     })
-    .openapi({ ...manualRoute, middleware: [cap] as const }, async (c) => {
+    .openapi({ ...manualRoute, middleware: [adminOnly, cap] as const }, async (c) => {
       requireAdmin(c);
       const form = c.req.valid('form');
       const data = await fileBytes(form.file);
@@ -64,7 +71,7 @@ export function adminImportRoutes(services: AppServices) {
       const result = await importManual(services, { ...form, owner_email: form.owner_email || null, shared }, data);
       return c.json(result, 200);
     })
-    .openapi(usageRoute, async (c) => {
+    .openapi({ ...usageRoute, middleware: [adminOnly] as const }, async (c) => {
       requireAdmin(c);
       return c.json(await importUsage(services, c.req.valid('json').events), 200);
     });
