@@ -22,10 +22,10 @@ let a: { url: string; close(): Promise<void> };
 let b: { url: string; close(): Promise<void> };
 const tokens: Record<string, string> = {};
 
-async function start(name: string, adminEmail: string) {
+async function start(name: string, adminEmail: string, extra: Record<string, unknown> = {}) {
   const config = loadEmbeddedConfig(
     { PORT: '0', HOST: '127.0.0.1', MANUEL_DATA_DIR: join(root, name), LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent' },
-    { EmbeddingWorkers: 0, AdminEmail: adminEmail, EnableAdvancedErrorHandling: true },
+    { EmbeddingWorkers: 0, AdminEmail: adminEmail, EnableAdvancedErrorHandling: true, ...extra },
   );
   return startServer(config);
 }
@@ -200,5 +200,24 @@ describe('manuel export / manuel import --in', { concurrency: false }, () => {
     assert.deepEqual(out.usage, { recorded: 0, skipped: 4, unknown_users: [] });
     assert.deepEqual(counts(await exportOf(b.url)), before);
     assert.ok(existsSync(join(dir(), 'manifest.json')));
+  });
+
+  test('with EnableAdvancedSecurity and HMACSigningKey, both commands sign their admin requests with --server-key', async () => {
+    const secret = 'export-import-server-key-0123456789abcdef';
+    const c = await start('c', 'root@c.example', { EnableAdvancedSecurity: true, HMACSigningKey: secret });
+    try {
+      const rootC = await signup(c.url, 'root@c.example');
+      const unsigned = await manuel(['import', '--url', c.url, '--admin-token', rootC, '--in', dir()]);
+      assert.equal(unsigned.code, 1);
+      assert.match(unsigned.stderr, /HTTP 401 invalid_signature: .*give one of its HMACSigningKey secrets with --server-key/);
+      const r = ok(await manuel(['import', '--url', c.url, '--admin-token', rootC, '--server-key', secret, '--in', dir()]));
+      assert.match(r.stdout, /users: 3 created, 0 already there/);
+      assert.match(r.stdout, /manuals: 3 queued for ingestion/);
+      const out = join(root, 'from-c');
+      ok(await manuel(['export', '--url', c.url, '--admin-token', rootC, '--server-key', secret, '--out', out]));
+      assert.equal(JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')).counts.users, 4);
+    } finally {
+      await c.close();
+    }
   });
 });

@@ -1,11 +1,12 @@
 import { signRequest } from '../../../http/signing/request-signer.js';
+import { serverKeyId } from '../../../http/signing/server-keys.js';
 import { CliError, connectionError } from '../cli-error.js';
 import { normaliseServer } from '../cli-context.js';
 
 export interface AdminClientOptions {
   url: string;
   adminToken: string;
-  /** `KEYID:SECRET` of one of the server's HMACSigningKey keys: admin routes need it with EnableAdvancedSecurity. */
+  /** One of the server's HMACSigningKey secrets: its admin routes need a signature with it under EnableAdvancedSecurity. */
   serverKey?: string;
 }
 
@@ -19,11 +20,8 @@ export class AdminClient {
 
   constructor(private readonly o: AdminClientOptions) {
     this.base = normaliseServer(o.url);
-    if (o.serverKey) {
-      const at = o.serverKey.indexOf(':');
-      if (at < 1) throw new CliError('--server-key must be KEYID:SECRET', 2);
-      this.key = { keyId: o.serverKey.slice(0, at), secret: o.serverKey.slice(at + 1) };
-    } else this.key = null;
+    // The key id is derived from the secret, as the server does (src/http/signing/server-keys.ts).
+    this.key = o.serverKey ? { keyId: serverKeyId(o.serverKey), secret: o.serverKey } : null;
   }
 
   async json<T>(method: string, path: string, body?: unknown): Promise<T> {
@@ -61,13 +59,20 @@ export class AdminClient {
     if (!res.ok) {
       const text = await res.text();
       let detail = text.slice(0, 300);
+      let type = '';
       try {
         const parsed = JSON.parse(text) as { error?: string; error_type?: string };
-        detail = `${parsed.error_type ?? ''}: ${parsed.error ?? ''}`;
+        type = parsed.error_type ?? '';
+        detail = `${type}: ${parsed.error ?? ''}`;
       } catch {
         /* not JSON */
       }
-      const hint = res.status === 401 || res.status === 403 ? ' (an administrator token of that server is needed)' : '';
+      const hint =
+        type === 'invalid_signature'
+          ? ' (its admin routes need signed requests: give one of its HMACSigningKey secrets with --server-key)'
+          : res.status === 401 || res.status === 403
+            ? ' (an administrator token of that server is needed)'
+            : '';
       throw new CliError(`${method} ${path} on ${this.base}: HTTP ${res.status} ${detail}${hint}`);
     }
     return res;

@@ -39,7 +39,7 @@ export function exportCommand(): Command {
     .requiredOption('--out <dir>', 'archive directory (created; must not hold an archive already)')
     .option('--url <url>', 'the deployment to export')
     .option('--admin-token <token>', 'an administrator access token of it (default: MANUEL_ADMIN_TOKEN)')
-    .option('--server-key <keyid:secret>', 'an HMACSigningKey key, when its admin routes need signed requests (default: MANUEL_SERVER_KEY)')
+    .option('--server-key <secret>', 'one of its HMACSigningKey secrets, when its admin routes need signed requests (default: MANUEL_SERVER_KEY)')
     .action(async (opts: AdminOptions & { out: string }, cmd: Command) => {
       const ctx = contextOf(cmd);
       const client = adminClientOf(opts);

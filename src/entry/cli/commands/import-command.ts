@@ -16,7 +16,7 @@ export function importCommand(): Command {
     .option('--in <dir>', 'an archive written by `manuel export`: load it into --url (users, manuals re-ingested there, usage; idempotent)')
     .option('--url <url>', 'with --in: the deployment to load it into')
     .option('--admin-token <token>', 'with --in: an administrator access token of it (default: MANUEL_ADMIN_TOKEN)')
-    .option('--server-key <keyid:secret>', 'with --in: an HMACSigningKey key, when its admin routes need signed requests (default: MANUEL_SERVER_KEY)')
+    .option('--server-key <secret>', 'with --in: one of its HMACSigningKey secrets, when its admin routes need signed requests (default: MANUEL_SERVER_KEY)')
     .action(async (url: string | undefined, opts: AdminOptions & { filename?: string; wait: boolean; in?: string }, cmd: Command) => {
       const ctx = contextOf(cmd);
       if (opts.in) return importArchive(ctx, adminClientOf(opts), opts.in);
