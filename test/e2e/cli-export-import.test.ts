@@ -202,9 +202,9 @@ describe('manuel export / manuel import --in', { concurrency: false }, () => {
     assert.ok(existsSync(join(dir(), 'manifest.json')));
   });
 
-  test('with EnableAdvancedSecurity and HMACSigningKey, both commands sign their admin requests with --server-key', async () => {
+  test('with EnableAdvancedSecurity, EnableWAF and HMACSigningKey, both commands sign their admin requests with --server-key', async () => {
     const secret = 'export-import-server-key-0123456789abcdef';
-    const c = await start('c', 'root@c.example', { EnableAdvancedSecurity: true, HMACSigningKey: secret });
+    const c = await start('c', 'root@c.example', { EnableAdvancedSecurity: true, EnableWAF: true, HMACSigningKey: secret });
     try {
       const rootC = await signup(c.url, 'root@c.example');
       const unsigned = await manuel(['import', '--url', c.url, '--admin-token', rootC, '--in', dir()]);
