@@ -103,3 +103,33 @@ describe('estimateCost', () => {
     assert.match(u.warnings[0], /no price for TextModelId vendor\.unknown-model/);
   });
 });
+
+describe('estimateCost on the repository templates', () => {
+  const params = (f: string) => (JSON.parse(readFileSync(f, 'utf8')) as { Parameters: Record<string, string> }).Parameters;
+  const types = (e: ReturnType<typeof estimateCost>) => new Set(e.lines.filter((l) => l.idleMonthly > 0).map((l) => l.type));
+  const full = parseTemplate(readFileSync('infra/template.yaml', 'utf8'));
+
+  it('the minimal stack idles at pocket money: nothing in it is billed by the hour', () => {
+    const e = estimateCost(parseTemplate(readFileSync('infra/template-minimal.yaml', 'utf8')), params('infra/parameters-minimal.json'), prices, 30_000);
+    assert.ok(e.idleMonthly < 1, `idle ${e.idleMonthly}`);
+    for (const t of ['AWS::WAFv2::WebACL', 'AWS::ElastiCache::ServerlessCache', 'AWS::EC2::VPCEndpoint', 'AWS::EC2::NatGateway']) assert.ok(!types(e).has(t), t);
+  });
+
+  it('the migration step (every flag off) costs what minimal costs idle', () => {
+    const e = estimateCost(full, params('infra/parameters-migration.json'), prices, 30_000);
+    assert.ok(e.idleMonthly < 1, `idle ${e.idleMonthly}`);
+  });
+
+  it('each flag of the full stack adds its own hourly resources, and no NAT gateway is ever created', () => {
+    const all = params('infra/parameters-full.json');
+    const off = Object.fromEntries(Object.keys(all).filter((k) => k.startsWith('Enable')).map((k) => [k, 'false']));
+    const withFlag = (flag: string) => types(estimateCost(full, { ...all, ...off, [flag]: 'true' }, prices, 0));
+    assert.ok(withFlag('EnableWAF').has('AWS::WAFv2::WebACL'));
+    assert.ok(!withFlag('EnableAdvancedSecurity').has('AWS::WAFv2::WebACL'));
+    assert.ok(withFlag('EnableRedisCache').has('AWS::ElastiCache::ServerlessCache'));
+    assert.ok(!withFlag('EnableWAF').has('AWS::ElastiCache::ServerlessCache'));
+    const everything = estimateCost(full, all, prices, 30_000);
+    assert.ok(!types(everything).has('AWS::EC2::NatGateway'));
+    assert.ok(everything.idleMonthly > estimateCost(full, { ...all, ...off }, prices, 0).idleMonthly);
+  });
+});
