@@ -108,7 +108,7 @@ describe('manuel export / manuel import --in', { concurrency: false }, () => {
   test('a non-admin gets 403 on every export and import route', async () => {
     for (const [path, init] of [
       ['/api/admin/export', {}],
-      ['/api/admin/export/manuals/x/file', {}],
+      ['/api/admin/export/manuals/x/file?owner_id=y', {}],
       ['/api/admin/import/users', { json: { users: [] } }],
       ['/api/admin/import/usage', { json: { events: [] } }],
     ] as const) {

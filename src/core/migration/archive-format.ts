@@ -22,8 +22,9 @@ export interface ExportedUser {
 }
 
 export interface ExportedManual {
-  /** The source's id: names the file in the archive's export route, never reused on import. */
+  /** The source's ids of the manual and its owner (`shared` for the library): to fetch its file from the source; never reused on import. */
   id: string;
+  owner_id: string;
   /** null for the shared library. */
   owner_email: string | null;
   shared: boolean;

@@ -52,6 +52,7 @@ export async function exportSections(deps: ExportDeps): Promise<ExportSections> 
   const manuals = (await deps.manuals.list([...emailOf.keys(), SHARED_OWNER])).map(
     (m): ExportedManual => ({
       id: m.id,
+      owner_id: m.ownerId,
       owner_email: m.ownerId === SHARED_OWNER ? null : (emailOf.get(m.ownerId) ?? null),
       shared: m.ownerId === SHARED_OWNER,
       name: m.name,
@@ -95,10 +96,9 @@ function toExportedUser(u: User): ExportedUser {
   return { email: u.email, name: u.name, is_admin: u.isAdmin, created_at: u.createdAt, password_hash: scheme ? u.passwordHash : null, hash_scheme: scheme };
 }
 
-/** The PDF bytes of any owner's manual (admin export). */
-export async function manualFile(deps: Pick<ExportDeps, 'users' | 'manuals' | 'blobs'>, manualId: string): Promise<{ data: Buffer; fileName: string }> {
-  const owners = [...(await deps.users.list()).map((u) => u.id), SHARED_OWNER];
-  const m = await deps.manuals.get(manualId, owners);
+/** The PDF bytes of any owner's manual (admin export); the owner id comes from the export's manual record. */
+export async function manualFile(deps: Pick<ExportDeps, 'manuals' | 'blobs'>, manualId: string, ownerId: string): Promise<{ data: Buffer; fileName: string }> {
+  const m = await deps.manuals.get(manualId, [ownerId]);
   if (!m) throw errors.notFound('Manual');
   const data = await deps.blobs.get(m.blobKey);
   if (!data) throw errors.notFound('Manual file');

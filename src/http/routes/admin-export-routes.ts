@@ -1,8 +1,9 @@
-import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { ARCHIVE_FORMAT, ARCHIVE_VERSION } from '../../core/migration/archive-format.js';
 import { exportSections, manualFile, type ExportDeps } from '../../core/migration/export-data.js';
 import type { AppEnv } from '../app-env.js';
-import { requireAdmin } from '../middleware/auth.js';
+import { currentUser } from '../middleware/auth.js';
+import { adminOnly } from './admin-import-routes.js';
 import { bearerSecurity, errorResponses, IdParam } from '../schemas/common-schemas.js';
 import { ExportSchema } from '../schemas/migration-schemas.js';
 import type { AppServices } from '../services.js';
@@ -24,7 +25,7 @@ const fileRoute = createRoute({
   tags: ['admin'],
   summary: "Any owner's manual PDF, as uploaded (admin; `manuel export`)",
   security: bearerSecurity,
-  request: { params: IdParam },
+  request: { params: IdParam, query: z.object({ owner_id: z.string().min(1).max(200).openapi({ description: "The manual's `owner_id` in the export (`shared` for the library)" }) }) },
   responses: { 200: { description: 'The PDF', content: { 'application/pdf': { schema: { type: 'string', format: 'binary' } } } }, ...errorResponses(401, 403, 404) },
 });
 
@@ -40,8 +41,8 @@ export function exportDepsOf(services: AppServices): ExportDeps {
 export function adminExportRoutes(services: AppServices) {
   const deps = exportDepsOf(services);
   return new OpenAPIHono<AppEnv>()
-    .openapi(exportRoute, async (c) => {
-      const admin = requireAdmin(c);
+    .openapi({ ...exportRoute, middleware: [adminOnly] as const }, async (c) => {
+      const admin = currentUser(c);
       const sections = await exportSections(deps);
       services.logger.warn({ admin_id: admin.id, users: sections.users.length, manuals: sections.manuals.length }, 'data exported');
       return c.json(
@@ -57,9 +58,8 @@ export function adminExportRoutes(services: AppServices) {
         200,
       );
     })
-    .openapi(fileRoute, async (c) => {
-      requireAdmin(c);
-      const { data } = await manualFile(deps, c.req.valid('param').id);
+    .openapi({ ...fileRoute, middleware: [adminOnly] as const }, async (c) => {
+      const { data } = await manualFile(deps, c.req.valid('param').id, c.req.valid('query').owner_id);
       return c.body(new Uint8Array(data), 200, { 'content-type': 'application/pdf', 'content-length': String(data.length) });
     });
 }

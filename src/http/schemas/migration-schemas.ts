@@ -15,6 +15,7 @@ export const ExportedUserSchema = z
 export const ExportedManualSchema = z
   .object({
     id: z.string(),
+    owner_id: z.string(),
     owner_email: z.string().nullable(),
     shared: z.boolean(),
     name: z.string(),

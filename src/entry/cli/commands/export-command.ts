@@ -52,7 +52,7 @@ export function exportCommand(): Command {
       for (const m of data.manuals) {
         const rel = `manuals/${m.content_hash}.pdf`;
         if (w.files[rel]) continue;
-        const pdf = await client.bytes(`/api/admin/export/manuals/${encodeURIComponent(m.id)}/file`);
+        const pdf = await client.bytes(`/api/admin/export/manuals/${encodeURIComponent(m.id)}/file?owner_id=${encodeURIComponent(m.owner_id)}`);
         if (sha256(pdf) !== m.content_hash) throw new CliError(`${m.name}: the server sent bytes whose sha256 is not the manual's content hash`);
         await w.write(rel, pdf);
         ctx.note(`  ${m.name} (${m.owner_email ?? 'shared'})`);
