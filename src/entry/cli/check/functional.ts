@@ -128,7 +128,7 @@ export async function runFunctional(run: CheckRun): Promise<FunctionalResult> {
       if (s.expect('detail', detail, 200, 'GET', '/api/manuals/{id}')) s.check('detail pages', detail.json.pages === 3, `pages ${detail.json.pages}`);
       const file = await http.send('GET', `/api/manuals/${manualId}/file`, { token: a.token });
       s.check('file', file.status === 200 && file.data.equals(pdf), `HTTP ${file.status}, ${file.data.length} bytes (sent ${pdf.length})`);
-      const png = await http.send('GET', `/api/manuals/${manualId}/pages/1`, { token: a.token, timeoutMs: 60_000 });
+      const png = await http.send('GET', `/api/manuals/${manualId}/pages/1.png`, { token: a.token, timeoutMs: 60_000 });
       s.check('page PNG', png.status === 200 && png.data.subarray(1, 4).toString('latin1') === 'PNG', `HTTP ${png.status}, ${png.headers.get('content-type')}`);
 
       if (out.manualId) {
@@ -145,7 +145,7 @@ export async function runFunctional(run: CheckRun): Promise<FunctionalResult> {
       const probes: [string, string][] = [];
       for (const [template, ops] of Object.entries(run.doc.doc.paths)) {
         if (!/\{id\}/.test(template) || !template.startsWith('/api/manuals/')) continue;
-        const path = template.replace('{id}', encodeURIComponent(manualId)).replace('{page}', '1');
+        const path = template.replace('{id}', encodeURIComponent(manualId)).replace('{page}', '1.png');
         for (const method of Object.keys(ops)) probes.push([method.toUpperCase(), path]);
       }
       probes.push(['GET', `/api/ingestion/status?job_id=${encodeURIComponent(up.json.job_id)}`]);

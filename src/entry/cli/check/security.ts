@@ -1,6 +1,6 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import type { SendOptions } from './check-http.js';
-import { retryAfterSeconds, serverKeyCredentials } from './check-http.js';
+import { serverKeyCredentials } from './check-http.js';
 import type { CheckRun, CheckUser, Criterion } from './check-types.js';
 import { row } from './check-types.js';
 import { fillPath } from './openapi-check.js';
@@ -87,9 +87,11 @@ async function waf(run: CheckRun, input: SecurityInput, minimal: boolean): Promi
   let blocked = 0;
   let sent = 0;
   for (const a of ATTACKS) {
+    // Where the WAF reads every rule: the query string, a JSON field, the login e-mail (a question is judged by gentler rules).
     for (const res of [
-      await run.http.send('POST', '/api/query', { token, json: { question: `How do I reset it? ${a.payload}` } }),
       await run.http.send('GET', `/api/manuals?filter=${encodeURIComponent(a.payload)}`, { token }),
+      await run.http.send('POST', '/api/manuals/download', { token, json: { url: 'https://example.com/manual.pdf', filename: a.payload } }),
+      await run.http.send('POST', '/api/auth/login', { json: { email: a.payload, password: 'x' } }),
     ]) {
       sent++;
       if (res.status === 403) blocked++;
@@ -105,7 +107,7 @@ async function waf(run: CheckRun, input: SecurityInput, minimal: boolean): Promi
   if (minimal) return row('waf', 'WAF blocking malicious requests', 'n/a', measured, 'minimal profile: EnableWAF is off');
   const ok = blocked === sent && falsePositives.length === 0;
   const reason = ok
-    ? `${new Set(ATTACKS.map((a) => a.family)).size} attack families in a question and a query string got 403; SQL words and paths in real questions did not`
+    ? `${new Set(ATTACKS.map((a) => a.family)).size} attack families in a query string, a JSON field and the login e-mail got 403; SQL words and paths in real questions did not`
     : [...missed.slice(0, 3).map((m) => `not blocked: ${m}`), ...falsePositives.slice(0, 2).map((q) => `blocked: ${q}`)].join('; ');
   return row('waf', 'WAF blocking malicious requests', ok ? 'pass' : 'fail', measured, reason);
 }
@@ -179,7 +181,7 @@ async function rateLimiting(run: CheckRun, user: CheckUser, minimal: boolean): P
   const policyText = policies.map((p) => `${p.name} ${p.q}/${p.w}s`).join(', ');
   if (limit > RATE_LIMIT_PROBE_CAP) return row('ratelimit', name, 'fail', policyText, `limit above the ${RATE_LIMIT_PROBE_CAP} requests the check will send to prove it`);
   // Start on a fresh window, so the count to the first 429 is the limit itself.
-  const wait = retryAfterSeconds(first.headers) ?? 0;
+  const wait = Math.max(0, ...[...(first.headers.get('ratelimit') ?? '').matchAll(/;t=(\d+)/g)].map((m) => Number(m[1])));
   if (wait > 0 && wait <= 120) await new Promise((r) => setTimeout(r, wait * 1000 + 100));
   const concurrency = 4;
   let sent = 0;
@@ -204,8 +206,9 @@ async function rateLimiting(run: CheckRun, user: CheckUser, minimal: boolean): P
   await Promise.all(Array.from({ length: concurrency }, worker));
   const measured = firstRefusal === null ? `no 429 after ${sent} requests (${policyText})` : `429 at request ${firstRefusal}, ${ok} answered (${policyText})`;
   // The window may have begun a little before the probe (the check's own earlier requests), never after.
-  if (firstRefusal === null) return row('ratelimit', name, 'fail', measured, 'the limit was never enforced');
-  if (ok > limit) return row('ratelimit', name, 'fail', measured, `${ok} answered, more than the limit of ${limit}`);
+  const hint = ' (several server processes, each counting on its own without a shared store?)';
+  if (firstRefusal === null) return row('ratelimit', name, 'fail', measured, `the limit was never enforced${hint}`);
+  if (ok > limit) return row('ratelimit', name, 'fail', measured, `${ok} answered, more than the limit of ${limit}${hint}`);
   if (bad.length > 0) return row('ratelimit', name, 'fail', measured, [...new Set(bad)].slice(0, 3).join('; '));
   return row('ratelimit', name, 'pass', measured, '429 rate_limited with Retry-After and RateLimit headers once past the limit');
 }
