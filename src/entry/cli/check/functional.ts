@@ -64,6 +64,7 @@ async function signup(run: CheckRun, steps: Steps, tag: string, id: string): Pro
   const res = await run.http.send('POST', '/api/auth/signup', { json: { email, password: PASSWORD, name: `manuel check ${tag}` } });
   if (!steps.expect(`signup ${tag}`, res, 201, 'POST', '/api/auth/signup')) return undefined;
   const user: CheckUser = { email, id: res.json.user.id, token: res.json.access_token, refreshToken: res.json.refresh_token };
+  run.note(`  user ${tag}: ${email}`);
   run.cleanup.add(`user ${email}`, async () => {
     await deleteAllManualsOf(run.cleanup.http, user.token);
     await run.cleanup.http.send('POST', '/api/auth/logout', { json: { refresh_token: user.refreshToken } });

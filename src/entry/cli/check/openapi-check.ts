@@ -30,8 +30,13 @@ export class OpenApiDoc {
 
   constructor(readonly doc: Document) {}
 
-  static async fetch(base: string): Promise<OpenApiDoc> {
-    const res = await fetch(`${base}/api/openapi.json`, { signal: AbortSignal.timeout(15_000) });
+  static async fetch(base: string, timeoutMs = 15_000): Promise<OpenApiDoc> {
+    let res: Response;
+    try {
+      res = await fetch(`${base}/api/openapi.json`, { signal: AbortSignal.timeout(timeoutMs) });
+    } catch (e) {
+      throw new Error(`Cannot reach ${base}: ${String((e as Error).cause ?? (e as Error).message)}`);
+    }
     if (res.status !== 200) throw new Error(`GET /api/openapi.json answered ${res.status}`);
     const doc = (await res.json()) as Document;
     if (!doc.paths) throw new Error('/api/openapi.json has no paths');

@@ -28,7 +28,7 @@ export function adminAuth(o: CheckOptions): SendOptions | undefined {
 export async function runCheck(options: CheckOptions, io: CheckIo, metricsToken?: string): Promise<CheckReport> {
   const started = new Date().toISOString();
   const http = new CheckHttp(options.url, options.requestTimeoutMs, io.signal);
-  const doc = await OpenApiDoc.fetch(options.url);
+  const doc = await OpenApiDoc.fetch(options.url, options.requestTimeoutMs);
   const run: CheckRun = { options, http, doc, cleanup: io.cleanup, note: io.note, stopping: () => io.signal.aborted };
   const rows: Criterion[] = [];
   let load: LoadFigures | null = null;
