@@ -46,10 +46,10 @@ export function checkCommand(): Command {
     .option('--signing-key <secret>', 'the server key (HMACSigningKey), when admin routes need a signature')
     .option('--metrics-token <token>', 'the MetricsToken, when /metrics needs one')
     .addOption(new Option('--profile <profile>', 'what the deployment should be: minimal (enterprise criteria n/a) or full').choices(['minimal', 'full']).default('minimal'))
-    .option('--duration <d>', 'length of the load (e.g. 60s, 2m)', parseDuration, 60_000)
+    .addOption(new Option('--duration <d>', 'length of the load (e.g. 60s, 2m)').argParser(parseDuration).default(60_000, '60s'))
     .option('--concurrency <n>', 'requests in flight during the load', intIn(1, 1024), 64)
     .option('--max-requests <n>', 'hard cap on the requests of the load', intIn(1, 1_000_000), 20_000)
-    .option('--timeout <d>', 'time-out of one request', parseDuration, 30_000)
+    .addOption(new Option('--timeout <d>', 'time-out of one request').argParser(parseDuration).default(30_000, '30s'))
     .option('--i-own-this-deployment', 'allow a URL that is not loopback (the check signs up users and sends load)')
     .addHelpText('after', '\nExit code: 0 when every applicable criterion passes, 1 when one fails, 2 on a usage error, 130 when interrupted (after cleaning up).')
     .action(async (flags: CheckFlags, cmd: Command) => {
