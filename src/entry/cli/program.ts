@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { askCommand } from './commands/ask-command.js';
+import { checkCommand } from './commands/check-command.js';
 import { awsCommand } from './commands/aws-command.js';
 import { costCommand } from './commands/cost-command.js';
 import { dlqCommand } from './commands/dlq-command.js';
@@ -39,7 +40,7 @@ Examples:
   manuel cost --parameters infra/parameters-full.json
   manuel aws switch-stack full --domain api.example.com --dry-run`,
     );
-  for (const cmd of [serveCommand(), signupCommand(), loginCommand(), logoutCommand(), uploadCommand(), importCommand(), askCommand(), manualsCommand(), usageCommand(), keysCommand(), dlqCommand(), exportCommand(), costCommand(), awsCommand()]) {
+  for (const cmd of [serveCommand(), signupCommand(), loginCommand(), logoutCommand(), uploadCommand(), importCommand(), askCommand(), manualsCommand(), usageCommand(), keysCommand(), dlqCommand(), exportCommand(), checkCommand(), costCommand(), awsCommand()]) {
     program.addCommand(cmd);
   }
   return program;
