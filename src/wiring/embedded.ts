@@ -46,6 +46,7 @@ import { createRedisConnection, redisReady } from '../adapters/redis/redis-conne
 import { FailModeRateLimitStore } from '../adapters/redis/fail-mode-rate-limit-store.js';
 import { RedisRateLimitStore } from '../adapters/redis/redis-rate-limit-store.js';
 import { MemoryRateLimitStore } from '../adapters/embedded/memory-rate-limit-store.js';
+import { SqliteRateLimitStore } from '../adapters/embedded/sqlite-rate-limit-store.js';
 import { CounterAuthThrottle } from '../core/auth/auth-throttle.js';
 import { FallbackUsageCounters } from '../adapters/redis/fallback-usage-counters.js';
 import { RedisAnswerCache } from '../adapters/redis/redis-answer-cache.js';
@@ -241,8 +242,10 @@ export async function createEmbedded(config: EmbeddedConfig, opts: EmbeddedOptio
   const jwtSecret = loadJwtSecret(p.JwtSecret, config.dataDir);
   // Counters start exact: wait (briefly) for Redis rather than fail the first requests open or closed.
   if (redis) await redisReady(redis, 2000);
-  // Rate limits and sign-in throttling share one store: Redis when there is one (exact across processes), else memory.
-  const rateLimitStore = new FailModeRateLimitStore(redis ? onRedis(new RedisRateLimitStore(redis), guardRateLimitStore) : new MemoryRateLimitStore(), {
+  // Rate limits and sign-in throttling share one store: Redis when there is one (exact across processes); else
+  // the SQLite file for the workers of `manuel serve --workers N` (exact across them, ADR 0010); else memory.
+  const localLimits = cluster.isWorker ? new SqliteRateLimitStore(db) : new MemoryRateLimitStore();
+  const rateLimitStore = new FailModeRateLimitStore(redis ? onRedis(new RedisRateLimitStore(redis), guardRateLimitStore) : localLimits, {
     mode: p.RateLimitFailMode,
     logger: logger.child({ component: 'rate-limit' }),
     metrics,

@@ -2,6 +2,9 @@ import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { Redis } from 'ioredis';
 import { MemoryRateLimitStore } from '../../src/adapters/embedded/memory-rate-limit-store.js';
+import { SqliteRateLimitStore } from '../../src/adapters/embedded/sqlite-rate-limit-store.js';
+import { openDatabase } from '../../src/adapters/embedded/sqlite-db.js';
+import { tempDb } from './sqlite-temp.js';
 import { createRedisConnection, redisReady } from '../../src/adapters/redis/redis-connection.js';
 import { RedisRateLimitStore } from '../../src/adapters/redis/redis-rate-limit-store.js';
 import { MemoryLogger } from '../helpers/fakes.js';
@@ -12,6 +15,20 @@ import { countingDoc, useDynalite, useMoto, type DynamoBackend } from './dynamod
 import { rateLimitStoreContract } from './rate-limit-store.contract.js';
 
 rateLimitStoreContract('MemoryRateLimitStore', async () => ({ store: new MemoryRateLimitStore() }));
+
+// The data dir's SQLite file; two connections to one file stand for two worker processes.
+rateLimitStoreContract('SqliteRateLimitStore (WAL file)', async () => {
+  const t = tempDb();
+  const other = openDatabase(t.file);
+  return {
+    store: new SqliteRateLimitStore(t.db),
+    twin: new SqliteRateLimitStore(other),
+    async cleanup() {
+      other.close();
+      t.cleanup();
+    },
+  };
+});
 
 // The real Redis server of the machine; two connections stand for two server processes. They are built
 // like the server's (RedisKeyPrefix as the ioredis keyPrefix), so the limiter's scripts run under it too.

@@ -167,6 +167,31 @@ describe('GET /metrics under manuel serve --workers 2', () => {
   });
 });
 
+describe('manuel serve --workers 2 without Redis: rate limits exact across the workers', () => {
+  it('one client address gets RateLimitRequests answers in all, whichever worker each request reaches (SQLite counters)', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'manuel-cluster-limits-'));
+    const primary = await spawnServer({ MANUEL_DATA_DIR: dataDir, MANUEL_WORKERS: '2', EnableAdvancedSecurity: 'true', RateLimitRequests: '30', RateLimitWindowMinutes: '5' });
+    try {
+      const end = Date.now() + 30_000;
+      while (childPids(primary.child.pid!).length < 2) {
+        assert.ok(Date.now() < end, `two workers: ${primary.stderr()}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      // A fresh connection per request spreads them over both workers.
+      const status = () => new Promise<number>((resolve, reject) => http.get(primary.url + '/api/manuals/abc', { agent: false }, (r) => (r.resume(), resolve(r.statusCode!))).on('error', reject));
+      const statuses: number[] = [];
+      for (let i = 0; i < 60; i++) statuses.push(await status());
+      const limited = statuses.filter((s) => s === 429).length;
+      assert.equal(60 - limited, 30, `answers other than 429: ${JSON.stringify(statuses)}`);
+      assert.ok(statuses.slice(30).every((s) => s === 429), 'every request past the limit is refused');
+      assert.equal(await primary.stop(), 0, primary.stderr());
+    } finally {
+      if (primary.child.exitCode === null) primary.child.kill('SIGKILL');
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('manuel serve --workers 2 with embeddings: one model, in the primary', () => {
   it('both workers embed through the primary (vectors for every chunk, questions answered by either), and only the primary holds the model', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'manuel-cluster-embed-'));
