@@ -78,10 +78,11 @@ function copyRendererModules(dir) {
   cpSync(native, join(nm, '@napi-rs', 'canvas-linux-x64-gnu'), { recursive: true });
 }
 
-export async function buildFunction(name) {
+/** Builds one function into `<outDir>/<name>/` (default dist-lambda/). */
+export async function buildFunction(name, { outDir = out } = {}) {
   const spec = FUNCTIONS[name];
   if (!spec) throw new Error(`unknown function ${name}; known: ${Object.keys(FUNCTIONS).join(', ')}`);
-  const dir = join(out, name);
+  const dir = join(outDir, name);
   if (spec.optional && !existsSync(join(root, spec.entry))) return { name, skipped: `${spec.entry} does not exist yet` };
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
