@@ -10,8 +10,11 @@
  *
  * Used by `npm run eval` (on the server's own index after the HTTP run) and standalone, in process,
  * with vectors cached under .eval-cache/embeddings:
- *   npx tsc -p . && node dist/bench/eval-cv.js [--unseen] [--verbose] [--grid] [--set name=value,...]
+ *   npx tsc -p . && node dist/bench/eval-cv.js [--unseen] [--verbose] [--grid] [--set name=value,...] [--kb sqlite|s3]
  * --unseen also scores the held-out set with the shipped defaults (do not tune on it).
+ * --only SET[,SET] scores and indexes only those sets (e.g. `--unseen --only unseen`).
+ * --kb s3 indexes into the aws shape's S3KnowledgeBase on a local s3rver instead of SQLite, and
+ * prints what a cold container pays to load its shards.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -30,6 +33,7 @@ import type { Embedder } from '../src/core/ports/embedder.js';
 import type { KnowledgeBase, SearchQuery } from '../src/core/ports/knowledge-base.js';
 import { evalManualsDir, loadQa, repoRoot, type EvalSet, type QaItem } from '../test/helpers/eval-manuals.js';
 import { CachedEmbedder } from './cached-embedder.js';
+import { measureShardLoad, s3KnowledgeBase } from './kb-s3-load.js';
 import { fmt, summarise, termRecall, type EvalItemResult, type Metrics } from './eval-metrics.js';
 
 /**
@@ -199,10 +203,11 @@ export function printCv(cv: CvReport): void {
 const short = (m: string) => m.replace(/\.pdf$/, '').split('-')[0]!;
 
 /** The set's manuals read, chunked, indexed and embedded in process (vectors cached by text). */
-export async function buildIndex(sets: EvalSet[], embedder: Embedder) {
+export async function buildIndex(sets: EvalSet[], embedder: Embedder, store: 'sqlite' | 's3' = 'sqlite') {
   const tmp = mkdtempSync(join(tmpdir(), 'manuel-cv-'));
-  const db = openDatabase(join(tmp, 'manuel.db'));
-  const kb = new SqliteKnowledgeBase(db);
+  const db = store === 'sqlite' ? openDatabase(join(tmp, 'manuel.db')) : null;
+  const s3 = store === 's3' ? await s3KnowledgeBase() : null;
+  const kb: KnowledgeBase = s3 ? s3.kb : new SqliteKnowledgeBase(db!);
   const reader = new UnpdfPdfReader();
   for (const set of sets) {
     const dir = evalManualsDir(set);
@@ -217,7 +222,15 @@ export async function buildIndex(sets: EvalSet[], embedder: Embedder) {
       }
     }
   }
-  return { kb, close: () => (db.close(), rmSync(tmp, { recursive: true, force: true })) };
+  return {
+    kb,
+    measure: s3 ? () => measureShardLoad(s3.s3, s3.bucket, sets) : null,
+    close: async () => {
+      db?.close();
+      await s3?.close();
+      rmSync(tmp, { recursive: true, force: true });
+    },
+  };
 }
 
 export const cachedEmbedder = () =>
@@ -233,11 +246,18 @@ async function main() {
   ) as Partial<RetrieveTuning>;
   const tuning = { ...DEFAULT_TUNING, ...overrides };
   const embedder = cachedEmbedder();
-  const sets: EvalSet[] = args.includes('--unseen') ? ['dev', 'dev-plain', 'unseen'] : ['dev', 'dev-plain'];
-  const { kb, close } = await buildIndex(
+  const all: EvalSet[] = args.includes('--unseen') ? ['dev', 'dev-plain', 'unseen'] : ['dev', 'dev-plain'];
+  // --only unseen: index that set alone (SQLite's BM25 statistics then span only its manuals).
+  const only = args.includes('--only') ? args[args.indexOf('--only') + 1]!.split(',') : null;
+  const sets = only ? all.filter((s) => only.includes(s)) : all;
+  const store = args.includes('--kb') && args[args.indexOf('--kb') + 1] === 's3' ? 's3' : 'sqlite';
+  const { kb, close, measure } = await buildIndex(
     sets.filter((s) => s !== 'dev-plain'),
     embedder,
+    store,
   );
+  console.log(`knowledge base: ${store}`);
+  await measure?.();
   const ownerOf = (set: EvalSet) => (set === 'unseen' ? 'unseen' : 'dev');
   try {
     for (const set of sets) {
@@ -258,7 +278,7 @@ async function main() {
     }
     if (args.includes('--grid')) printCv(await crossValidate({ kb, embedder, owners: ['dev'] }, [...loadQa('dev'), ...loadQa('dev-plain')]));
   } finally {
-    close();
+    await close();
     await embedder.close();
   }
 }

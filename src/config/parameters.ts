@@ -56,6 +56,7 @@ export const ParametersSchema = z
     TextModelEndpoint: z.string().default(''), // OpenAI-compatible base URL; empty = extractive answers
     TextModelId: z.string().default(''),
     TextModelApiKey: z.string().default(''),
+    EmbeddingModelId: z.string().default(''), // aws shape: Bedrock embedding model (amazon.titan-embed-text-v2:0); empty = the bundled local model
     TranscribeEndpoint: z.string().default(''), // OpenAI-compatible /v1/audio/transcriptions base URL; empty = pocketsphinx
     TranscribeModelId: z.string().default('whisper-1'),
     TranscribeApiKey: z.string().default(''),

@@ -77,9 +77,9 @@ export function createApp(services: AppServices, options: AppOptions = {}) {
   app.use('*', traffic.perIp); // 5: rate limit per client address (EnableAdvancedSecurity); /health exempt
   if (options.validateResponses) app.use('*', responseValidation(() => app.openAPIRegistry));
   const signatures = signatureAuthFor(services);
-  app.use('/api/*', authMiddleware(services.auth.tokens, signatures));
-  app.use('/health/deep', authMiddleware(services.auth.tokens, signatures));
-  app.use('/health/circuit-breakers/*', authMiddleware(services.auth.tokens, signatures));
+  app.use('/api/*', authMiddleware(services.auth.identity, signatures));
+  app.use('/health/deep', authMiddleware(services.auth.identity, signatures));
+  app.use('/health/circuit-breakers/*', authMiddleware(services.auth.identity, signatures));
   app.use('/api/*', traffic.perUser); // 6b: rate limit per authenticated user (EnableAdvancedSecurity)
   app.use('/api/*', defaultBodyCap(services.parameters.MaxRequestSizeMB));
   const { errors, notifier } = services.ops;

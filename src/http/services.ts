@@ -12,11 +12,9 @@ import type { Metrics } from '../core/ports/metrics.js';
 import type { ManualRepo } from '../core/ports/manual-repo.js';
 import type { NonceStore } from '../core/ports/nonce-store.js';
 import type { AuthThrottle } from '../core/ports/auth-throttle.js';
-import type { PasswordHasher } from '../core/ports/password-hasher.js';
+import type { IdentityProvider } from '../core/ports/identity-provider.js';
 import type { RateLimitStore } from '../core/ports/rate-limit-store.js';
-import type { RefreshTokenRepo } from '../core/ports/refresh-token-repo.js';
 import type { SecretBox } from '../core/ports/secret-box.js';
-import type { TokenService } from '../core/ports/token-service.js';
 import type { UsageRepo } from '../core/ports/usage-repo.js';
 import type { UsageCounters } from '../core/ports/usage-counters.js';
 import type { ManualSetVersions } from '../core/ports/manual-set-versions.js';
@@ -88,7 +86,8 @@ export interface AppServices {
   cache: Cache;
   /** The ingestion worker (for /health); the job queue itself wakes it on every enqueue. */
   worker: { isRunning(): boolean };
-  auth: { hasher: PasswordHasher; tokens: TokenService; refreshTokens: RefreshTokenRepo; throttle?: AuthThrottle };
+  /** Credentials and tokens (local scrypt + JWT, or Cognito) and the brute-force throttle of login/signup. */
+  auth: { identity: IdentityProvider; throttle?: AuthThrottle };
   /** Counters of the HTTP rate limits (memory, or Redis shared by processes), fail mode applied. Absent: no rate limiting. */
   rateLimitStore?: RateLimitStore;
   /** API keys (secrets sealed at rest) and the replay store of signed requests. */

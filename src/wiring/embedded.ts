@@ -14,6 +14,7 @@ import { MemoryCache } from '../adapters/embedded/memory-cache.js';
 import { DEFAULT_MODEL_DIR, PocketsphinxTranscriber } from '../adapters/embedded/pocketsphinx-transcriber.js';
 import { SqliteRecognitionCorpus } from '../adapters/embedded/sqlite-recognition-corpus.js';
 import { ScryptPasswordHasher } from '../adapters/embedded/scrypt-password-hasher.js';
+import { LocalIdentityProvider } from '../adapters/embedded/local-identity-provider.js';
 import { openDatabase, type SqliteDb } from '../adapters/embedded/sqlite-db.js';
 import { SqliteJobQueue } from '../adapters/embedded/sqlite-job-queue.js';
 import { SqliteKnowledgeBase } from '../adapters/embedded/sqlite-knowledge-base.js';
@@ -392,9 +393,14 @@ export async function createEmbedded(config: EmbeddedConfig, opts: EmbeddedOptio
     pdfReader,
     worker,
     auth: {
-      hasher: new ScryptPasswordHasher(),
-      tokens: new JoseTokenService(jwtSecret, p.AccessTokenTtlSeconds),
-      refreshTokens: new SqliteRefreshTokenRepo(db),
+      identity: new LocalIdentityProvider({
+        users,
+        hasher: new ScryptPasswordHasher(),
+        tokens: new JoseTokenService(jwtSecret, p.AccessTokenTtlSeconds),
+        refreshTokens: new SqliteRefreshTokenRepo(db),
+        clock,
+        refreshTokenTtlDays: p.RefreshTokenTtlDays,
+      }),
       // Brute-force protection is always on (no flag).
       throttle: new CounterAuthThrottle(
         rateLimitStore,

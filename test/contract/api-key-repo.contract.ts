@@ -13,12 +13,15 @@ const key = (over: Partial<ApiKeyRecord> = {}): ApiKeyRecord => ({
   ...over,
 });
 
-export function apiKeyRepoContract(name: string, make: () => { repo: ApiKeyRepo; cleanup?: () => void }): void {
+/** Sync (SQLite, memory) or async (an emulator's fresh table). */
+type MaybePromise<T> = T | Promise<T>;
+
+export function apiKeyRepoContract(name: string, make: () => MaybePromise<{ repo: ApiKeyRepo; cleanup?: () => void | Promise<void> }>): void {
   describe(`ApiKeyRepo contract: ${name}`, () => {
     let repo: ApiKeyRepo;
-    let cleanup: (() => void) | undefined;
-    beforeEach(() => ({ repo, cleanup } = make()));
-    afterEach(() => cleanup?.());
+    let cleanup: (() => void | Promise<void>) | undefined;
+    beforeEach(async () => ({ repo, cleanup } = await make()));
+    afterEach(async () => cleanup?.());
 
     it('round-trips a key by id and lists a user\'s keys oldest first', async () => {
       await repo.create(key({ keyId: 'mk_2', secretSha256: 'b'.repeat(64), createdAt: '2026-01-02T00:00:00.000Z' }));

@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
+import { DynamoDbUsageRepo } from '../../src/adapters/aws/dynamodb-usage-repo.js';
 import { SqliteUsageRepo } from '../../src/adapters/embedded/sqlite-usage-repo.js';
 import { InMemoryUsageRepo } from '../helpers/fakes.js';
 import { costLedgerContract } from './cost-ledger.contract.js';
+import { onDynamo } from './dynamodb-suite.js';
 import { tempDb } from './sqlite-temp.js';
 
 costLedgerContract('SqliteUsageRepo (usage_costs)', async () => {
@@ -15,6 +17,25 @@ costLedgerContract('InMemoryUsageRepo (fake)', async () => {
   const repo = new InMemoryUsageRepo();
   return { ledger: repo, record: (e) => repo.record(e) };
 });
+
+for (const emulator of ['dynalite', 'moto'] as const) {
+  onDynamo(emulator, (s) => {
+    costLedgerContract(`DynamoDbUsageRepo (${emulator})`, async () => {
+      const repo = new DynamoDbUsageRepo(s.doc, s.table);
+      return { ledger: repo, record: (e) => repo.record(e), prune: (b) => repo.prune(b) };
+    });
+
+    it(`DynamoDbUsageRepo (${emulator}): retention prunes ledger days before the cut-off month, never the month being totalled`, async () => {
+      const repo = new DynamoDbUsageRepo(s.doc, s.table);
+      for (const at of ['2025-01-20T10:00:00.000Z', '2025-03-01T10:00:00.000Z', '2025-03-10T10:00:00.000Z']) await repo.record({ userId: 'u', operation: 'query', at, costEur: 1 });
+      assert.equal(await repo.prune('2025-03-05T00:00:00.000Z'), 2, 'two events before the cut-off');
+      const m = await repo.userTotals('u', new Date('2025-03-10T12:00:00.000Z'));
+      assert.deepEqual(m.month, [{ operation: 'query', count: 2, costEur: 2 }], 'March kept whole in the ledger');
+      assert.deepEqual(await repo.dailyTotals('2025-01-01', '2025-01-31'), [], 'January gone');
+      assert.equal((await repo.totals('u', '2000-01-01T00:00:00.000Z')).count, 1);
+    });
+  });
+}
 
 it('SqliteUsageRepo: an upgraded database starts its ledger from the events already logged', async () => {
   const t = tempDb();

@@ -16,12 +16,15 @@ export const sampleLetter = (jobId: string, over: Partial<Omit<DeadLetter, 'id' 
   ...over,
 });
 
-export function deadLetterQueueContract(name: string, make: () => { dlq: DeadLetterQueue; cleanup?: () => void }): void {
+/** Sync (SQLite) or async (an emulator's fresh table). */
+type MaybePromise<T> = T | Promise<T>;
+
+export function deadLetterQueueContract(name: string, make: () => MaybePromise<{ dlq: DeadLetterQueue; cleanup?: () => void | Promise<void> }>): void {
   describe(`DeadLetterQueue contract: ${name}`, () => {
     let dlq: DeadLetterQueue;
-    let cleanup: (() => void) | undefined;
-    beforeEach(() => ({ dlq, cleanup } = make()));
-    afterEach(() => cleanup?.());
+    let cleanup: (() => void | Promise<void>) | undefined;
+    beforeEach(async () => ({ dlq, cleanup } = await make()));
+    afterEach(async () => cleanup?.());
 
     it('keeps a letter with everything it was given, an id and no retries', async () => {
       const added = await dlq.add(sampleLetter('j1'));

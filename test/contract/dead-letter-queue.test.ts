@@ -2,6 +2,9 @@ import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { openDatabase } from '../../src/adapters/embedded/sqlite-db.js';
 import { SqliteDeadLetterQueue } from '../../src/adapters/embedded/sqlite-dead-letter-queue.js';
+import { DynamoDbDeadLetterQueue } from '../../src/adapters/aws/dynamodb-dead-letter-queue.js';
+import { motoSkip } from '../helpers/aws-emulators.js';
+import { useDynalite, useMoto } from './dynamodb-contract-tables.js';
 import { deadLetterQueueContract, sampleLetter } from './dead-letter-queue.contract.js';
 import { tempDb } from './sqlite-temp.js';
 
@@ -35,4 +38,33 @@ it('SqliteDeadLetterQueue: a long error is kept to 2000 characters', async () =>
   } finally {
     t.cleanup();
   }
+});
+
+// DynamoDB (the aws shape's errorTracking table): a fresh table per test.
+const dynalite = useDynalite();
+deadLetterQueueContract('DynamoDbDeadLetterQueue (dynalite)', async () => {
+  const d = dynalite();
+  return { dlq: new DynamoDbDeadLetterQueue(d.doc, await d.freshTable('errorTracking')) };
+});
+const moto = useMoto();
+if (moto) {
+  deadLetterQueueContract('DynamoDbDeadLetterQueue (moto)', async () => {
+    const d = moto();
+    return { dlq: new DynamoDbDeadLetterQueue(d.doc, await d.freshTable('errorTracking')) };
+  });
+} else it('DynamoDbDeadLetterQueue (moto)', { skip: motoSkip() }, () => {});
+
+it('DynamoDbDeadLetterQueue: two clients (Lambda instances) failing jobs of one manual at once keep one letter, found by either job', async () => {
+  const d = dynalite();
+  const table = await d.freshTable('errorTracking');
+  const a = new DynamoDbDeadLetterQueue(d.doc, table);
+  const b = new DynamoDbDeadLetterQueue(d.twinDoc(), table);
+  const letters = await Promise.all(Array.from({ length: 8 }, (_, i) => (i % 2 ? a : b).add(sampleLetter(`j${i}`, { manualId: 'm' }))));
+  assert.equal(new Set(letters.map((l) => l.id)).size, 1);
+  assert.equal(await a.size(), 1);
+  const [kept] = await b.list();
+  assert.equal(await a.removeFor({ jobId: kept!.jobId }), 1);
+  assert.equal(await a.size(), 0);
+  assert.notEqual((await b.add(sampleLetter('again', { manualId: 'm' }))).id, kept!.id, 'no guard of the removed letter left behind');
+  assert.equal(await a.size(), 1);
 });

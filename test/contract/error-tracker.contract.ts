@@ -6,7 +6,7 @@ export interface ErrorTrackerFixture {
   tracker: ErrorTracker;
   /** Makes the store fail from now on (closed database, dropped table, ...). */
   breakStore: () => void;
-  cleanup?: () => void;
+  cleanup?: () => void | Promise<void>;
 }
 
 const at = (minute: number) => new Date(Date.UTC(2025, 2, 10, 10, minute));
@@ -20,11 +20,13 @@ const boom = (o: Partial<ErrorOccurrence> = {}): ErrorOccurrence => ({
   ...o,
 });
 
-export function errorTrackerContract(name: string, make: () => ErrorTrackerFixture): void {
+export function errorTrackerContract(name: string, make: () => ErrorTrackerFixture | Promise<ErrorTrackerFixture>): void {
   describe(`ErrorTracker contract: ${name}`, () => {
     let f: ErrorTrackerFixture;
-    beforeEach(() => (f = make()));
-    afterEach(() => f.cleanup?.());
+    beforeEach(async () => {
+      f = await make();
+    });
+    afterEach(async () => f.cleanup?.());
 
     it('records a first occurrence with its severity, count 1, first = last seen and the request id', async () => {
       const r = await f.tracker.record(boom());

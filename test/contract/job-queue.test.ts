@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
+import { DynamoDbJobQueue } from '../../src/adapters/aws/dynamodb-job-queue.js';
 import { openDatabase } from '../../src/adapters/embedded/sqlite-db.js';
 import { SqliteJobQueue } from '../../src/adapters/embedded/sqlite-job-queue.js';
 import { InMemoryJobQueue } from '../helpers/fakes.js';
 import { jobQueueContract, sampleJob } from './job-queue.contract.js';
+import { onDynamo } from './dynamodb-suite.js';
 import { tempDb } from './sqlite-temp.js';
 
 jobQueueContract('SqliteJobQueue', (clock) => {
@@ -11,6 +13,9 @@ jobQueueContract('SqliteJobQueue', (clock) => {
   return { queue: new SqliteJobQueue(t.db, clock), cleanup: t.cleanup };
 });
 jobQueueContract('InMemoryJobQueue (fake)', (clock) => ({ queue: new InMemoryJobQueue(clock) }));
+for (const emulator of ['dynalite', 'moto'] as const) {
+  onDynamo(emulator, (s) => jobQueueContract(`DynamoDbJobQueue (${emulator})`, (clock) => ({ queue: new DynamoDbJobQueue(s.doc, s.table, clock) })));
+}
 
 it('SqliteJobQueue: two connections to one file never claim the same job', async () => {
   const t = tempDb();

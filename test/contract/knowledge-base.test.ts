@@ -1,5 +1,13 @@
 import assert from 'node:assert/strict';
-import { it } from 'node:test';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, it } from 'node:test';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { clientConfig } from '../../src/adapters/aws/aws-client-config.js';
+import { S3KnowledgeBase } from '../../src/adapters/aws/s3-knowledge-base.js';
+import type { Chunk } from '../../src/core/model/types.js';
+import { motoSkip, startMoto, startS3rver, type S3Emulator } from '../helpers/aws-emulators.js';
+import { loadQa, repoRoot } from '../helpers/eval-manuals.js';
 import { openDatabase } from '../../src/adapters/embedded/sqlite-db.js';
 import { SqliteKnowledgeBase, ftsQuery } from '../../src/adapters/embedded/sqlite-knowledge-base.js';
 import { FakeKnowledgeBase } from '../helpers/fakes.js';
@@ -14,6 +22,37 @@ knowledgeBaseContract(
   },
   { vectors: true, vocabulary: true },
 );
+let s3: S3Emulator;
+let bucket: string;
+let prefixes = 0;
+before(async () => {
+  s3 = await startS3rver();
+  bucket = await s3.bucket();
+});
+after(async () => s3?.close());
+
+knowledgeBaseContract('S3KnowledgeBase (s3rver)', () => ({ kb: new S3KnowledgeBase(s3.client, bucket, { prefix: `contract${prefixes++}/` }) }), {
+  vectors: true,
+  vocabulary: true,
+});
+// moto honours the conditional requests (If-Match, If-None-Match) that s3rver ignores.
+if (!motoSkip()) {
+  let moto: Awaited<ReturnType<typeof startMoto>>;
+  let motoClient: S3Client;
+  before(async () => {
+    moto = await startMoto();
+    motoClient = new S3Client(clientConfig(moto.settings, 's3'));
+    await motoClient.send(new CreateBucketCommand({ Bucket: 'kb-contract' }));
+  });
+  after(async () => {
+    motoClient?.destroy();
+    await moto?.close();
+  });
+  knowledgeBaseContract('S3KnowledgeBase (moto)', () => ({ kb: new S3KnowledgeBase(motoClient, 'kb-contract', { prefix: `contract${prefixes++}/` }) }), {
+    vectors: true,
+    vocabulary: true,
+  });
+}
 knowledgeBaseContract('FakeKnowledgeBase', () => ({ kb: new FakeKnowledgeBase() }), { vectors: false, vocabulary: false });
 
 it('SqliteKnowledgeBase keeps chunks and vectors across a reopen, and its schema set-up is idempotent', async () => {
@@ -115,5 +154,171 @@ it('SqliteKnowledgeBase sees vectors another process added after it cached the m
   } finally {
     other.close();
     t.cleanup();
+  }
+});
+
+/** Every S3 request an adapter makes, by command name and key or prefix. */
+function recording(client: S3Client): { client: S3Client; calls: string[] } {
+  const calls: string[] = [];
+  const proxy = Object.create(client) as S3Client;
+  proxy.send = ((cmd: { constructor: { name: string }; input: { Key?: string; Prefix?: string } }, ...rest: unknown[]) => {
+    calls.push(`${cmd.constructor.name.replace(/Command$/, '')} ${cmd.input.Key ?? cmd.input.Prefix ?? ''}`);
+    return (client.send as (...a: unknown[]) => Promise<unknown>)(cmd, ...rest);
+  }) as S3Client['send'];
+  return { client: proxy, calls };
+}
+
+const mkChunk = (manualId: string, ownerId: string, page: number, ordinal: number, text: string, heading: string | null = null): Chunk => ({
+  id: `${manualId}:${page}:${ordinal}`,
+  manualId,
+  ownerId,
+  pageNumber: page,
+  pageLabel: String(page),
+  heading,
+  text,
+  ordinal,
+});
+
+/** The repository's decision records cut into ~80-word chunks under their headings: a realistic corpus of technical prose. */
+function docsCorpus(): { manualId: string; chunks: Chunk[] }[] {
+  const dir = join(repoRoot, 'docs', 'decisions');
+  return readdirSync(dir)
+    .sort()
+    .slice(0, 12)
+    .map((file) => {
+      const manualId = file.replace(/\.md$/, '');
+      const chunks: Chunk[] = [];
+      let heading: string | null = null;
+      let page = 1;
+      for (const block of readFileSync(join(dir, file), 'utf8').split(/\n(?=#)/)) {
+        const lines = block.split('\n');
+        if (lines[0]!.startsWith('#')) heading = lines.shift()!.replace(/^#+\s*/, '');
+        const words = lines.join(' ').split(/\s+/).filter(Boolean);
+        for (let i = 0; i < words.length; i += 80) chunks.push(mkChunk(manualId, 'u', page, chunks.length, words.slice(i, i + 80).join(' '), heading));
+        page++;
+      }
+      return { manualId, chunks };
+    });
+}
+
+it('S3KnowledgeBase ranks and scores like SqliteKnowledgeBase (FTS5 BM25), prefix queries, frequencies, pages and vocabulary included', async () => {
+  const t = tempDb();
+  try {
+    const sqlite = new SqliteKnowledgeBase(t.db);
+    const aws = new S3KnowledgeBase(s3.client, bucket, { prefix: 'parity/' });
+    const corpus = docsCorpus();
+    for (const { manualId, chunks } of corpus) {
+      await sqlite.indexChunks(manualId, 'u', manualId, chunks);
+      await aws.indexChunks(manualId, 'u', manualId, chunks);
+    }
+    const questions = [
+      ...loadQa('dev').map((q) => q.question),
+      'Which UDP ports 49152-50175?',
+      'admin config forgot',
+      'p95 latency of 12V 3.1 ms',
+      'Café résumé naïve',
+      'rate-limit per-IP X-Forwarded-For',
+      'what is the of and',
+    ];
+    // Equal scores may come in either order: compare sorted by score, then id.
+    const norm = (hits: { chunk: Chunk; score: number; manualName: string }[]) =>
+      hits.map((h) => ({ id: h.chunk.id, name: h.manualName, score: Math.round(h.score * 1e9) })).sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : 1));
+    let compared = 0;
+    for (const text of questions) {
+      for (const prefix of [false, true]) {
+        const q = { text, owners: ['u'], limit: 10_000, prefix };
+        const [want, got] = [await sqlite.search(q), await aws.search(q)];
+        assert.deepEqual(norm(got), norm(want), `${text} (prefix ${prefix})`);
+        compared += want.length;
+      }
+    }
+    assert.ok(compared > 1000, `${compared} hits compared`);
+    const terms = ['retrieval', 'rate limit', 'p95', 'sqlite', 'bm25', 'x forwarded for', 'nothing-here-zz'];
+    assert.deepEqual(await aws.documentFrequencies(['u'], terms), await sqlite.documentFrequencies(['u'], terms));
+    const pages = corpus.slice(0, 3).flatMap((m) => [1, 2, 3].map((pageNumber) => ({ manualId: m.manualId, pageNumber })));
+    assert.deepEqual(await aws.pageChunks(['u'], pages), await sqlite.pageChunks(['u'], pages));
+    assert.deepEqual((await aws.vocabulary(['u'], 40)).sort(), (await sqlite.vocabulary(['u'], 40)).sort());
+  } finally {
+    t.cleanup();
+  }
+});
+
+it('S3KnowledgeBase reads only the shards of the owners searched (counted S3 requests)', async () => {
+  const writer = new S3KnowledgeBase(s3.client, bucket, { prefix: 'owners-test/' });
+  await writer.indexChunks('ma', 'alice', 'A', [mkChunk('ma', 'alice', 1, 0, 'Reset the router with the reset button.')]);
+  await writer.indexChunks('mb', 'bob', 'B', [mkChunk('mb', 'bob', 1, 0, 'Bob resets the router secretly.')]);
+  await writer.indexChunks('ms', 'shared', 'S', [mkChunk('ms', 'shared', 1, 0, 'The shared router guide.')]);
+  await writer.putVectors([
+    { chunkId: 'ma:1:0', vector: Float32Array.from([1, 0]) },
+    { chunkId: 'mb:1:0', vector: Float32Array.from([0, 1]) },
+  ]);
+  const { client, calls } = recording(s3.client);
+  const reader = new S3KnowledgeBase(client, bucket, { prefix: 'owners-test/', listTtlMs: 0 });
+  const owners = ['alice', 'shared'];
+  assert.deepEqual((await reader.search({ text: 'reset router bob', owners, limit: 10 })).map((h) => h.chunk.id).sort(), ['ma:1:0', 'ms:1:0']);
+  assert.deepEqual((await reader.search({ text: '', vector: Float32Array.from([0, 1]), owners, limit: 10 })).map((h) => h.chunk.id), ['ma:1:0']);
+  assert.deepEqual(await reader.search({ text: 'router', owners, manualIds: ['mb'], limit: 10 }), []);
+  assert.deepEqual(await reader.pageChunks(owners, [{ manualId: 'mb', pageNumber: 1 }]), []);
+  assert.deepEqual(await reader.documentFrequencies(owners, ['router', 'bob']), { total: 2, df: { router: 2, bob: 0 } });
+  assert.ok(!(await reader.vocabulary(owners, 50)).some((w) => /bob/i.test(w)));
+  assert.ok(calls.length > 0);
+  assert.deepEqual(calls.filter((c) => c.includes('bob')), [], calls.join('\n'));
+  // Exactly one download per shard: later searches list the owners' prefixes and reuse what is in memory.
+  assert.deepEqual(calls.filter((c) => c.startsWith('GetObject')).sort(), ['GetObject owners-test/owners/alice/ma.mkb', 'GetObject owners-test/owners/shared/ms.mkb']);
+  assert.deepEqual([...new Set(calls.filter((c) => c.startsWith('ListObjectsV2')))].sort(), ['ListObjectsV2 owners-test/owners/alice/', 'ListObjectsV2 owners-test/owners/shared/']);
+});
+
+it('S3KnowledgeBase: another container sees re-indexed and deleted manuals and new vectors, and a cold one can embed and delete', async () => {
+  const opts = { prefix: 'containers/', listTtlMs: 0 };
+  const a = new S3KnowledgeBase(s3.client, bucket, opts);
+  const { client, calls } = recording(s3.client);
+  const b = new S3KnowledgeBase(client, bucket, opts);
+  await a.indexChunks('m', 'u', 'M', [mkChunk('m', 'u', 1, 0, 'Antenna alignment.'), mkChunk('m', 'u', 2, 1, 'Rotator setup.')]);
+  assert.deepEqual((await b.search({ text: 'antenna', owners: ['u'], limit: 5 })).map((h) => h.chunk.id), ['m:1:0']);
+  const gets = () => calls.filter((c) => c.startsWith('GetObject')).length;
+  const before = gets();
+  await b.search({ text: 'rotator', owners: ['u'], limit: 5 });
+  assert.equal(gets(), before, 'unchanged shard: no download');
+  // A cold container (the embed step of a later invocation) finds the manual by its pointer.
+  const cold = new S3KnowledgeBase(s3.client, bucket, opts);
+  assert.deepEqual((await cold.chunksWithoutVectors('m', 10)).map((c) => c.id), ['m:1:0', 'm:2:1']);
+  await new S3KnowledgeBase(s3.client, bucket, opts).putVectors([{ chunkId: 'm:2:1', vector: Float32Array.from([0, 1]) }]);
+  assert.deepEqual((await b.search({ text: '', vector: Float32Array.from([0, 1]), owners: ['u'], limit: 5 })).map((h) => h.chunk.id), ['m:2:1']);
+  assert.deepEqual((await cold.chunksWithoutVectors('m', 10)).map((c) => c.id), ['m:1:0']);
+  await a.indexChunks('m', 'u', 'M', [mkChunk('m', 'u', 3, 0, 'Doppler correction.')]);
+  assert.deepEqual((await b.search({ text: 'antenna doppler', owners: ['u'], limit: 5 })).map((h) => h.chunk.id), ['m:3:0']);
+  assert.deepEqual(await new S3KnowledgeBase(s3.client, bucket, opts).deleteManual('m'), { chunks: 1, vectors: 0 });
+  assert.deepEqual(await b.search({ text: 'doppler', owners: ['u'], limit: 5 }), []);
+  assert.deepEqual(await b.chunksWithoutVectors('m', 10), []);
+});
+
+it('S3KnowledgeBase: a vector batch written over a concurrent writer is retried on If-Match, not lost (moto honours If-Match)', { skip: motoSkip() }, async () => {
+  const moto = await startMoto();
+  const client = new S3Client(clientConfig(moto.settings, 's3'));
+  try {
+    await client.send(new CreateBucketCommand({ Bucket: 'kb-race' }));
+    const other = new S3KnowledgeBase(client, 'kb-race');
+    await other.indexChunks('m', 'u', 'M', [mkChunk('m', 'u', 1, 0, 'one'), mkChunk('m', 'u', 1, 1, 'two')]);
+    // Between this writer's read of the shard and its write, the other writer stores a vector.
+    let raced = false;
+    const { client: racing, calls } = recording(client);
+    const send = racing.send.bind(racing);
+    racing.send = (async (cmd: { constructor: { name: string } }, ...rest: unknown[]) => {
+      if (cmd.constructor.name === 'PutObjectCommand' && !raced) {
+        raced = true;
+        await other.putVectors([{ chunkId: 'm:1:0', vector: Float32Array.from([1, 0]) }]);
+      }
+      return (send as (...a: unknown[]) => Promise<unknown>)(cmd, ...rest);
+    }) as S3Client['send'];
+    const writer = new S3KnowledgeBase(racing, 'kb-race');
+    await writer.putVectors([{ chunkId: 'm:1:1', vector: Float32Array.from([0, 1]) }]);
+    assert.ok(raced);
+    assert.equal(calls.filter((c) => c.startsWith('PutObject')).length, 2, 'the first write failed its If-Match and was made again');
+    assert.deepEqual(await new S3KnowledgeBase(client, 'kb-race').chunksWithoutVectors('m', 10), []);
+    const dense = await new S3KnowledgeBase(client, 'kb-race').search({ text: '', vector: Float32Array.from([1, 0]), owners: ['u'], limit: 5 });
+    assert.deepEqual(dense.map((h) => [h.chunk.id, h.score]), [['m:1:0', 1], ['m:1:1', 0]]);
+  } finally {
+    client.destroy();
+    await moto.close();
   }
 });

@@ -1,3 +1,4 @@
+import { DynamoDbManualSetVersions } from '../../src/adapters/aws/dynamodb-manual-set-versions.js';
 import { MemoryManualSetVersions } from '../../src/adapters/embedded/memory-manual-set-versions.js';
 import { openDatabase } from '../../src/adapters/embedded/sqlite-db.js';
 import { SqliteManualSetVersions } from '../../src/adapters/embedded/sqlite-manual-set-versions.js';
@@ -6,6 +7,7 @@ import { RedisManualSetVersions } from '../../src/adapters/redis/redis-manual-se
 import { MemoryLogger } from '../helpers/fakes.js';
 import { testRedis } from '../helpers/redis-test.js';
 import { manualSetVersionsContract } from './manual-set-versions.contract.js';
+import { onDynamo } from './dynamodb-suite.js';
 import { tempDb } from './sqlite-temp.js';
 
 manualSetVersionsContract('MemoryManualSetVersions', async () => ({ versions: new MemoryManualSetVersions() }));
@@ -37,3 +39,13 @@ manualSetVersionsContract('RedisManualSetVersions (127.0.0.1:6379)', async () =>
     },
   };
 });
+
+for (const emulator of ['dynalite', 'moto'] as const) {
+  // The twin is another client on the same table: another Lambda instance.
+  onDynamo(emulator, (s) =>
+    manualSetVersionsContract(`DynamoDbManualSetVersions (${emulator})`, async () => ({
+      versions: new DynamoDbManualSetVersions(s.doc, s.table),
+      twin: new DynamoDbManualSetVersions(s.twin(), s.table),
+    })),
+  );
+}

@@ -1,10 +1,14 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { it } from 'node:test';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { Redis } from 'ioredis';
 import { MemoryNonceStore } from '../../src/adapters/embedded/memory-nonce-store.js';
 import { redisReady } from '../../src/adapters/redis/redis-connection.js';
 import { RedisNonceStore } from '../../src/adapters/redis/redis-nonce-store.js';
+import { DynamoDbNonceStore } from '../../src/adapters/aws/dynamodb-nonce-store.js';
+import { motoSkip } from '../helpers/aws-emulators.js';
+import { useDynalite, useMoto, type DynamoBackend } from './dynamodb-contract-tables.js';
 import { nonceStoreContract } from './nonce-store.contract.js';
 
 nonceStoreContract('MemoryNonceStore', async () => ({ store: new MemoryNonceStore() }));
@@ -38,4 +42,31 @@ it('RedisNonceStore with Redis unreachable falls back to memory: replays to this
   } finally {
     down.disconnect();
   }
+});
+
+// DynamoDB (the aws shape's rateLimits table); two document clients stand for two Lambda instances.
+const dynamoNonces = async (d: DynamoBackend) => {
+  const table = await d.freshTable('rateLimits');
+  return { store: new DynamoDbNonceStore(d.doc, table), twin: new DynamoDbNonceStore(d.twinDoc(), table) };
+};
+const dynalite = useDynalite();
+nonceStoreContract('DynamoDbNonceStore (dynalite)', () => dynamoNonces(dynalite()));
+const moto = useMoto();
+if (moto) nonceStoreContract('DynamoDbNonceStore (moto, TTL on)', () => dynamoNonces(moto()));
+else it('DynamoDbNonceStore (moto)', { skip: motoSkip() }, () => {});
+
+it('DynamoDbNonceStore: an expired nonce item that TTL has not deleted yet does not block a reuse, a live one does', async () => {
+  const d = dynalite();
+  const table = await d.freshTable('rateLimits');
+  let now = Date.parse('2026-01-01T00:00:00Z');
+  const store = new DynamoDbNonceStore(d.doc, table, () => now);
+  assert.equal(await store.checkAndRemember('k:n', 300), true);
+  now += 299_000;
+  assert.equal(await store.checkAndRemember('k:n', 300), false, 'still within its lifetime');
+  now += 2_000; // past the lifetime; the item is still in the table (no TTL deletion on dynalite)
+  const item = await d.doc.send(new GetCommand({ TableName: table, Key: { pk: 'NONCE#k:n', sk: 'NONCE' } }));
+  assert.ok(item.Item, 'the expired item is still stored');
+  assert.equal(item.Item.expires_at, Math.ceil((Date.parse('2026-01-01T00:00:00Z') + 300_000) / 1000), 'TTL attribute in epoch seconds');
+  assert.equal(await store.checkAndRemember('k:n', 300), true);
+  assert.equal(await store.checkAndRemember('k:n', 300), false);
 });

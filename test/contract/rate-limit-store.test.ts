@@ -1,10 +1,14 @@
 import assert from 'node:assert/strict';
+import { it } from 'node:test';
 import { Redis } from 'ioredis';
 import { MemoryRateLimitStore } from '../../src/adapters/embedded/memory-rate-limit-store.js';
 import { createRedisConnection, redisReady } from '../../src/adapters/redis/redis-connection.js';
 import { RedisRateLimitStore } from '../../src/adapters/redis/redis-rate-limit-store.js';
 import { MemoryLogger } from '../helpers/fakes.js';
 import { dropPrefix, TEST_REDIS_URL, testPrefix } from '../helpers/redis-test.js';
+import { DynamoDbRateLimitStore } from '../../src/adapters/aws/dynamodb-rate-limit-store.js';
+import { motoSkip } from '../helpers/aws-emulators.js';
+import { countingDoc, useDynalite, useMoto, type DynamoBackend } from './dynamodb-contract-tables.js';
 import { rateLimitStoreContract } from './rate-limit-store.contract.js';
 
 rateLimitStoreContract('MemoryRateLimitStore', async () => ({ store: new MemoryRateLimitStore() }));
@@ -28,4 +32,29 @@ rateLimitStoreContract('RedisRateLimitStore (127.0.0.1:6379)', async () => {
       await dropPrefix(TEST_REDIS_URL, prefix);
     },
   };
+});
+
+// DynamoDB (the aws shape's rateLimits table); two document clients stand for two Lambda instances.
+const dynamoStores = async (d: DynamoBackend) => {
+  const table = await d.freshTable('rateLimits');
+  return { store: new DynamoDbRateLimitStore(d.doc, table), twin: new DynamoDbRateLimitStore(d.twinDoc(), table) };
+};
+const dynalite = useDynalite();
+rateLimitStoreContract('DynamoDbRateLimitStore (dynalite)', () => dynamoStores(dynalite()));
+const moto = useMoto();
+if (moto) rateLimitStoreContract('DynamoDbRateLimitStore (moto, TTL on)', () => dynamoStores(moto()));
+else it('DynamoDbRateLimitStore (moto)', { skip: motoSkip() }, () => {});
+
+it('DynamoDbRateLimitStore: a hit in an open window is one UpdateItem; opening a window two; a block one more', async () => {
+  const d = dynalite();
+  const { doc, calls } = countingDoc(d);
+  const c = new DynamoDbRateLimitStore(doc, await d.freshTable('rateLimits')).counter({ name: 'cost', points: 2, windowSeconds: 60, blockSeconds: 600 });
+  await c.consume('k');
+  assert.deepEqual(calls.splice(0), ['UpdateItem', 'UpdateItem'], 'first hit: the add is refused (no window), then the window opens');
+  await c.consume('k');
+  assert.deepEqual(calls.splice(0), ['UpdateItem']);
+  const over = await c.consume('k');
+  assert.equal(over.allowed, false);
+  assert.deepEqual(calls.splice(0), ['UpdateItem', 'UpdateItem'], 'the hit, then the block');
+  assert.ok(over.resetMs > 590_000);
 });

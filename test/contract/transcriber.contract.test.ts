@@ -6,10 +6,13 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { PocketsphinxTranscriber } from '../../src/adapters/embedded/pocketsphinx-transcriber.js';
 import { OpenAiTranscriber } from '../../src/adapters/openai/openai-transcriber.js';
+import { AwsTranscriber } from '../../src/adapters/aws/aws-transcriber.js';
 import type { Transcriber } from '../../src/core/ports/transcriber.js';
 import { wavSamples } from '../../src/core/voice/wav-format.js';
 import { evalDir } from '../helpers/eval-manuals.js';
 import { startFakeOpenAiServer, type FakeOpenAiServer } from '../helpers/fake-openai-server.js';
+import { startS3rver, type S3Emulator } from '../helpers/aws-emulators.js';
+import { fakeTranscribe } from '../helpers/fake-transcribe.js';
 
 /** What every Transcriber promises the voice use case, run against each adapter. */
 function transcriberContract(name: string, make: () => Transcriber) {
@@ -48,3 +51,16 @@ const cache = mkdtempSync(join(tmpdir(), 'manuel-contract-cache-'));
 after(() => rmSync(cache, { recursive: true, force: true }));
 transcriberContract('pocketsphinx', () => new PocketsphinxTranscriber({ cacheDir: cache }));
 transcriberContract('openai-compatible (local fake server)', () => new OpenAiTranscriber({ endpoint: fake.url, model: 'whisper-1' }));
+
+// Amazon Transcribe played by aws-sdk-client-mock (jobs read the audio from and write their output to s3rver).
+let s3: S3Emulator;
+let bucket: string;
+before(async () => {
+  s3 = await startS3rver();
+  bucket = await s3.bucket();
+});
+after(() => s3?.close());
+transcriberContract('aws transcribe (mocked jobs, s3rver)', () => {
+  const fake = fakeTranscribe(s3.client, { transcript: 'Which port does the server use?' });
+  return new AwsTranscriber({ transcribe: fake.client, s3: s3.client, bucket, pollInitialMs: 5 });
+});

@@ -14,12 +14,15 @@ const user = (over: Partial<User> = {}): User => ({
   ...over,
 });
 
-export function userRepoContract(name: string, make: () => { repo: UserRepo; cleanup?: () => void }): void {
+/** Sync (SQLite, memory) or async (an emulator's fresh table). */
+type MaybePromise<T> = T | Promise<T>;
+
+export function userRepoContract(name: string, make: () => MaybePromise<{ repo: UserRepo; cleanup?: () => void | Promise<void> }>): void {
   describe(`UserRepo contract: ${name}`, () => {
     let repo: UserRepo;
-    let cleanup: (() => void) | undefined;
-    beforeEach(() => ({ repo, cleanup } = make()));
-    afterEach(() => cleanup?.());
+    let cleanup: (() => void | Promise<void>) | undefined;
+    beforeEach(async () => ({ repo, cleanup } = await make()));
+    afterEach(async () => cleanup?.());
 
     it('round-trips a user by id and by email (case-insensitive)', async () => {
       await repo.create(user());

@@ -7,6 +7,7 @@ import { openDatabase, type SqliteDb } from '../../adapters/embedded/sqlite-db.j
 import { SqliteRefreshTokenRepo } from '../../adapters/embedded/sqlite-refresh-token-repo.js';
 import { ScryptPasswordHasher } from '../../adapters/embedded/scrypt-password-hasher.js';
 import { JoseTokenService } from '../../adapters/embedded/jose-token-service.js';
+import { LocalIdentityProvider } from '../../adapters/embedded/local-identity-provider.js';
 import { InMemoryUserRepo, ManualClock } from '../../../test/helpers/fakes.js';
 import { isManuelError } from '../errors.js';
 import type { AuthDeps } from './auth-session.js';
@@ -21,19 +22,18 @@ describe('auth use cases (scrypt, jose, sqlite refresh tokens)', () => {
   let db: SqliteDb;
   let deps: AuthDeps;
   let clock: ManualClock;
+  let tokens: JoseTokenService;
+  let hasher: ScryptPasswordHasher;
 
   before(() => {
     dir = mkdtempSync(join(tmpdir(), 'manuel-auth-'));
     db = openDatabase(join(dir, 'manuel.db'));
     clock = new ManualClock();
-    deps = {
-      users: new InMemoryUserRepo(),
-      hasher: new ScryptPasswordHasher({ N: 1024 }),
-      tokens: new JoseTokenService('x'.repeat(40), 600),
-      refreshTokens: new SqliteRefreshTokenRepo(db),
-      clock,
-      settings: { adminEmail: 'Boss@Example.com', refreshTokenTtlDays: 30 },
-    };
+    const users = new InMemoryUserRepo();
+    tokens = new JoseTokenService('x'.repeat(40), 600);
+    hasher = new ScryptPasswordHasher({ N: 1024 });
+    const identity = new LocalIdentityProvider({ users, hasher, tokens, refreshTokens: new SqliteRefreshTokenRepo(db), clock, refreshTokenTtlDays: 30 });
+    deps = { users, identity, clock, settings: { adminEmail: 'Boss@Example.com' } };
   });
   after(() => {
     db.close();
@@ -45,10 +45,10 @@ describe('auth use cases (scrypt, jose, sqlite refresh tokens)', () => {
     assert.equal(first.user.email, 'first@example.com');
     assert.equal(first.user.is_admin, true);
     assert.equal(first.expires_in, 600);
-    const claims = await deps.tokens.verify(first.access_token);
+    const claims = await tokens.verify(first.access_token);
     assert.equal(claims.userId, first.user.id);
     assert.equal(claims.isAdmin, true);
-    assert.equal((await deps.tokens.verify(first.id_token)).tokenUse, 'id');
+    assert.equal((await tokens.verify(first.id_token)).tokenUse, 'id');
 
     const second = await signup(deps, { email: 'second@example.com', password: 'password-2' });
     assert.equal(second.user.is_admin, false);
@@ -66,7 +66,7 @@ describe('auth use cases (scrypt, jose, sqlite refresh tokens)', () => {
     assert.ok(user);
     assert.match(user.passwordHash, /^scrypt\$1024\$8\$1\$/);
     assert.ok(!user.passwordHash.includes('password-2'));
-    const again = await deps.hasher.hash('password-2');
+    const again = await hasher.hash('password-2');
     assert.notEqual(again, user.passwordHash, 'a per-user salt makes equal passwords hash differently');
   });
 
@@ -85,7 +85,7 @@ describe('auth use cases (scrypt, jose, sqlite refresh tokens)', () => {
     const other = await login(deps, { email: 'first@example.com', password: 'password-1' });
     const r1 = await refresh(deps, { refreshToken: s.refresh_token });
     assert.notEqual(r1.refresh_token, s.refresh_token);
-    assert.equal((await deps.tokens.verify(r1.access_token)).userId, s.user.id);
+    assert.equal((await tokens.verify(r1.access_token)).userId, s.user.id);
     await assert.rejects(refresh(deps, { refreshToken: s.refresh_token }), (e) => code(e) === 'unauthorized');
     // theft response: the rotated descendant and the other device's token are revoked too
     await assert.rejects(refresh(deps, { refreshToken: r1.refresh_token }), (e) => code(e) === 'unauthorized');
@@ -102,11 +102,11 @@ describe('auth use cases (scrypt, jose, sqlite refresh tokens)', () => {
   it('refuses forged, tampered and expired access tokens', async () => {
     const s = await login(deps, { email: 'second@example.com', password: 'password-2' });
     const forged = await new JoseTokenService('y'.repeat(40), 600).issue({ id: s.user.id, email: s.user.email, name: null, isAdmin: true });
-    await assert.rejects(deps.tokens.verify(forged.accessToken), (e) => code(e) === 'unauthorized');
+    await assert.rejects(tokens.verify(forged.accessToken), (e) => code(e) === 'unauthorized');
     const [h, p, sig] = s.access_token.split('.');
     const payload = JSON.parse(Buffer.from(p!, 'base64url').toString());
     const tampered = [h, Buffer.from(JSON.stringify({ ...payload, admin: true })).toString('base64url'), sig].join('.');
-    await assert.rejects(deps.tokens.verify(tampered), (e) => code(e) === 'unauthorized');
+    await assert.rejects(tokens.verify(tampered), (e) => code(e) === 'unauthorized');
     const shortLived = new JoseTokenService('x'.repeat(40), 1);
     const t = await shortLived.issue({ id: 'u', email: 'u@example.com', name: null, isAdmin: false });
     await new Promise((r) => setTimeout(r, 2100));

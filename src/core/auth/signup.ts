@@ -1,7 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import { errors } from '../errors.js';
 import type { User } from '../model/types.js';
-import { issueSession, normaliseEmail, type AuthDeps, type Session } from './auth-session.js';
+import { decideAdmin, normaliseEmail, toSession, type AuthDeps, type Session } from './auth-session.js';
 
 export const MIN_PASSWORD_LENGTH = 8;
 
@@ -13,16 +12,10 @@ export async function signup(deps: AuthDeps, input: { email: string; password: s
     throw errors.validation(`password must have at least ${MIN_PASSWORD_LENGTH} characters`, { field: 'password' });
   }
   if (await deps.users.byEmail(email)) throw errors.conflict('An account with this email already exists');
-  const adminEmail = normaliseEmail(deps.settings.adminEmail);
-  const isAdmin = (adminEmail !== '' && adminEmail === email) || (await deps.users.count()) === 0;
-  const user: User = {
-    id: randomUUID(),
-    email,
-    name: input.name?.trim() || null,
-    passwordHash: await deps.hasher.hash(input.password),
-    isAdmin,
-    createdAt: deps.clock.now().toISOString(),
-  };
+  const isAdmin = await decideAdmin(deps, email);
+  const name = input.name?.trim() || null;
+  const created = await deps.identity.signUp({ email, password: input.password, name, isAdmin });
+  const user: User = { id: created.userId, email, name, passwordHash: created.passwordHash, isAdmin, createdAt: deps.clock.now().toISOString() };
   await deps.users.create(user); // a concurrent duplicate still fails here with 'conflict'
-  return issueSession(deps, user);
+  return toSession(created.tokens, user);
 }

@@ -47,11 +47,14 @@ export async function keepDeadLetter(ops: JobFailureOps, logger: Logger, job: Jo
   }
 }
 
+/** What an announcement needs of the failed job (the aws ErrorProcessor has only the dead letter's fields). */
+export type FailedJobRef = Pick<Job, 'id' | 'attempts'> & { kind: string; manualId: string | null; ownerId: string | null };
+
 /**
  * Step 2 (the job is failed now): recorded by the error tracker and, when it reached the DLQ, one
  * alert. Never throws.
  */
-export async function announceJobFailure(ops: JobFailureOps, logger: Logger, job: Job, failure: JobFailure, letter: DeadLetter | null): Promise<void> {
+export async function announceJobFailure(ops: JobFailureOps, logger: Logger, job: FailedJobRef, failure: JobFailure, letter: DeadLetter | null): Promise<void> {
   const where = `job:${job.kind}`;
   try {
     await ops.errors?.record({ errorType: failure.errorType, message: failure.message, where, requestId: job.id, at: new Date(failure.at) });

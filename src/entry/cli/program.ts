@@ -1,5 +1,7 @@
 import { Command } from 'commander';
 import { askCommand } from './commands/ask-command.js';
+import { awsCommand } from './commands/aws-command.js';
+import { costCommand } from './commands/cost-command.js';
 import { dlqCommand } from './commands/dlq-command.js';
 import { loginCommand, logoutCommand, signupCommand } from './commands/auth-commands.js';
 import { importCommand } from './commands/import-command.js';
@@ -30,9 +32,11 @@ Examples:
   manuel manuals list --json
   manuel keys create "build server"      (then on that machine:)
   manuel login --api-key KEYID:SECRET
-  manuel dlq list                        (admin: jobs that failed for good)`,
+  manuel dlq list                        (admin: jobs that failed for good)
+  manuel cost --parameters infra/parameters-full.json
+  manuel aws switch-stack full --domain api.example.com --dry-run`,
     );
-  for (const cmd of [serveCommand(), signupCommand(), loginCommand(), logoutCommand(), uploadCommand(), importCommand(), askCommand(), manualsCommand(), usageCommand(), keysCommand(), dlqCommand()]) {
+  for (const cmd of [serveCommand(), signupCommand(), loginCommand(), logoutCommand(), uploadCommand(), importCommand(), askCommand(), manualsCommand(), usageCommand(), keysCommand(), dlqCommand(), costCommand(), awsCommand()]) {
     program.addCommand(cmd);
   }
   return program;

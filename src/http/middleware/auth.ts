@@ -16,7 +16,7 @@ const PUBLIC = [/^\/api\/auth\//, /^\/api\/openapi\.json$/, /^\/api\/docs(\/|$)/
  * - no bearer token but an RFC 9421 signature by an API key: acts as that key's user. This works
  *   whenever the key exists, flag or not: it is strictly stronger than a bearer token.
  */
-export function authMiddleware(tokens: TokenService, signatures?: SignatureAuth): MiddlewareHandler<AppEnv> {
+export function authMiddleware(tokens: Pick<TokenService, 'verify'>, signatures?: SignatureAuth): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     if (PUBLIC.some((re) => re.test(c.req.path))) return next();
     const header = c.req.header('authorization') ?? '';

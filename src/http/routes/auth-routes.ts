@@ -58,7 +58,7 @@ export function authDeps(services: AppServices): AuthDeps {
     users: services.users,
     ...services.auth,
     clock: services.clock,
-    settings: { adminEmail: services.parameters.AdminEmail, refreshTokenTtlDays: services.parameters.RefreshTokenTtlDays },
+    settings: { adminEmail: services.parameters.AdminEmail },
   };
 }
 

@@ -15,7 +15,8 @@ export const LoginBody = z
   })
   .openapi('LoginRequest');
 
-export const RefreshBody = z.object({ refresh_token: z.string().min(1).max(512) }).openapi('RefreshRequest');
+// Cognito refresh tokens are ~1.8 KB encrypted JWTs; the local ones are 43 characters.
+export const RefreshBody = z.object({ refresh_token: z.string().min(1).max(4096) }).openapi('RefreshRequest');
 
 export const SessionSchema = z
   .object({

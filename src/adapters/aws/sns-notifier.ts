@@ -1,0 +1,158 @@
+import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
+import { AlertThrottle, ALERT_WINDOW_MS } from '../../core/ops/alert-throttle.js';
+import { systemClock, type Clock } from '../../core/ports/clock.js';
+import type { Logger } from '../../core/ports/logger.js';
+import type { AlertEvent, Notifier, Severity } from '../../core/ports/notifier.js';
+
+export interface SnsNotifierOptions {
+  client: SNSClient;
+  /** The alerts topic (AlertTopic in the template; AlertEmail is an email subscription on it). */
+  topicArn: string;
+  environment: string;
+  logger: Logger;
+  clock?: Clock;
+  /** Alerts waiting at most; past it the oldest is dropped (and counted). */
+  maxQueue?: number;
+  windowMs?: number;
+  /** flush() gives up after this (a Lambda must not spend its timeout on a slow SNS). */
+  flushTimeoutMs?: number;
+}
+
+/** What subscribers that read JSON (SQS, Lambda, HTTPS) get: the fields of the webhook's payload. */
+export interface SnsAlertPayload {
+  kind: AlertEvent['kind'];
+  severity: Severity;
+  fingerprint: string;
+  title: string;
+  text: string | null;
+  fields: Record<string, string | number | boolean | null>;
+  /** Alerts of this fingerprint not sent since the previous one (deduplication window). */
+  suppressed_count: number;
+  /** Alerts of any fingerprint dropped because the queue was full, since the previous delivery. */
+  dropped_count: number;
+  service: string;
+  environment: string;
+  timestamp: string;
+}
+
+/** SNS subjects: at most 100 printable ASCII characters, no line breaks (else Publish fails). */
+export function snsSubject(s: string): string {
+  const ascii = s.normalize('NFKD').replace(/\s+/g, ' ').replace(/[^\x20-\x7e]/g, '').trim();
+  return (ascii.length > 100 ? `${ascii.slice(0, 97)}...` : ascii) || 'manuel alert';
+}
+
+/**
+ * Alerts published to the SNS topic: one alert per fingerprint per 15 minutes (the same AlertThrottle
+ * as the webhook notifier), a bounded queue, delivery in the background, one at a time. The SDK
+ * retries a publish itself (standard mode: 3 attempts with backoff). The message has a readable
+ * text for email subscribers and the structured JSON for SQS/Lambda/HTTPS ones (MessageStructure
+ * json), plus `severity` and `kind` message attributes for subscription filter policies.
+ * On Lambda the throttle lives as long as the execution environment: each warm container alerts
+ * once per fingerprint per window. The handler must `await flush()` before it returns.
+ */
+export class SnsNotifier implements Notifier {
+  readonly stats = { queued: 0, sent: 0, failed: 0, dropped: 0, suppressed: 0 };
+  private readonly queue: SnsAlertPayload[] = [];
+  private sending: Promise<void> | null = null;
+  private droppedSinceDelivery = 0;
+  private readonly throttle: AlertThrottle;
+  private readonly clock: Clock;
+
+  constructor(private readonly opts: SnsNotifierOptions) {
+    if (!/^arn:aws[\w-]*:sns:[\w-]+:\d{12}:[\w-]{1,256}$/.test(opts.topicArn)) throw new Error(`not an SNS topic ARN: ${opts.topicArn}`);
+    this.clock = opts.clock ?? systemClock;
+    this.throttle = new AlertThrottle(this.clock, opts.windowMs ?? ALERT_WINDOW_MS);
+  }
+
+  notify(event: AlertEvent): void {
+    try {
+      const verdict = this.throttle.admit(event.fingerprint);
+      if (!verdict.send) {
+        this.stats.suppressed++;
+        return;
+      }
+      this.queue.push({
+        kind: event.kind,
+        severity: event.severity,
+        fingerprint: event.fingerprint,
+        title: event.title,
+        text: event.text ?? null,
+        fields: event.fields ?? {},
+        suppressed_count: verdict.suppressed,
+        dropped_count: 0,
+        service: 'manuel',
+        environment: this.opts.environment,
+        timestamp: this.clock.now().toISOString(),
+      });
+      this.stats.queued++;
+      if (this.queue.length > (this.opts.maxQueue ?? 100)) {
+        const lost = this.queue.shift()!;
+        this.stats.dropped++;
+        this.droppedSinceDelivery++;
+        this.opts.logger.warn({ fingerprint: lost.fingerprint, dropped: this.stats.dropped }, 'alert queue full: oldest alert dropped');
+      }
+      this.pump();
+    } catch (e) {
+      this.opts.logger.warn({ err: e }, 'alert not queued');
+    }
+  }
+
+  async flush(): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), this.opts.flushTimeoutMs ?? 5000)));
+    const drained = (async () => {
+      while (this.sending) await this.sending;
+      return 'drained' as const;
+    })();
+    const outcome = await Promise.race([drained, deadline]);
+    clearTimeout(timer);
+    if (outcome === 'timeout') this.opts.logger.warn({ pending: this.queue.length + 1 }, 'alerts still unpublished at flush timeout');
+  }
+
+  private pump(): void {
+    if (this.sending) return;
+    this.sending = (async () => {
+      for (let next = this.queue.shift(); next; next = this.queue.shift()) await this.deliver(next);
+    })().finally(() => {
+      this.sending = null;
+      if (this.queue.length > 0) this.pump();
+    });
+  }
+
+  private async deliver(alert: SnsAlertPayload): Promise<void> {
+    const dropped = this.droppedSinceDelivery;
+    const payload = { ...alert, dropped_count: alert.dropped_count + dropped };
+    const text = emailText(payload, this.opts.windowMs ?? ALERT_WINDOW_MS);
+    const json = JSON.stringify(payload);
+    try {
+      await this.opts.client.send(
+        new PublishCommand({
+          TopicArn: this.opts.topicArn,
+          Subject: snsSubject(`[${payload.severity.toUpperCase()}] manuel (${payload.environment}): ${payload.title}`),
+          MessageStructure: 'json',
+          Message: JSON.stringify({ default: text, email: text, sqs: json, lambda: json, http: json, https: json }),
+          MessageAttributes: {
+            severity: { DataType: 'String', StringValue: payload.severity },
+            kind: { DataType: 'String', StringValue: payload.kind },
+          },
+        }),
+      );
+      this.stats.sent++;
+      this.droppedSinceDelivery -= dropped;
+    } catch (e) {
+      this.stats.failed++;
+      this.opts.logger.warn({ err: e, fingerprint: alert.fingerprint, kind: alert.kind }, 'alert not published');
+    }
+  }
+}
+
+/** The body an email subscriber reads. */
+export function emailText(p: SnsAlertPayload, windowMs: number): string {
+  const lines = [`[${p.severity.toUpperCase()}] ${p.title}`, ''];
+  if (p.text) lines.push(p.text, '');
+  for (const [k, v] of Object.entries(p.fields)) lines.push(`${k}: ${v === null ? '-' : String(v)}`);
+  if (p.suppressed_count > 0) lines.push('', `${p.suppressed_count} more like this in the last ${Math.round(windowMs / 60_000)} min, not sent.`);
+  if (p.dropped_count > 0) lines.push(`${p.dropped_count} other alert(s) dropped (queue full).`);
+  lines.push('', `manuel (${p.environment}) at ${p.timestamp}; fingerprint ${p.fingerprint}`);
+  return lines.join('\n');
+}

@@ -1,0 +1,35 @@
+import type { TokenClaims } from './token-service.js';
+
+/** Tokens of a signed-in session, as the identity provider issued them. */
+export interface ProviderTokens {
+  idToken: string;
+  accessToken: string;
+  /** Locally a fresh single-use token on every call; Cognito keeps the same one unless rotation is on. */
+  refreshToken: string;
+  expiresIn: number; // seconds until the id and access tokens expire
+}
+
+export interface NewAccount {
+  email: string; // already normalised
+  password: string;
+  name: string | null;
+  /** Decided by the core; a provider that puts it in its tokens (the local one) needs it now. */
+  isAdmin: boolean;
+}
+
+/**
+ * Who holds the credentials and mints the tokens: scrypt + JWT + refresh-token table locally,
+ * Cognito on AWS. The user profile (name, admin flag) stays in UserRepo, keyed by the id given here.
+ * Errors are coded: 'conflict' (email taken), 'validation_error' (password refused by the
+ * provider's policy), 'unauthorized' (bad credentials, unknown/expired/revoked refresh token).
+ */
+export interface IdentityProvider {
+  /** Creates the account's credentials and signs it in. `passwordHash` goes into the profile ('' when the provider keeps it). */
+  signUp(account: NewAccount): Promise<{ userId: string; passwordHash: string; tokens: ProviderTokens }>;
+  login(input: { email: string; password: string }): Promise<{ userId: string; tokens: ProviderTokens }>;
+  refresh(refreshToken: string): Promise<{ userId: string; tokens: ProviderTokens }>;
+  /** The refresh token stops working. Idempotent: an unknown token is fine. */
+  logout(refreshToken: string): Promise<void>;
+  /** Throws ManuelError('unauthorized') for a forged, expired or malformed bearer token. */
+  verify(token: string): Promise<TokenClaims>;
+}

@@ -1,0 +1,100 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { AuthDeps } from '../../src/core/auth/auth-session.js';
+import { login } from '../../src/core/auth/login.js';
+import { logout } from '../../src/core/auth/logout.js';
+import { refresh } from '../../src/core/auth/refresh.js';
+import { signup } from '../../src/core/auth/signup.js';
+import { isManuelError } from '../../src/core/errors.js';
+import type { IdentityProvider } from '../../src/core/ports/identity-provider.js';
+import type { UserRepo } from '../../src/core/ports/user-repo.js';
+import { ManualClock } from '../helpers/fakes.js';
+
+export interface IdentityHarness {
+  identity: IdentityProvider;
+  /** The profile repo the provider reads (the same one the auth use cases write). */
+  users: UserRepo;
+  /** Why this backend cannot show that logout revokes the refresh token; false: it can. */
+  logoutSkip: string | false;
+  close(): Promise<void>;
+}
+
+const code = (e: unknown) => (isManuelError(e) ? e.code : String(e));
+
+/**
+ * What every IdentityProvider promises the auth use cases, through those use cases: the same
+ * session fields, the same error codes, and tokens that verify to the profile's id, email and
+ * admin flag.
+ */
+export function identityProviderContract(name: string, make: () => Promise<IdentityHarness>, skip: string | false = false): void {
+  describe(`IdentityProvider contract: ${name}`, { skip }, () => {
+    let h: IdentityHarness;
+    let deps: AuthDeps;
+    before(async () => {
+      h = await make();
+      deps = { users: h.users, identity: h.identity, clock: new ManualClock(), settings: { adminEmail: 'boss@example.com' } };
+    });
+    after(() => h?.close());
+
+    it('signs up with the session fields of the API; both tokens verify to the profile', async () => {
+      const s = await signup(deps, { email: ' Ada@Example.com ', password: 'password-1', name: 'Ada' });
+      assert.deepEqual(Object.keys(s).sort(), ['access_token', 'expires_in', 'id_token', 'refresh_token', 'token_type', 'user']);
+      assert.equal(s.token_type, 'Bearer');
+      assert.ok(Number.isInteger(s.expires_in) && s.expires_in > 0);
+      assert.deepEqual(s.user, { id: s.user.id, email: 'ada@example.com', name: 'Ada', is_admin: true });
+      assert.equal((await h.users.byId(s.user.id))?.email, 'ada@example.com');
+      const access = await h.identity.verify(s.access_token);
+      assert.deepEqual(access, { userId: s.user.id, email: 'ada@example.com', isAdmin: true, tokenUse: 'access' });
+      assert.equal((await h.identity.verify(s.id_token)).tokenUse, 'id');
+      const second = await signup(deps, { email: 'bob@example.com', password: 'password-2' });
+      assert.equal(second.user.is_admin, false);
+      assert.equal((await h.identity.verify(second.access_token)).isAdmin, false);
+    });
+
+    it('refuses a duplicate email (conflict) and a short password (validation_error)', async () => {
+      await assert.rejects(signup(deps, { email: 'ADA@example.com', password: 'password-9' }), (e) => code(e) === 'conflict');
+      await assert.rejects(signup(deps, { email: 'carl@example.com', password: 'short' }), (e) => code(e) === 'validation_error');
+    });
+
+    it('logs in with the right password only; a wrong password and an unknown email get the same answer', async () => {
+      const ok = await login(deps, { email: 'Ada@example.com', password: 'password-1' });
+      assert.equal(ok.user.email, 'ada@example.com');
+      assert.equal((await h.identity.verify(ok.access_token)).userId, ok.user.id);
+      const wrong = await login(deps, { email: 'ada@example.com', password: 'wrong-pass' }).catch((e) => e);
+      const unknown = await login(deps, { email: 'ghost@example.com', password: 'wrong-pass' }).catch((e) => e);
+      assert.equal(code(wrong), 'unauthorized');
+      assert.equal(code(unknown), 'unauthorized');
+      assert.equal(wrong.message, unknown.message);
+    });
+
+    it('refreshes: new tokens for the same user; an unknown refresh token is unauthorized', async () => {
+      const s = await login(deps, { email: 'bob@example.com', password: 'password-2' });
+      const r = await refresh(deps, { refreshToken: s.refresh_token });
+      assert.equal(r.user.id, s.user.id);
+      assert.ok(r.refresh_token.length > 0);
+      assert.equal((await h.identity.verify(r.access_token)).userId, s.user.id);
+      await assert.rejects(refresh(deps, { refreshToken: 'made-up-token' }), (e) => code(e) === 'unauthorized');
+    });
+
+    it('refuses forged, tampered and malformed bearer tokens', async () => {
+      const s = await login(deps, { email: 'bob@example.com', password: 'password-2' });
+      const [head, payload, sig] = s.access_token.split('.');
+      const claims = JSON.parse(Buffer.from(payload!, 'base64url').toString());
+      const tampered = [head, Buffer.from(JSON.stringify({ ...claims, sub: 'someone-else' })).toString('base64url'), sig].join('.');
+      await assert.rejects(h.identity.verify(tampered), (e) => code(e) === 'unauthorized');
+      await assert.rejects(h.identity.verify('not.a.jwt'), (e) => code(e) === 'unauthorized');
+      await assert.rejects(h.identity.verify(''), (e) => code(e) === 'unauthorized');
+    });
+
+    it('logs out: that refresh token stops working, another session keeps its own; logging out twice is fine', async (t) => {
+      if (h.logoutSkip) return t.skip(h.logoutSkip);
+      const a = await login(deps, { email: 'ada@example.com', password: 'password-1' });
+      const b = await login(deps, { email: 'bob@example.com', password: 'password-2' });
+      await logout(deps, { refreshToken: a.refresh_token });
+      await assert.rejects(refresh(deps, { refreshToken: a.refresh_token }), (e) => code(e) === 'unauthorized');
+      await logout(deps, { refreshToken: a.refresh_token });
+      await logout(deps, { refreshToken: 'never-issued' });
+      assert.equal((await refresh(deps, { refreshToken: b.refresh_token })).user.id, b.user.id);
+    });
+  });
+}
