@@ -10,19 +10,38 @@ import { createEmbedded, type EmbeddedApp } from '../wiring/embedded.js';
 import { buildPdf } from '../../test/helpers/api-pdfs.js';
 import { apiGatewayProxy, type ApiGatewayProxyOptions } from './aws-local-proxy.js';
 import { httpFunction } from './lambda/http-function.js';
-import { HTTP_FUNCTIONS, matchRoute } from './lambda/function-routes.js';
+import { CATCH_ALL, FUNCTION_ROUTES, HTTP_FUNCTIONS, matchRoute } from './lambda/function-routes.js';
+import { readTemplate } from '../deploy/cfn-template.js';
+import { repoRoot } from '../../test/helpers/eval-manuals.js';
 
 describe('function routes (API Gateway resources)', () => {
   it('picks the exact resource before a greedy one, with path parameters', () => {
     assert.equal(matchRoute('POST', '/api/query')?.route.fn, 'query');
     assert.deepEqual(matchRoute('GET', '/api/manuals/m1/pages/3.png'), { route: { fn: 'manuals', method: 'ANY', resource: '/api/manuals/{proxy+}' }, pathParameters: { proxy: 'm1/pages/3.png' } });
+    assert.equal(matchRoute('GET', '/api/manuals/m1/pages/3.png')?.route.fn, 'manuals');
     assert.equal(matchRoute('GET', '/api/manuals')?.route.resource, '/api/manuals');
     assert.equal(matchRoute('GET', '/api/ingestion/status')?.route.fn, 'ingestion-status');
     assert.equal(matchRoute('POST', '/api/auth/signup')?.route.fn, 'usage');
     assert.equal(matchRoute('GET', '/health/deep')?.route.fn, 'health');
     assert.equal(matchRoute('OPTIONS', '/api/query')?.route.fn, 'query', 'preflights reach the function');
-    assert.equal(matchRoute('GET', '/api/query'), null, 'a method the resource does not have');
     assert.equal(matchRoute('GET', '/index.html'), null);
+  });
+
+  it('are the Api events of infra/template.yaml, function by function', () => {
+    const t = readTemplate(join(repoRoot, 'infra', 'template.yaml'));
+    const declared: string[] = [];
+    for (const r of Object.values(t.Resources)) {
+      if (r.Type !== 'AWS::Serverless::Function') continue;
+      const props = r.Properties as { CodeUri: string; Events?: Record<string, { Type: string; Properties: { Path?: string; Method?: string } }> };
+      const fn = props.CodeUri.replace(/^\.\.\/dist-lambda\//, '').replace(/\/$/, '');
+      for (const e of Object.values(props.Events ?? {})) {
+        if (e.Type !== 'Api') continue;
+        const path = e.Properties.Path!;
+        if (fn === CATCH_ALL.fn && (CATCH_ALL.resources as readonly string[]).includes(path)) continue;
+        declared.push(`${fn} ${String(e.Properties.Method).toUpperCase()} ${path}`);
+      }
+    }
+    assert.deepEqual(declared.sort(), FUNCTION_ROUTES.map((r) => `${r.fn} ${r.method} ${r.resource}`).sort());
   });
 });
 

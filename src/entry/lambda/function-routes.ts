@@ -19,27 +19,33 @@ export interface FunctionRoute {
 }
 
 export const FUNCTION_ROUTES: readonly FunctionRoute[] = [
-  { fn: 'query', method: 'POST', resource: '/api/query' },
-  { fn: 'transcribe', method: 'POST', resource: '/api/transcribe' },
-  { fn: 'manuals', method: 'GET', resource: '/api/manuals' },
+  { fn: 'query', method: 'ANY', resource: '/api/query' },
+  { fn: 'transcribe', method: 'ANY', resource: '/api/transcribe' },
+  { fn: 'manuals', method: 'ANY', resource: '/api/manuals' },
   { fn: 'manuals', method: 'ANY', resource: '/api/manuals/{proxy+}' },
-  { fn: 'ingestion-status', method: 'GET', resource: '/api/ingestion/status' },
+  { fn: 'ingestion-status', method: 'ANY', resource: '/api/ingestion/status' },
   // The caller's account: usage and quota, limits, sign-up/login/refresh/logout (Cognito), API keys.
-  { fn: 'usage', method: 'GET', resource: '/api/user/{proxy+}' },
-  { fn: 'usage', method: 'GET', resource: '/api/limits' },
-  { fn: 'usage', method: 'POST', resource: '/api/auth/{proxy+}' },
+  { fn: 'usage', method: 'ANY', resource: '/api/user/{proxy+}' },
+  { fn: 'usage', method: 'ANY', resource: '/api/limits' },
+  { fn: 'usage', method: 'ANY', resource: '/api/auth/{proxy+}' },
   { fn: 'usage', method: 'ANY', resource: '/api/keys' },
   { fn: 'usage', method: 'ANY', resource: '/api/keys/{proxy+}' },
   // Administration: the shared library, and the operator's routes.
-  { fn: 'bootstrap', method: 'POST', resource: '/api/bootstrap' },
+  { fn: 'bootstrap', method: 'ANY', resource: '/api/bootstrap' },
   { fn: 'bootstrap', method: 'ANY', resource: '/api/admin/{proxy+}' },
-  { fn: 'health', method: 'GET', resource: '/health' },
+  { fn: 'health', method: 'ANY', resource: '/health' },
   { fn: 'health', method: 'ANY', resource: '/health/{proxy+}' },
-  { fn: 'health', method: 'GET', resource: '/metrics' },
-  { fn: 'health', method: 'GET', resource: '/api/openapi.json' },
-  { fn: 'health', method: 'GET', resource: '/api/docs' },
-  { fn: 'health', method: 'GET', resource: '/api/docs/{proxy+}' },
+  { fn: 'health', method: 'ANY', resource: '/metrics' },
+  { fn: 'health', method: 'ANY', resource: '/api/openapi.json' },
+  { fn: 'health', method: 'ANY', resource: '/api/docs' },
+  { fn: 'health', method: 'ANY', resource: '/api/docs/{proxy+}' },
 ];
+
+/**
+ * The templates also send `/` and `/{proxy+}` (every other path) to the bootstrap function, which answers
+ * them with the app's JSON 404; the local proxy serves the web app's files there instead (CloudFront + S3).
+ */
+export const CATCH_ALL = { fn: 'bootstrap', resources: ['/', '/{proxy+}'] } as const;
 
 export interface RouteMatch {
   route: FunctionRoute;

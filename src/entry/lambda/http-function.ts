@@ -20,8 +20,19 @@ export function eventSourceIp(c: Context): string | undefined {
  * them to bytes, so a multipart upload arrives intact; responses whose type is not text or JSON (the PDF,
  * page PNGs) go back base64-encoded with isBase64Encoded, which API Gateway turns into bytes again.
  */
-export function httpFunction(services: () => Promise<AppServices>): HttpHandler {
-  const ready = once(async () => handle(createApp(await services(), { peerAddress: eventSourceIp })));
-  // hono types the event loosely (null vs undefined fields): the same REST v1 shape.
-  return async (event, context) => (await ready())(event as never, context) as Promise<APIGatewayProxyResult>;
+export function httpFunction(services: () => Promise<AppServices & { afterInvocation?(): Promise<void> }>): HttpHandler {
+  const ready = once(async () => {
+    const s = await services();
+    return { s, handler: handle(createApp(s, { peerAddress: eventSourceIp })) };
+  });
+  return async (event, context) => {
+    const { s, handler } = await ready();
+    try {
+      // hono types the event loosely (null vs undefined fields): the same REST v1 shape.
+      return (await handler(event as never, context)) as APIGatewayProxyResult;
+    } finally {
+      // Before Lambda freezes the container: metrics lines and alerts of this invocation go out.
+      await s.afterInvocation?.().catch((e: unknown) => s.logger.warn({ err: e }, 'after-invocation flush failed'));
+    }
+  };
 }

@@ -13,6 +13,8 @@ export interface IngestRuntime {
   logger: Logger;
   /** Longest wait before a failed attempt is retried (the worker's backoff): the handler stays that long for it. */
   retryWindowMs: number;
+  /** Flush metrics and alerts before the container is frozen. */
+  afterInvocation?(): Promise<void>;
 }
 
 export interface IngestFunctionOptions {
@@ -53,7 +55,16 @@ export function ingestFunction(runtime: () => Promise<IngestRuntime>, opts: Inge
   const tickMs = opts.tickMs ?? 100;
   return async (event: unknown, context: Pick<LambdaContext, 'getRemainingTimeInMillis' | 'awsRequestId'>): Promise<IngestResult> => {
     const keys = s3Keys(event);
-    const { worker, logger, retryWindowMs } = await runtime();
+    const rt = await runtime();
+    try {
+      return await drain(rt, keys, event, context);
+    } finally {
+      await rt.afterInvocation?.().catch((e: unknown) => rt.logger.warn({ err: e }, 'after-invocation flush failed'));
+    }
+  };
+
+  async function drain(rt: IngestRuntime, keys: string[], event: unknown, context: Pick<LambdaContext, 'getRemainingTimeInMillis' | 'awsRequestId'>): Promise<IngestResult> {
+    const { worker, logger, retryWindowMs } = rt;
     const log = logger.child({ component: 'process-manual', aws_request_id: context.awsRequestId });
     // Only PDFs of manuals start work (blobKeyFor in core/ingest); a schedule (no records) always does.
     if (Array.isArray((event as Partial<S3Event> | null)?.Records) && !keys.some((k) => k.startsWith('manuals/'))) {
@@ -79,5 +90,5 @@ export function ingestFunction(runtime: () => Promise<IngestRuntime>, opts: Inge
     }
     log.info({ keys, ms: Date.now() - started }, 'ingestion idle');
     return { keys, cutShort };
-  };
+  }
 }
