@@ -61,6 +61,22 @@ const common = {
   absWorkingDir: root,
 };
 
+/**
+ * esbuild hoists an external package's static import to the top of the bundle even when the module that
+ * imports it is only loaded on demand, so every function would need the canvas addon at start-up. Only
+ * the manuals function renders pages (and ships the addon); in the others the import resolves to this.
+ */
+const noCanvas = {
+  name: 'no-canvas',
+  setup(b) {
+    b.onResolve({ filter: /^@napi-rs\/canvas$/ }, () => ({ path: 'no-canvas', namespace: 'no-canvas' }));
+    b.onLoad({ filter: /.*/, namespace: 'no-canvas' }, () => ({
+      contents: "export function createCanvas() { throw new Error('page images are rendered by the manuals function (the only one that ships @napi-rs/canvas)'); }",
+      loader: 'js',
+    }));
+  },
+};
+
 /** Only what the renderer reads: the legacy build, fonts, cmaps, wasm decoders, ICC profiles. */
 function copyRendererModules(dir) {
   const nm = join(dir, 'node_modules');
@@ -86,10 +102,11 @@ export async function buildFunction(name, { outDir = out } = {}) {
   if (spec.optional && !existsSync(join(root, spec.entry))) return { name, skipped: `${spec.entry} does not exist yet` };
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
-  const main = await build({ ...common, entryPoints: [join(root, spec.entry)], outfile: join(dir, 'index.mjs') });
+  const plugins = spec.renders ? [] : [noCanvas];
+  const main = await build({ ...common, plugins, entryPoints: [join(root, spec.entry)], outfile: join(dir, 'index.mjs') });
   const inputs = { ...main.metafile.inputs };
   if (spec.workers?.length) {
-    const workers = await build({ ...common, entryPoints: spec.workers.map((w) => join(root, w)), outdir: dir, entryNames: '[name]' });
+    const workers = await build({ ...common, plugins, entryPoints: spec.workers.map((w) => join(root, w)), outdir: dir, entryNames: '[name]' });
     Object.assign(inputs, workers.metafile.inputs);
   }
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ type: 'module', private: true }, null, 2) + '\n');
