@@ -8,6 +8,8 @@
  *   among them) still call require() for Node built-ins.
  * - The AWS SDK v3 is bundled, not taken from the runtime: the version we test is the version that runs,
  *   and a bundle loads faster than the runtime's node_modules tree (see docs/decisions/0024).
+ * - swagger-ui-dist's page assets are copied into each HTTP function's node_modules/ (the app resolves
+ *   them when it is built; /api/docs serves them).
  * - External only what cannot be bundled: @napi-rs/canvas (a native addon) and pdfjs-dist (the page
  *   renderer resolves its fonts and cmaps as files next to its package.json). Both are copied, pruned, into
  *   the `node_modules/` of the one function that renders pages (manuals).
@@ -28,13 +30,13 @@ const require = createRequire(join(root, 'package.json'));
 
 /** Function name -> entry, workers it starts, whether it renders PDF pages. */
 export const FUNCTIONS = {
-  query: { entry: 'src/entry/lambda/query.ts' },
-  manuals: { entry: 'src/entry/lambda/manuals.ts', renders: true },
-  usage: { entry: 'src/entry/lambda/usage.ts' },
-  'ingestion-status': { entry: 'src/entry/lambda/ingestion-status.ts' },
-  bootstrap: { entry: 'src/entry/lambda/bootstrap.ts' },
-  health: { entry: 'src/entry/lambda/health.ts' },
-  transcribe: { entry: 'src/entry/lambda/transcribe.ts' },
+  query: { entry: 'src/entry/lambda/query.ts', http: true },
+  manuals: { entry: 'src/entry/lambda/manuals.ts', http: true, renders: true },
+  usage: { entry: 'src/entry/lambda/usage.ts', http: true },
+  'ingestion-status': { entry: 'src/entry/lambda/ingestion-status.ts', http: true },
+  bootstrap: { entry: 'src/entry/lambda/bootstrap.ts', http: true },
+  health: { entry: 'src/entry/lambda/health.ts', http: true },
+  transcribe: { entry: 'src/entry/lambda/transcribe.ts', http: true },
   'process-manual': {
     entry: 'src/entry/lambda/process-manual.ts',
     workers: ['src/adapters/embedded/pdf-read-worker.ts', 'src/adapters/embedded/pdf-inspect-worker.ts'],
@@ -95,6 +97,15 @@ function copyRendererModules(dir) {
 }
 
 /** Builds one function into `<outDir>/<name>/` (default dist-lambda/). */
+/** The API reference page's assets (the app resolves swagger-ui-dist when it is built, in every HTTP function). */
+function copySwaggerAssets(dir) {
+  const from = dirname(require.resolve('swagger-ui-dist/package.json'));
+  const dest = join(dir, 'node_modules', 'swagger-ui-dist');
+  for (const f of ['package.json', 'LICENSE', 'NOTICE', 'swagger-ui.css', 'swagger-ui-bundle.js', 'swagger-ui-standalone-preset.js', 'favicon-32x32.png', 'favicon-16x16.png']) {
+    if (existsSync(join(from, f))) cpSync(join(from, f), join(dest, f));
+  }
+}
+
 export async function buildFunction(name, { outDir = out } = {}) {
   const spec = FUNCTIONS[name];
   if (!spec) throw new Error(`unknown function ${name}; known: ${Object.keys(FUNCTIONS).join(', ')}`);
@@ -114,6 +125,7 @@ export async function buildFunction(name, { outDir = out } = {}) {
   // would `npm pack` it and drop node_modules/).
   writeFileSync(join(dir, 'Makefile'), 'build-%:\n\tcp -R . "$(ARTIFACTS_DIR)"\n');
   writeFileSync(join(dir, 'meta.json'), JSON.stringify({ inputs: Object.keys(inputs).sort(), external: EXTERNAL }, null, 1) + '\n');
+  if (spec.http) copySwaggerAssets(dir);
   if (spec.renders) copyRendererModules(dir);
   return { name, bytes: statSync(join(dir, 'index.mjs')).size };
 }

@@ -68,7 +68,7 @@ const repoRoot = resolve(here, ...(here.includes('/dist/') ? ['..', '..', '..'] 
 const onPath = (bin: string) => (process.env.PATH ?? '').split(delimiter).some((d) => d && existsSync(join(d, bin)));
 
 /** A user pool and an app client like the template's (email sign-in, USER_PASSWORD_AUTH, no secret). */
-async function createCognito(settings: AwsSettings): Promise<{ userPoolId: string; clientId: string }> {
+export async function createCognito(settings: AwsSettings): Promise<{ userPoolId: string; clientId: string }> {
   const c = new CognitoIdentityProviderClient(clientConfig(settings, 'cognito'));
   try {
     const pool = await c.send(
