@@ -54,8 +54,10 @@ const common = {
   format: 'esm',
   external: EXTERNAL,
   banner: { js: BANNER },
-  // Names stay readable in stack traces and in Powertools/pino logs; minifying saves little after gzip.
-  minify: false,
+  // Whitespace and syntax only: 31% smaller, ~18% faster to import (bench/lambda-bundles.ts), while
+  // identifiers stay readable in stack traces and error names survive (`err.name` checks).
+  minifyWhitespace: true,
+  minifySyntax: true,
   sourcemap: false,
   legalComments: 'none',
   logLevel: 'warning',
