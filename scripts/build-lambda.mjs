@@ -123,9 +123,6 @@ export async function buildFunction(name, { outDir = out } = {}) {
     Object.assign(inputs, workers.metafile.inputs);
   }
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ type: 'module', private: true }, null, 2) + '\n');
-  // `sam build` with `Metadata: {BuildMethod: makefile}` copies the built folder as it is (its npm builder
-  // would `npm pack` it and drop node_modules/).
-  writeFileSync(join(dir, 'Makefile'), 'build-%:\n\tcp -R . "$(ARTIFACTS_DIR)"\n');
   writeFileSync(join(dir, 'meta.json'), JSON.stringify({ inputs: Object.keys(inputs).sort(), external: EXTERNAL }, null, 1) + '\n');
   if (spec.http) copySwaggerAssets(dir);
   if (spec.renders) copyRendererModules(dir);
