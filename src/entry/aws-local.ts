@@ -9,7 +9,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { delimiter, dirname, join, resolve } from 'node:path';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { getRequestListener } from '@hono/node-server';
@@ -64,6 +64,14 @@ export interface AwsLocal {
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repoRoot = resolve(here, ...(here.includes('/dist/') ? ['..', '..', '..'] : ['..', '..']));
+
+function packageVersion(): string {
+  try {
+    return (JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    return '0.0.0';
+  }
+}
 
 const onPath = (bin: string) => (process.env.PATH ?? '').split(delimiter).some((d) => d && existsSync(join(d, bin)));
 
@@ -148,6 +156,7 @@ export async function startAwsLocal(opts: AwsLocalOptions = {}): Promise<AwsLoca
       COGNITO_CLIENT_ID: cognito.clientId,
       COGNITO_JWKS_URI: `${moto.endpoint}/${cognito.userPoolId}/.well-known/jwks.json`,
       MANUEL_DATA_DIR: dataDir,
+      MANUEL_VERSION: packageVersion(),
       LOG_LEVEL: opts.logLevel ?? env.LOG_LEVEL ?? 'info',
     };
     const config = loadAwsConfig(fnEnv);
