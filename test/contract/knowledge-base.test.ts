@@ -243,6 +243,30 @@ it('S3KnowledgeBase ranks and scores like SqliteKnowledgeBase (FTS5 BM25), prefi
   }
 });
 
+it('SqliteKnowledgeBase counts document frequencies and scopes again after another process changed the chunks', async () => {
+  const t = tempDb();
+  const other = openDatabase(t.file);
+  try {
+    const reader = new SqliteKnowledgeBase(t.db);
+    const writer = new SqliteKnowledgeBase(other);
+    const chunk = (m: string, i: number, text: string) => ({ id: `${m}:${i}`, manualId: m, ownerId: 'u', pageNumber: i, pageLabel: null, heading: null, text, ordinal: i });
+    await writer.indexChunks('m', 'u', 'Manual', [chunk('m', 1, 'the router forwards ports'), chunk('m', 2, 'reset the router')]);
+    assert.deepEqual(await reader.documentFrequencies(['u'], ['router', 'reset']), { total: 2, df: { router: 2, reset: 1 } });
+    assert.deepEqual(await reader.documentFrequencies(['u'], ['router']), { total: 2, df: { router: 2 } }, 'remembered, the same');
+    // A sibling process re-indexes the manual and adds another: the figures follow.
+    await writer.indexChunks('m', 'u', 'Manual', [chunk('m', 1, 'the router forwards ports')]);
+    await writer.indexChunks('n', 'u', 'Other', [chunk('n', 1, 'reset the modem'), chunk('n', 2, 'reset twice')]);
+    assert.deepEqual(await reader.documentFrequencies(['u'], ['router', 'reset']), { total: 3, df: { router: 1, reset: 2 } });
+    await writer.putVectors([{ chunkId: 'n:1', vector: Float32Array.from([1, 0]) }]);
+    const dense = await reader.search({ text: '', owners: ['u'], limit: 5, vector: Float32Array.from([1, 0]) });
+    assert.deepEqual(dense.map((h) => h.chunk.id), ['n:1'], 'the manuals of the scope follow too');
+    assert.deepEqual(await reader.documentFrequencies(['someone-else'], ['reset']), { total: 0, df: { reset: 0 } }, 'per scope');
+  } finally {
+    other.close();
+    t.cleanup();
+  }
+});
+
 it('S3KnowledgeBase reads only the shards of the owners searched (counted S3 requests)', async () => {
   const writer = new S3KnowledgeBase(s3.client, bucket, { prefix: 'owners-test/' });
   await writer.indexChunks('ma', 'alice', 'A', [mkChunk('ma', 'alice', 1, 0, 'Reset the router with the reset button.')]);
@@ -320,5 +344,26 @@ it('S3KnowledgeBase: a vector batch written over a concurrent writer is retried 
   } finally {
     client.destroy();
     await moto.close();
+  }
+});
+
+it('SqliteKnowledgeBase ranks keyword hits of the visible owners only, whoever holds the best matches', async () => {
+  const t = tempDb();
+  try {
+    const kb = new SqliteKnowledgeBase(t.db);
+    const chunk = (m: string, owner: string, i: number, text: string) => ({ id: `${m}:${i}`, manualId: m, ownerId: owner, pageNumber: i, pageLabel: null, heading: null, text, ordinal: i });
+    // u holds most of the index, but v holds the best matches (the term more often, in shorter chunks).
+    await kb.indexChunks('mu', 'u', 'U', Array.from({ length: 80 }, (_, i) => chunk('mu', 'u', i, `router ${'and other words about the device '.repeat(5)} ${i}`)));
+    await kb.indexChunks('mv', 'v', 'V', Array.from({ length: 20 }, (_, i) => chunk('mv', 'v', i, `router router ${i}`)));
+    const hits = await kb.search({ text: 'router', owners: ['u'], limit: 5 });
+    assert.equal(hits.length, 5);
+    assert.ok(hits.every((h) => h.chunk.ownerId === 'u'));
+    assert.equal(hits[0]!.score, 1);
+    const theirs = await kb.search({ text: 'router', owners: ['v'], limit: 30 });
+    assert.equal(theirs.length, 20, 'a small share of the index, all of its matches');
+    assert.ok(theirs.every((h) => h.chunk.ownerId === 'v'));
+    assert.equal((await kb.search({ text: 'router', owners: ['u', 'v'], limit: 3 }))[0]!.chunk.manualId, 'mv', 'everything visible: the best of all');
+  } finally {
+    t.cleanup();
   }
 });

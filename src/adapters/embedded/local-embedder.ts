@@ -181,7 +181,7 @@ export class LocalEmbedder implements Embedder {
     this.idleTimer = null;
     for (const slot of this.slots) {
       if (slot.busy) continue;
-      const task = this.takeNext();
+      const task = this.runnable() ? this.takeNext() : this.takeBulk();
       if (!task) break;
       slot.busy = task;
       slot.worker.postMessage({ id: task.id, texts: task.texts });
@@ -190,6 +190,32 @@ export class LocalEmbedder implements Embedder {
       this.idleTimer = setTimeout(() => void this.shrink(), this.idleMs);
       this.idleTimer.unref();
     }
+  }
+
+  /**
+   * Whether a free worker should take the head of the queue now. Ingestion batches: always.
+   * Questions: when no worker is embedding questions, or a full batch of them waits. An embedding
+   * call costs ~12 ms of CPU however many texts it holds, plus ~8 ms per text (USE-lite on the WASM
+   * backend, bench/ask-cpu.ts): two workers each taking a lone question as it arrives spent ~20 ms
+   * of CPU per question under load, where questions that wait for the busy worker's next batch cost
+   * ~9 ms. The wait is one batch (tens of ms); a full batch waiting still gets a second worker.
+   */
+  private runnable(): boolean {
+    const head = this.queue[0];
+    if (!head || head.bulk) return !!head;
+    if (!this.slots.some((s) => s.busy && !s.busy.bulk)) return true;
+    let waiting = 0;
+    for (const t of this.queue) {
+      if (t.bulk) break;
+      if ((waiting += t.texts.length) >= this.batch) return true;
+    }
+    return false;
+  }
+
+  /** The first ingestion batch, behind questions that wait for the worker embedding questions. */
+  private takeBulk(): Task | undefined {
+    const i = this.queue.findIndex((t) => t.bulk);
+    return i < 0 ? undefined : this.queue.splice(i, 1)[0];
   }
 
   /**
@@ -225,6 +251,8 @@ export class LocalEmbedder implements Embedder {
 
   /** More workers while batches wait (ingestion), up to the maximum. */
   private scaleUp() {
+    // Questions waiting for the worker already embedding questions need no other worker.
+    if (!this.runnable() && !this.queue.some((t) => t.bulk)) return;
     const wanted = Math.min(this.maxWorkers, this.slots.length + this.starting + this.queue.length) - this.slots.length - this.starting;
     for (let i = 0; i < wanted; i++) this.spawn().catch(() => this.failQueued());
   }

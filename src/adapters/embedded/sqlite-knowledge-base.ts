@@ -52,7 +52,17 @@ const SCHEMA = [
    END;`,
   // pageChunks (every new question): straight to a page's chunks instead of scanning the manual's.
   `CREATE INDEX kb_chunks_page ON kb_chunks(manual_id, page_number, ordinal);`,
+  // A generation bumped by every write to kb_chunks, by any process on the file: what a process
+  // derived from the chunks (document frequencies, the manuals of a scope) is kept until it moves.
+  `CREATE TABLE kb_generation (id INTEGER PRIMARY KEY CHECK (id = 0), value INTEGER NOT NULL);
+   INSERT INTO kb_generation (id, value) VALUES (0, 0);
+   CREATE TRIGGER kb_chunks_generation_ai AFTER INSERT ON kb_chunks BEGIN UPDATE kb_generation SET value = value + 1 WHERE id = 0; END;
+   CREATE TRIGGER kb_chunks_generation_au AFTER UPDATE ON kb_chunks BEGIN UPDATE kb_generation SET value = value + 1 WHERE id = 0; END;
+   CREATE TRIGGER kb_chunks_generation_ad AFTER DELETE ON kb_chunks BEGIN UPDATE kb_generation SET value = value + 1 WHERE id = 0; END;`,
 ];
+
+/** Derived figures remembered per generation (document frequencies, scopes); then started over. */
+const DERIVED_CACHE_SIZE = 50_000;
 
 /** Text matches weigh more than heading matches: a heading is shared by every chunk of its section. */
 const BM25 = 'bm25(kb_fts, 1.0, 0.6)';
@@ -90,10 +100,32 @@ export class SqliteKnowledgeBase implements KnowledgeBase {
   private readonly vectors: SqliteVectorCache;
   /** Search statements by SQL text (their shape varies only with the number of owners and manuals). */
   private readonly statements = new Map<string, Statement>();
+  private readonly generation: Statement;
+  /**
+   * Figures that depend only on the chunks, for the generation they were read at: a chunk count per
+   * scope, a document frequency per scope and term, the manuals of a scope. Every new question
+   * counted ~40 terms (its own and its feedback terms) with one FTS query each, the same words
+   * question after question.
+   */
+  private derived = { generation: -1, values: new Map<string, unknown>() };
 
   constructor(private readonly db: SqliteDb) {
     migrate(db, 'knowledge_base', SCHEMA);
     this.vectors = new SqliteVectorCache(db);
+    this.generation = db.prepare('SELECT value FROM kb_generation WHERE id = 0').pluck();
+  }
+
+  /** The remembered figures, emptied when any process changed the chunks since they were read. */
+  private derivedValues(): Map<string, unknown> {
+    const generation = this.generation.get() as number;
+    if (generation !== this.derived.generation || this.derived.values.size >= DERIVED_CACHE_SIZE) this.derived = { generation, values: new Map() };
+    return this.derived.values;
+  }
+
+  private remembered<T>(values: Map<string, unknown>, key: string, read: () => T): T {
+    let v = values.get(key) as T | undefined;
+    if (v === undefined) values.set(key, (v = read()));
+    return v;
   }
 
   async indexChunks(manualId: string, ownerId: string, manualName: string, chunks: Chunk[]): Promise<void> {
@@ -176,12 +208,20 @@ export class SqliteKnowledgeBase implements KnowledgeBase {
 
   async documentFrequencies(owners: readonly string[], terms: string[]): Promise<{ total: number; df: Record<string, number> }> {
     const f = ownerFilter('c.owner_id', owners);
-    const total = (this.stmt(`SELECT count(*) AS n FROM kb_chunks c WHERE ${f.sql}`).get(...f.params) as { n: number }).n;
-    const count = this.stmt(`SELECT count(*) AS n FROM kb_fts JOIN kb_chunks c ON c.rowid = kb_fts.rowid WHERE kb_fts MATCH ? AND ${f.sql}`);
+    const values = this.derivedValues();
+    const scope = `${owners.join('\u0000')}\u0001`;
+    const total = this.remembered(values, `${scope}total`, () => (this.stmt(`SELECT count(*) AS n FROM kb_chunks c WHERE ${f.sql}`).get(...f.params) as { n: number }).n);
     const df: Record<string, number> = {};
     for (const term of terms) {
       const words = term.normalize('NFKC').match(/[\p{L}\p{N}]+/gu);
-      df[term] = words ? (count.get(`"${words.join(' ')}"`, ...f.params) as { n: number }).n : 0;
+      if (!words) {
+        df[term] = 0;
+        continue;
+      }
+      const phrase = `"${words.join(' ')}"`;
+      df[term] = this.remembered(values, `${scope}df\u0000${phrase}`, () =>
+        (this.stmt(`SELECT count(*) AS n FROM kb_fts JOIN kb_chunks c ON c.rowid = kb_fts.rowid WHERE kb_fts MATCH ? AND ${f.sql}`).get(phrase, ...f.params) as { n: number }).n,
+      );
     }
     return { total, df };
   }
@@ -216,25 +256,68 @@ export class SqliteKnowledgeBase implements KnowledgeBase {
     const match = ftsQuery(query.text, query.prefix);
     if (!match) return [];
     const scope = this.scope(query, 'c');
-    const rows = this
-      .stmt(
-        `SELECT c.*, ${BM25} AS rank FROM kb_fts JOIN kb_chunks c ON c.rowid = kb_fts.rowid
-         WHERE kb_fts MATCH ? AND ${scope.sql} ORDER BY rank LIMIT ?`,
-      )
-      .all(match, ...scope.params, query.limit) as (ChunkRow & { rank: number })[];
-    const best = rows.length ? -rows[0]!.rank : 1;
-    return rows.map((r) => ({ chunk: toChunk(r), manualName: r.manual_name, score: best > 0 ? -r.rank / best : 0 }));
+    const ranked = this.rankedVisible(match, scope, query.limit);
+    if (ranked.length === 0) return [];
+    const byRowid = this.rowsByRowid(ranked.map((r) => r[0]));
+    const best = -ranked[0]![1];
+    return ranked.flatMap(([rowid, rank]) => {
+      const r = byRowid.get(rowid);
+      return r ? [{ chunk: toChunk(r), manualName: r.manual_name, score: best > 0 ? -rank / best : 0 }] : [];
+    });
+  }
+
+  /**
+   * The best `limit` (rowid, BM25 rank) pairs of the scope. Joining every match to kb_chunks to
+   * filter it by owner was ~40 % of a keyword search; when the scope holds most of the index (one
+   * household, one company), the index's own top list, a little longer than needed, is ranked
+   * alone and only its rows are checked for visibility. Exact: when too few of them are visible and
+   * the index had more, the joined query runs. A scope that is a small share of the index (one of
+   * many tenants) runs the joined query at once.
+   */
+  private rankedVisible(match: string, scope: { sql: string; params: string[] }, limit: number): [number, number][] {
+    const values = this.derivedValues();
+    const all = this.remembered(values, 'count', () => this.db.prepare('SELECT count(*) FROM kb_chunks').pluck().get() as number);
+    const visible = this.remembered(values, `count\u0000${scope.sql}\u0000${scope.params.join('\u0000')}`, () =>
+      this.stmt(`SELECT count(*) FROM kb_chunks c WHERE ${scope.sql}`).pluck().get(...scope.params) as number,
+    );
+    if (visible === 0) return [];
+    if (visible < all * 0.75) return this.rankedJoined(match, scope, limit);
+    const wanted = Math.ceil((limit * all * 1.25) / visible) + 5;
+    const top = this.stmt(`SELECT rowid, ${BM25} AS rank FROM kb_fts WHERE kb_fts MATCH ? ORDER BY rank LIMIT ?`).raw().all(match, wanted) as [number, number][];
+    if (visible === all) return top.slice(0, limit);
+    const seen = new Set(
+      this.stmt(`SELECT c.rowid FROM kb_chunks c WHERE c.rowid IN (${top.map(() => '?').join(',') || 'NULL'}) AND ${scope.sql}`)
+        .pluck()
+        .all(...top.map((r) => r[0]), ...scope.params) as number[],
+    );
+    const ranked = top.filter((r) => seen.has(r[0]));
+    if (ranked.length >= limit || top.length < wanted) return ranked.slice(0, limit);
+    return this.rankedJoined(match, scope, limit);
+  }
+
+  /** Ranked on rowids alone, then the winners' rows read: the sort carries a rowid and a score, not the row. */
+  private rankedJoined(match: string, scope: { sql: string; params: string[] }, limit: number): [number, number][] {
+    return this.stmt(
+      `SELECT kb_fts.rowid AS rowid, ${BM25} AS rank FROM kb_fts JOIN kb_chunks c ON c.rowid = kb_fts.rowid
+       WHERE kb_fts MATCH ? AND ${scope.sql} ORDER BY rank LIMIT ?`,
+    )
+      .raw()
+      .all(match, ...scope.params, limit) as [number, number][];
+  }
+
+  private rowsByRowid(rowids: number[]): Map<number, ChunkRow> {
+    const rows = this.stmt(`SELECT * FROM kb_chunks WHERE rowid IN (${rowids.map(() => '?').join(',')})`).all(...rowids) as ChunkRow[];
+    return new Map(rows.map((r) => [r.rowid, r]));
   }
 
   private vectorSearch(query: SearchQuery, vector: Float32Array): SearchHit[] {
     const scope = this.scope(query, 'c');
-    const manualIds = (this.stmt(`SELECT DISTINCT c.manual_id FROM kb_chunks c WHERE ${scope.sql}`).all(...scope.params) as { manual_id: string }[]).map(
-      (r) => r.manual_id,
+    const manualIds = this.remembered(this.derivedValues(), `manuals\u0000${scope.sql}\u0000${scope.params.join('\u0000')}`, () =>
+      (this.stmt(`SELECT DISTINCT c.manual_id FROM kb_chunks c WHERE ${scope.sql}`).all(...scope.params) as { manual_id: string }[]).map((r) => r.manual_id),
     );
     const top = this.vectors.top(manualIds, vector, query.limit);
     if (top.length === 0) return [];
-    const rows = this.stmt(`SELECT * FROM kb_chunks WHERE rowid IN (${top.map(() => '?').join(',')})`).all(...top.map((t) => t.rowid)) as ChunkRow[];
-    const byRowid = new Map(rows.map((r) => [r.rowid, r]));
+    const byRowid = this.rowsByRowid(top.map((t) => t.rowid));
     return top.flatMap((t) => {
       const r = byRowid.get(t.rowid);
       return r ? [{ chunk: toChunk(r), manualName: r.manual_name, score: Math.max(0, Math.min(1, t.score)) }] : [];

@@ -147,4 +147,26 @@ describe('answerQuery', () => {
     assert.equal((await ask()).usage_info.daily_remaining, 0);
     await assert.rejects(ask(), (e: { code?: string; details?: { usage_info?: { daily_used: number } } }) => e.code === 'quota_exceeded' && e.details?.usage_info?.daily_used === 1);
   });
+  it('a miss refused by admission control touches no quota; a hit is never refused', async () => {
+    const { deps, ask } = await world({ daily: 3 });
+    await ask(); // cached now
+    let admitted = 0;
+    let reservations = 0;
+    const reserve = deps.counters.checkAndCount.bind(deps.counters);
+    deps.counters.checkAndCount = (...a) => (reservations++, reserve(...a));
+    deps.admission = {
+      admit: () => {
+        throw Object.assign(new Error('overloaded'), { code: 'unavailable' });
+      },
+    } as unknown as AnswerQueryDeps['admission'];
+    await assert.rejects(ask('How long do I hold the reset button?'), /overloaded/);
+    assert.equal(reservations, 0, 'refused before the quota was reserved');
+    assert.equal((await ask()).cache_status, 'hit', 'the cached answer is served');
+    assert.equal(reservations, 1);
+    deps.admission = { admit: () => (admitted++, { done() {} }) } as unknown as AnswerQueryDeps['admission'];
+    assert.equal((await ask('How long do I hold the reset button?')).cache_status, 'miss');
+    assert.equal(admitted, 1);
+    await assert.rejects(ask('Where is the reset button?'), (e: { code?: string }) => e.code === 'quota_exceeded' || /quota/i.test(String(e)), 'over quota still refused');
+    assert.equal(admitted, 2, 'admitted, then refused by the quota (its place given back by done)');
+  });
 });

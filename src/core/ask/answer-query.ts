@@ -95,21 +95,24 @@ export function validateQuestion(raw: string, maxLength: number): string {
 export async function answerQuery(deps: AnswerQueryDeps, input: QueryInput): Promise<QueryAnswer> {
   const p = deps.parameters;
   const question = validateQuestion(input.question, p.MaxQuestionLength);
+  const owners = visibleOwners(input.userId);
+  if (input.manualIds) await checkScope(deps, owners, input.manualIds);
+  const limit = p.KnowledgeBaseRetrievalResults;
+  const cached = await readCache(deps, { userId: input.userId, question, owners, manualIds: input.manualIds, limit });
+  // Only a miss queues for retrieval and the writer: that is where overload is judged (503 overloaded),
+  // before the quota is touched, so a refusal costs no quota write and gives nothing back.
+  // A miss that will share an answer already being computed does no work of its own.
+  const sharing = cached.key !== null && !!deps.answerFlights?.has(cached.key);
+  const slot = cached.value || sharing ? undefined : deps.admission?.admit();
   // A spoken question was checked and counted (as a transcription) before transcribing; its query counts without a check.
-  const reservation = input.transcription ? null : await reserveQuota(deps, { userId: input.userId, parameters: p });
+  let reservation: Awaited<ReturnType<typeof reserveQuota>> | null = null;
   try {
-    const owners = visibleOwners(input.userId);
-    if (input.manualIds) await checkScope(deps, owners, input.manualIds);
-    const limit = p.KnowledgeBaseRetrievalResults;
-
-    const cached = await readCache(deps, { userId: input.userId, question, owners, manualIds: input.manualIds, limit });
+    reservation = input.transcription ? null : await reserveQuota(deps, { userId: input.userId, parameters: p });
     let result: CachedAnswer | null = cached.value;
     let shared = false;
     let tokens: ComputedAnswer['tokens'];
     if (!result) {
       const compute = async (): Promise<ComputedAnswer> => {
-        // Only a miss queues for retrieval and the writer: that is where overload is judged (503 overloaded).
-        const slot = deps.admission?.admit();
         const asked = await askQuestion(deps, { question, owners, manualIds: input.manualIds, limit }).finally(() => slot?.done());
         const computed: CachedAnswer = { answer: asked.answer, sources: asked.sources, contextFound: asked.contextFound, answerSource: asked.answerSource };
         // The key names the model's writer: a stand-in answer stored under it would be served as the
@@ -121,6 +124,8 @@ export async function answerQuery(deps: AnswerQueryDeps, input: QueryInput): Pro
       };
       // The same question already being answered (a stampede on a popular one): wait for that answer.
       const flight = cached.key !== null && deps.answerFlights ? deps.answerFlights.run(cached.key, compute) : { shared: false, value: compute() };
+      // Another request started the same answer meanwhile: this one shares it, and frees its place.
+      if (flight.shared) slot?.done();
       const done = await flight.value;
       result = done.result;
       shared = flight.shared;
@@ -166,6 +171,7 @@ export async function answerQuery(deps: AnswerQueryDeps, input: QueryInput): Pro
       ...(t ? { transcription: { text: t.text, confidence: t.confidence, duration_s: t.durationS, engine: t.engine } } : {}),
     };
   } catch (e) {
+    slot?.done();
     await reservation?.release().catch(() => undefined);
     throw e;
   }

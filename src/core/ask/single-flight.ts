@@ -18,6 +18,11 @@ export class SingleFlight<T> {
     return { shared: false, value };
   }
 
+  /** Is the key being computed now (a caller would share it)? */
+  has(key: string): boolean {
+    return this.running.has(key);
+  }
+
   /** Keys being computed now (tests, metrics). */
   get size(): number {
     return this.running.size;
