@@ -18,6 +18,8 @@ import { trafficControls, type TrafficControlOptions } from './middleware/traffi
 import { adminErrorRoutes } from './routes/admin-error-routes.js';
 import { adminDlqRoutes } from './routes/admin-dlq-routes.js';
 import { adminManualRoutes } from './routes/admin-manual-routes.js';
+import { adminExportRoutes } from './routes/admin-export-routes.js';
+import { adminImportRoutes, IMPORT_MANUAL_PATH } from './routes/admin-import-routes.js';
 import { authRoutes } from './routes/auth-routes.js';
 import { bootstrapRoutes } from './routes/bootstrap-routes.js';
 import { dashboardRoutes } from './routes/dashboard-routes.js';
@@ -49,7 +51,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const defaultWebDir = resolve(here, ...(here.includes('/dist/') ? ['..', '..', '..'] : ['..', '..']), 'web', 'dist');
 
 /** Routes that carry files set their own cap (MaxManualSizeMB, MaxAudioSizeMB); every other body is small JSON. */
-const OWN_CAP = new Set(['/api/manuals/upload', '/api/query', '/api/transcribe']);
+const OWN_CAP = new Set(['/api/manuals/upload', '/api/query', '/api/transcribe', IMPORT_MANUAL_PATH]);
 
 /** MaxRequestSizeMB caps every other body (refused from Content-Length, or while it streams). */
 function defaultBodyCap(maxRequestSizeMB: number): MiddlewareHandler<AppEnv> {
@@ -103,6 +105,8 @@ export function createApp(services: AppServices, options: AppOptions = {}) {
   app.route('/api', adminManualRoutes(services));
   app.route('/api', adminErrorRoutes(services));
   app.route('/api', adminDlqRoutes(services));
+  app.route('/api', adminExportRoutes(services));
+  app.route('/api', adminImportRoutes(services));
   app.route('/api', dashboardRoutes(services));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });

@@ -32,6 +32,7 @@ export function apiKeyRepoContract(name: string, make: () => MaybePromise<{ repo
       assert.deepEqual((await repo.listForUser('ann')).map((k) => k.keyId), ['mk_1', 'mk_2']);
       assert.deepEqual((await repo.listForUser('bob')).map((k) => k.keyId), ['mk_3']);
       assert.deepEqual(await repo.listForUser('nobody'), []);
+      assert.deepEqual((await repo.listAll()).map((k) => k.keyId), ['mk_1', 'mk_3', 'mk_2']);
     });
 
     it('refuses a duplicate key id or secret with conflict', async () => {

@@ -6,6 +6,8 @@ import { logout } from '../../src/core/auth/logout.js';
 import { refresh } from '../../src/core/auth/refresh.js';
 import { signup } from '../../src/core/auth/signup.js';
 import { isManuelError } from '../../src/core/errors.js';
+import { importUsers } from '../../src/core/migration/import-data.js';
+import { ScryptPasswordHasher } from '../../src/adapters/embedded/scrypt-password-hasher.js';
 import type { IdentityProvider } from '../../src/core/ports/identity-provider.js';
 import type { UserRepo } from '../../src/core/ports/user-repo.js';
 import { ManualClock } from '../helpers/fakes.js';
@@ -95,6 +97,26 @@ export function identityProviderContract(name: string, make: () => Promise<Ident
       await logout(deps, { refreshToken: a.refresh_token });
       await logout(deps, { refreshToken: 'never-issued' });
       assert.equal((await refresh(deps, { refreshToken: b.refresh_token })).user.id, b.user.id);
+    });
+
+    it('adopts an exported account once: the old password works where the hash moved, else it is refused (reset)', async () => {
+      const hash = await new ScryptPasswordHasher({ N: 1024 }).hash('password-7');
+      const record = { email: 'Eve@Example.com', name: 'Eve', is_admin: true, created_at: '2024-05-01T10:00:00.000Z', password_hash: hash, hash_scheme: 'scrypt' as const };
+      const [first] = await importUsers(h, [record]);
+      assert.equal(first?.status, 'created');
+      const profile = await h.users.byEmail('eve@example.com');
+      assert.deepEqual([profile?.isAdmin, profile?.createdAt, profile?.name], [true, '2024-05-01T10:00:00.000Z', 'Eve']);
+      if (first?.password === 'moved') {
+        const s = await login(deps, { email: 'eve@example.com', password: 'password-7' });
+        assert.deepEqual(await h.identity.verify(s.access_token), { userId: profile!.id, email: 'eve@example.com', isAdmin: true, tokenUse: 'access' });
+      } else {
+        assert.equal(first?.password, 'reset_required');
+        await assert.rejects(login(deps, { email: 'eve@example.com', password: 'password-7' }), (e) => code(e) === 'unauthorized');
+      }
+      assert.deepEqual(await importUsers(h, [record]), [{ email: 'eve@example.com', status: 'exists', password: 'unchanged' }]);
+      const [noHash] = await importUsers(h, [{ ...record, email: 'finn@example.com', password_hash: null, hash_scheme: null }]);
+      assert.equal(noHash?.password, 'reset_required');
+      await assert.rejects(login(deps, { email: 'finn@example.com', password: 'password-7' }), (e) => code(e) === 'unauthorized');
     });
   });
 }

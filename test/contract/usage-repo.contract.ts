@@ -37,6 +37,19 @@ export function usageRepoContract(name: string, make: () => { repo: UsageRepo; c
       assert.equal((await repo.totals('a', '2025-03-09T22:59:00.000Z')).count, 1);
     });
 
+    it('gives a user\'s history in a range, oldest first, since inclusive and until exclusive', async () => {
+      await repo.record({ userId: 'a', operation: 'query', at: '2025-03-10T02:00:00.000Z', costEur: 0.5, detail: { n: 2 } });
+      await repo.record({ userId: 'a', operation: 'upload', at: '2025-03-10T01:00:00.000Z', costEur: 0 });
+      await repo.record({ userId: 'a', operation: 'query', at: '2025-03-10T03:00:00.000Z', costEur: 0 });
+      await repo.record({ userId: 'b', operation: 'query', at: '2025-03-10T02:00:00.000Z', costEur: 0 });
+      const h = await repo.history('a', '2025-03-10T01:00:00.000Z', '2025-03-10T03:00:00.000Z');
+      assert.deepEqual(h, [
+        { userId: 'a', operation: 'upload', at: '2025-03-10T01:00:00.000Z', costEur: 0 },
+        { userId: 'a', operation: 'query', at: '2025-03-10T02:00:00.000Z', costEur: 0.5, detail: { n: 2 } },
+      ]);
+      assert.deepEqual(await repo.history('nobody', '1970-01-01T00:00:00.000Z', '2100-01-01T00:00:00.000Z'), []);
+    });
+
     it('lists recent events newest first, for that user only, with their detail', async () => {
       for (let i = 0; i < 5; i++) await repo.record({ userId: 'a', operation: 'query', at: `2025-03-10T0${i}:00:00.000Z`, costEur: i, detail: { i } });
       await repo.record({ userId: 'b', operation: 'query', at: '2025-03-10T09:00:00.000Z', costEur: 0 });

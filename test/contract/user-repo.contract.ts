@@ -41,5 +41,13 @@ export function userRepoContract(name: string, make: () => MaybePromise<{ repo: 
       assert.equal((await repo.byId('u3'))?.isAdmin, false);
       assert.equal((await repo.byId('u3'))?.name, null);
     });
+
+    it('lists every user oldest first (admin export)', async () => {
+      assert.deepEqual(await repo.list(), []);
+      await repo.create(user({ id: 'u2', email: 'bob@example.org', createdAt: '2026-02-01T00:00:00.000Z' }));
+      await repo.create(user());
+      assert.deepEqual((await repo.list()).map((u) => u.id), ['u1', 'u2']);
+      assert.deepEqual((await repo.list())[0], user());
+    });
   });
 }

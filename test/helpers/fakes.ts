@@ -64,6 +64,7 @@ export class InMemoryUserRepo implements UserRepo {
   async byId(id: string) { return clone(this.users.get(id) ?? null); }
   async byEmail(email: string) { return clone([...this.users.values()].find((u) => u.email.toLowerCase() === email.toLowerCase()) ?? null); }
   async count() { return this.users.size; }
+  async list() { return [...this.users.values()].sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id)).map(clone); }
 }
 
 export class InMemoryApiKeyRepo implements ApiKeyRepo {
@@ -75,6 +76,9 @@ export class InMemoryApiKeyRepo implements ApiKeyRepo {
   async byId(keyId: string) { return clone(this.keys.get(keyId) ?? null); }
   async listForUser(userId: string) {
     return [...this.keys.values()].filter((k) => k.userId === userId).sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.keyId.localeCompare(b.keyId)).map(clone);
+  }
+  async listAll() {
+    return [...this.keys.values()].sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.keyId.localeCompare(b.keyId)).map(clone);
   }
   async delete(userId: string, keyId: string) {
     return this.keys.get(keyId)?.userId === userId && this.keys.delete(keyId);
@@ -265,6 +269,14 @@ export class InMemoryUsageRepo implements UsageRepo, CostLedger {
     const n = this.events.length - kept.length;
     this.events.splice(0, this.events.length, ...kept);
     return n;
+  }
+  async history(userId: string, sinceIso: string, untilIso: string) {
+    const [since, until] = [new Date(sinceIso).toISOString(), new Date(untilIso).toISOString()];
+    return this.events
+      .map((e, i) => ({ e, i }))
+      .filter(({ e }) => e.userId === userId && e.at >= since && e.at < until)
+      .sort((a, b) => a.e.at.localeCompare(b.e.at) || a.i - b.i)
+      .map(({ e }) => clone(e));
   }
   async recent(userId: string, limit: number) {
     return this.events

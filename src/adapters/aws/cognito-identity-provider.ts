@@ -1,5 +1,7 @@
 import {
   AdminConfirmSignUpCommand,
+  AdminCreateUserCommand,
+  AdminGetUserCommand,
   CognitoIdentityProviderClient,
   InitiateAuthCommand,
   RevokeTokenCommand,
@@ -11,7 +13,7 @@ import { JwtExpiredError, JwtBaseError, FetchError } from 'aws-jwt-verify/error'
 import { decomposeUnverifiedJwt } from 'aws-jwt-verify/jwt';
 import type { Jwks } from 'aws-jwt-verify/jwk';
 import { errors, isManuelError } from '../../core/errors.js';
-import type { IdentityProvider, NewAccount, ProviderTokens } from '../../core/ports/identity-provider.js';
+import type { AdoptedAccount, IdentityProvider, NewAccount, ProviderTokens } from '../../core/ports/identity-provider.js';
 import type { TokenClaims } from '../../core/ports/token-service.js';
 import type { UserRepo } from '../../core/ports/user-repo.js';
 
@@ -61,6 +63,30 @@ export class CognitoIdentityProvider implements IdentityProvider {
     }
     const { tokens } = await this.login({ email: account.email, password: account.password });
     return { userId: created.UserSub, passwordHash: '', tokens };
+  }
+
+  /**
+   * Cognito cannot take a foreign password hash: AdminCreateUser without a password makes the pool
+   * e-mail a temporary one and puts the account in FORCE_CHANGE_PASSWORD (a forced reset). An account
+   * the pool already holds (an import run again after a failure) is looked up, not created twice.
+   */
+  async adopt(account: AdoptedAccount): Promise<{ userId: string; passwordHash: string; passwordMoved: boolean }> {
+    const attributes = [
+      { Name: 'email', Value: account.email },
+      { Name: 'email_verified', Value: 'true' },
+      ...(account.name ? [{ Name: 'name', Value: account.name }] : []),
+    ];
+    let sub: string | undefined;
+    try {
+      const created = await this.o.client.send(new AdminCreateUserCommand({ UserPoolId: this.o.userPoolId, Username: account.email, UserAttributes: attributes, DesiredDeliveryMediums: ['EMAIL'] }));
+      sub = created.User?.Attributes?.find((a) => a.Name === 'sub')?.Value;
+    } catch (e) {
+      if (errorName(e) !== 'UsernameExistsException') throw mapCognitoError(e, 'signup');
+      const got = await this.call(() => this.o.client.send(new AdminGetUserCommand({ UserPoolId: this.o.userPoolId, Username: account.email })), 'signup');
+      sub = got.UserAttributes?.find((a) => a.Name === 'sub')?.Value;
+    }
+    if (!sub) throw errors.upstream('Cognito AdminCreateUser returned no user id');
+    return { userId: sub, passwordHash: '', passwordMoved: false };
   }
 
   async login(input: { email: string; password: string }): Promise<{ userId: string; tokens: ProviderTokens }> {

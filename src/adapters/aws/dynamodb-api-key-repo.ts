@@ -1,7 +1,7 @@
 import { DeleteCommand, GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { errors } from '../../core/errors.js';
 import type { ApiKeyRecord, ApiKeyRepo } from '../../core/ports/api-key-repo.js';
-import { conditionFailed, queryAll } from './dynamodb-items.js';
+import { conditionFailed, queryAll, scanAll } from './dynamodb-items.js';
 import { KEY } from './dynamodb-tables.js';
 
 /**
@@ -56,6 +56,12 @@ export class DynamoDbApiKeyRepo implements ApiKeyRepo {
       ExpressionAttributeValues: { ':g': `APIKEYS#${userId}` },
     });
     return items.map(toRecord);
+  }
+
+  /** A Scan of the users table for key records (admin export, rare): 1 RRU per 4 KB of the whole table. */
+  async listAll(): Promise<ApiKeyRecord[]> {
+    const items = await scanAll(this.doc, { TableName: this.table, FilterExpression: 'sk = :k', ExpressionAttributeValues: { ':k': 'APIKEY' }, ConsistentRead: true });
+    return items.map(toRecord).sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.keyId.localeCompare(b.keyId));
   }
 
   async delete(userId: string, keyId: string): Promise<boolean> {

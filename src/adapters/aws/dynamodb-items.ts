@@ -8,8 +8,10 @@ import {
   type BatchGetCommandOutput,
   BatchWriteCommand,
   QueryCommand,
+  ScanCommand,
   type DynamoDBDocumentClient,
   type QueryCommandInput,
+  type ScanCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { KEY } from './dynamodb-tables.js';
 
@@ -37,6 +39,18 @@ export async function queryAll(doc: DynamoDBDocumentClient, input: QueryCommandI
     out.push(...((r.Items ?? []) as Item[]));
     start = r.LastEvaluatedKey;
   } while (start && out.length < max);
+  return out;
+}
+
+/** Every item of a Scan, following LastEvaluatedKey: reads (and pays for) the whole table; admin exports only. */
+export async function scanAll(doc: DynamoDBDocumentClient, input: ScanCommandInput): Promise<Item[]> {
+  const out: Item[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const r = await doc.send(new ScanCommand({ ...input, ExclusiveStartKey: start }));
+    out.push(...((r.Items ?? []) as Item[]));
+    start = r.LastEvaluatedKey;
+  } while (start);
   return out;
 }
 

@@ -175,6 +175,26 @@ export class DynamoDbUsageRepo implements UsageRepo, CostLedger {
     }));
   }
 
+  /** One Query on the user's events in the range (sk starts with `at`): 1 RRU per ~25 events. */
+  async history(userId: string, sinceIso: string, untilIso: string): Promise<UsageEvent[]> {
+    const live = this.liveFilter();
+    const items = await queryAll(this.doc, {
+      TableName: this.table,
+      // sk is `<at>#<rand>`: an event at exactly `until` sorts after `until` itself, so BETWEEN excludes it.
+      KeyConditionExpression: 'pk = :pk AND sk BETWEEN :since AND :until',
+      FilterExpression: live.FilterExpression,
+      ExpressionAttributeValues: { ':pk': `EVENTS#${userId}`, ':since': new Date(sinceIso).toISOString(), ':until': new Date(untilIso).toISOString(), ...live.values },
+      ConsistentRead: true,
+    });
+    return items.map((i) => ({
+      userId: i.userId as string,
+      operation: i.operation as UsageOperation,
+      at: i.at as string,
+      costEur: Number(i.costEur ?? 0),
+      ...(i.detail ? { detail: i.detail as Record<string, unknown> } : {}),
+    }));
+  }
+
   /** Events before `beforeIso`; ledger lines of the months before its month (monthly totals stay whole). */
   async prune(beforeIso: string): Promise<number> {
     const before = new Date(beforeIso).toISOString();

@@ -2,7 +2,7 @@ import { GetCommand, PutCommand, UpdateCommand, DeleteCommand, type DynamoDBDocu
 import { errors } from '../../core/errors.js';
 import type { User } from '../../core/model/types.js';
 import type { UserRepo } from '../../core/ports/user-repo.js';
-import { conditionFailed } from './dynamodb-items.js';
+import { conditionFailed, scanAll } from './dynamodb-items.js';
 
 /**
  * User profiles in the `users` table (with Cognito on AWS the password hash is Cognito's; the profile
@@ -75,6 +75,12 @@ export class DynamoDbUserRepo implements UserRepo {
   async byEmail(email: string): Promise<User | null> {
     const r = await this.doc.send(new GetCommand({ TableName: this.table, Key: { pk: `EMAIL#${email.toLowerCase()}`, sk: 'EMAIL' }, ConsistentRead: true }));
     return r.Item ? toUser(r.Item) : null;
+  }
+
+  /** A Scan of the table for profiles (admin export, rare): 1 RRU per 4 KB of the whole users table. */
+  async list(): Promise<User[]> {
+    const items = await scanAll(this.doc, { TableName: this.table, FilterExpression: 'sk = :p', ExpressionAttributeValues: { ':p': 'PROFILE' }, ConsistentRead: true });
+    return items.map(toUser).sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
   }
 
   async count(): Promise<number> {

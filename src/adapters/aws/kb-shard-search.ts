@@ -17,8 +17,7 @@ export interface Shard {
 
 /**
  * Every call answers with new chunk objects, as SqliteKnowledgeBase does: a caller may change what it
- * got without touching the cache, and object identity means the same in both shapes (core/ask's
- * contextCoverage compares chunks by identity).
+ * got without touching the cache.
  */
 export const copy = (c: Chunk): Chunk => ({ ...c });
 

@@ -2,7 +2,7 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { errors } from '../../core/errors.js';
 import type { User } from '../../core/model/types.js';
 import type { Clock } from '../../core/ports/clock.js';
-import type { IdentityProvider, NewAccount, ProviderTokens } from '../../core/ports/identity-provider.js';
+import type { AdoptedAccount, IdentityProvider, NewAccount, ProviderTokens } from '../../core/ports/identity-provider.js';
 import type { PasswordHasher } from '../../core/ports/password-hasher.js';
 import type { RefreshTokenRepo } from '../../core/ports/refresh-token-repo.js';
 import type { TokenClaims, TokenService } from '../../core/ports/token-service.js';
@@ -21,6 +21,8 @@ export interface LocalIdentityDeps {
 export const hashRefreshToken = (token: string): string => createHash('sha256').update(token).digest('hex');
 
 const BAD_CREDENTIALS = 'Invalid email or password';
+/** Not a hash of any password (the hasher refuses it as malformed): an adopted account awaiting a new one. */
+export const RESET_REQUIRED = 'reset-required$';
 
 /**
  * The embedded shape's identity provider: scrypt password hashes in the user table, HS256 JWTs,
@@ -38,6 +40,16 @@ export class LocalIdentityProvider implements IdentityProvider {
     const passwordHash = await this.deps.hasher.hash(account.password);
     const tokens = await this.issue({ id: userId, email: account.email, name: account.name, isAdmin: account.isAdmin });
     return { userId, passwordHash, tokens };
+  }
+
+  /**
+   * A scrypt hash moves as it is (ScryptPasswordHasher reads N, r, p and the salt from the string).
+   * Any other scheme cannot be verified here: the account gets a hash no password matches, so it
+   * cannot sign in until an administrator sets a password again (there is no reset e-mail locally).
+   */
+  async adopt(account: AdoptedAccount): Promise<{ userId: string; passwordHash: string; passwordMoved: boolean }> {
+    const moved = account.hashScheme === 'scrypt' && !!account.passwordHash?.startsWith('scrypt$');
+    return { userId: randomUUID(), passwordHash: moved ? account.passwordHash! : RESET_REQUIRED, passwordMoved: moved };
   }
 
   async login(input: { email: string; password: string }): Promise<{ userId: string; tokens: ProviderTokens }> {

@@ -56,6 +56,10 @@ export class SqliteApiKeyRepo implements ApiKeyRepo {
     return (this.db.prepare('SELECT * FROM api_keys WHERE user_id = ? ORDER BY created_at, key_id').all(userId) as Row[]).map(toRecord);
   }
 
+  async listAll(): Promise<ApiKeyRecord[]> {
+    return (this.db.prepare('SELECT * FROM api_keys ORDER BY created_at, key_id').all() as Row[]).map(toRecord);
+  }
+
   async delete(userId: string, keyId: string): Promise<boolean> {
     return this.db.prepare('DELETE FROM api_keys WHERE key_id = ? AND user_id = ?').run(keyId, userId).changes > 0;
   }

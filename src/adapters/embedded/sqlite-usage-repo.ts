@@ -133,13 +133,21 @@ export class SqliteUsageRepo implements UsageRepo, CostLedger {
   }
 
   async recent(userId: string, limit: number): Promise<UsageEvent[]> {
-    const rows = this.db.prepare('SELECT * FROM usage_events WHERE user_id = ? ORDER BY at DESC, id DESC LIMIT ?').all(userId, limit) as Row[];
-    return rows.map((r) => ({
+    return (this.db.prepare('SELECT * FROM usage_events WHERE user_id = ? ORDER BY at DESC, id DESC LIMIT ?').all(userId, limit) as Row[]).map(toEvent);
+  }
+
+  async history(userId: string, sinceIso: string, untilIso: string): Promise<UsageEvent[]> {
+    const range = [new Date(sinceIso).toISOString(), new Date(untilIso).toISOString()];
+    return (this.db.prepare('SELECT * FROM usage_events WHERE user_id = ? AND at >= ? AND at < ? ORDER BY at, id').all(userId, ...range) as Row[]).map(toEvent);
+  }
+}
+
+function toEvent(r: Row): UsageEvent {
+  return {
       userId: r.user_id,
       operation: r.operation,
       at: r.at,
       costEur: r.cost_eur,
       ...(r.detail ? { detail: JSON.parse(r.detail) as Record<string, unknown> } : {}),
-    }));
-  }
+  };
 }

@@ -58,6 +58,10 @@ export class SqliteUserRepo implements UserRepo {
     return r ? toUser(r) : null;
   }
 
+  async list(): Promise<User[]> {
+    return (this.db.prepare('SELECT * FROM users ORDER BY created_at, id').all() as Row[]).map(toUser);
+  }
+
   async count(): Promise<number> {
     return (this.db.prepare('SELECT COUNT(*) AS n FROM users').get() as { n: number }).n;
   }

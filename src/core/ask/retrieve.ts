@@ -302,7 +302,11 @@ export async function rankPages(
   };
 }
 
-/** Coverage of the question by a chunk together with the chunks before and after it on its page. */
+/**
+ * Coverage of the question by a chunk together with the chunks before and after it on its page: their
+ * text only. Counting the best chunk's section heading too raised the dev set and lowered both held-out
+ * sets (ADR 0017, "Passage context"), so it is left out.
+ */
 export function contextCoverage(chunk: Chunk, pageChunks: Chunk[], q: QuestionTerms): number {
   const page = pageChunks.filter((c) => c.manualId === chunk.manualId && c.pageNumber === chunk.pageNumber).sort((a, b) => a.ordinal - b.ordinal);
   const i = page.findIndex((c) => c.id === chunk.id);
@@ -311,7 +315,7 @@ export function contextCoverage(chunk: Chunk, pageChunks: Chunk[], q: QuestionTe
   return weightedCoverageOfStems(
     q.terms,
     q.weights,
-    window.flatMap((c) => chunkStems({ heading: c === chunk ? c.heading : null, text: c.text })),
+    window.flatMap((c) => chunkStems({ heading: null, text: c.text })),
   );
 }
 

@@ -19,6 +19,8 @@ export interface ApiKeyRepo {
   byId(keyId: string): Promise<ApiKeyRecord | null>;
   /** The user's keys, oldest first. */
   listForUser(userId: string): Promise<ApiKeyRecord[]>;
+  /** Every user's keys, oldest first: for admin exports only (the caller checks). */
+  listAll(): Promise<ApiKeyRecord[]>;
   /** Deletes the key only when it belongs to `userId`; false when there is no such key of theirs. */
   delete(userId: string, keyId: string): Promise<boolean>;
 }

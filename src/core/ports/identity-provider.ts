@@ -17,6 +17,16 @@ export interface NewAccount {
   isAdmin: boolean;
 }
 
+/** An account moved from another deployment (admin import, docs/decisions/0028). */
+export interface AdoptedAccount {
+  email: string; // already normalised
+  name: string | null;
+  isAdmin: boolean;
+  /** The source's stored password hash and its scheme (`scrypt`); null when the source keeps none (Cognito). */
+  passwordHash: string | null;
+  hashScheme: string | null;
+}
+
 /**
  * Who holds the credentials and mints the tokens: scrypt + JWT + refresh-token table locally,
  * Cognito on AWS. The user profile (name, admin flag) stays in UserRepo, keyed by the id given here.
@@ -30,6 +40,12 @@ export interface IdentityProvider {
   refresh(refreshToken: string): Promise<{ userId: string; tokens: ProviderTokens }>;
   /** The refresh token stops working. Idempotent: an unknown token is fine. */
   logout(refreshToken: string): Promise<void>;
+  /**
+   * Creates credentials for an account from another deployment, without its password. The hash is
+   * kept when this provider stores that scheme (`passwordMoved`); otherwise the account must set a new
+   * password (Cognito: created in FORCE_CHANGE_PASSWORD with an emailed temporary one).
+   */
+  adopt(account: AdoptedAccount): Promise<{ userId: string; passwordHash: string; passwordMoved: boolean }>;
   /** Throws ManuelError('unauthorized') for a forged, expired or malformed bearer token. */
   verify(token: string): Promise<TokenClaims>;
 }

@@ -5,4 +5,6 @@ export interface UserRepo {
   byId(id: string): Promise<User | null>;
   byEmail(email: string): Promise<User | null>;
   count(): Promise<number>;
+  /** Every user, oldest (createdAt) first: for admin exports only (the caller checks). */
+  list(): Promise<User[]>;
 }

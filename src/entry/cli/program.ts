@@ -1,8 +1,10 @@
 import { Command } from 'commander';
 import { askCommand } from './commands/ask-command.js';
+import { checkCommand } from './commands/check-command.js';
 import { awsCommand } from './commands/aws-command.js';
 import { costCommand } from './commands/cost-command.js';
 import { dlqCommand } from './commands/dlq-command.js';
+import { exportCommand } from './commands/export-command.js';
 import { loginCommand, logoutCommand, signupCommand } from './commands/auth-commands.js';
 import { importCommand } from './commands/import-command.js';
 import { keysCommand } from './commands/keys-command.js';
@@ -33,10 +35,12 @@ Examples:
   manuel keys create "build server"      (then on that machine:)
   manuel login --api-key KEYID:SECRET
   manuel dlq list                        (admin: jobs that failed for good)
+  manuel export --url URL --admin-token T --out DIR      (admin: move a deployment)
+  manuel import --url URL2 --admin-token T2 --in DIR
   manuel cost --parameters infra/parameters-full.json
   manuel aws switch-stack full --domain api.example.com --dry-run`,
     );
-  for (const cmd of [serveCommand(), signupCommand(), loginCommand(), logoutCommand(), uploadCommand(), importCommand(), askCommand(), manualsCommand(), usageCommand(), keysCommand(), dlqCommand(), costCommand(), awsCommand()]) {
+  for (const cmd of [serveCommand(), signupCommand(), loginCommand(), logoutCommand(), uploadCommand(), importCommand(), askCommand(), manualsCommand(), usageCommand(), keysCommand(), dlqCommand(), exportCommand(), checkCommand(), costCommand(), awsCommand()]) {
     program.addCommand(cmd);
   }
   return program;

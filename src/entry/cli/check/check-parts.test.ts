@@ -1,0 +1,85 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { parseDuration } from '../commands/check-command.js';
+import { zipfPicker } from './check-manual.js';
+import { isLoopbackHost } from './functional.js';
+import { OpenApiDoc } from './openapi-check.js';
+import { scrape } from './operational.js';
+import { percentile } from './performance.js';
+import { failed } from './report.js';
+import { forgedTokens, parsePolicies } from './security.js';
+
+describe('manuel check parts', () => {
+  it('reads durations and refuses silly ones', () => {
+    assert.equal(parseDuration('60s'), 60_000);
+    assert.equal(parseDuration('2m'), 120_000);
+    assert.equal(parseDuration('1500ms'), 1500);
+    assert.equal(parseDuration('5'), 5000);
+    assert.throws(() => parseDuration('10ms'));
+    assert.throws(() => parseDuration('2h'));
+  });
+
+  it('knows loopback hosts', () => {
+    for (const h of ['localhost', '127.0.0.1', '127.3.4.5', '[::1]', 'app.localhost']) assert.ok(isLoopbackHost(h), h);
+    for (const h of ['10.0.0.1', 'example.com', '128.0.0.1', 'localhost.example.com']) assert.ok(!isLoopbackHost(h), h);
+  });
+
+  it('takes nearest-rank percentiles', () => {
+    const xs = Array.from({ length: 100 }, (_, i) => i + 1);
+    assert.equal(percentile(xs, 50), 50);
+    assert.equal(percentile(xs, 95), 95);
+    assert.equal(percentile(xs, 99), 99);
+    assert.equal(percentile([], 95), null);
+  });
+
+  it('draws Zipf ranks: rank 1 about twice as often as rank 2', () => {
+    let seed = 7;
+    const random = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+    const pick = zipfPicker(8, random);
+    const counts = new Array(8).fill(0);
+    for (let i = 0; i < 20_000; i++) counts[pick()]++;
+    assert.ok(Math.abs(counts[0] / counts[1] - 2) < 0.2, String(counts));
+    assert.ok(counts[7] > 0);
+  });
+
+  it('parses RateLimit-Policy and a Prometheus exposition', () => {
+    assert.deepEqual(parsePolicies('"ip";q=100;w=60, "user";q=50;w=60'), [
+      { name: 'ip', q: 100, w: 60 },
+      { name: 'user', q: 50, w: 60 },
+    ]);
+    assert.deepEqual(parsePolicies(null), []);
+    assert.deepEqual(scrape('# HELP a x\n# TYPE a counter\na{b="c"} 3\na 1e3\nbad line here\n'), { families: 1, samples: 2, bad: 1 });
+  });
+
+  it('forges tokens a server must refuse: wrong key, alg none, an edited payload under the real signature', () => {
+    const real = ['eyJhbGciOiJIUzI1NiJ9', Buffer.from('{"sub":"u1"}').toString('base64url'), 'c2lnbmF0dXJl'].join('.');
+    const forged = forgedTokens({ id: 'u1', email: 'a@example.com', token: real, refreshToken: 'r' });
+    assert.deepEqual(Object.keys(forged), ['wrong key', 'alg none', 'edited payload']);
+    assert.equal(JSON.parse(Buffer.from(forged['alg none']!.split('.')[0]!, 'base64url').toString()).alg, 'none');
+    assert.ok(forged['edited payload']!.endsWith('.c2lnbmF0dXJl'));
+    assert.equal(JSON.parse(Buffer.from(forged['edited payload']!.split('.')[1]!, 'base64url').toString()).is_admin, true);
+  });
+
+  it('validates bodies against an OpenAPI 3.0 document, refs and nullable included', () => {
+    const doc = new OpenApiDoc({
+      openapi: '3.0.3',
+      components: { schemas: { Thing: { type: 'object', properties: { id: { type: 'string' }, note: { type: 'string', nullable: true } }, required: ['id', 'note'] } } },
+      paths: {
+        '/api/things/{id}': { get: { security: [{ bearerAuth: [] }], responses: { 200: { content: { 'application/json': { schema: { $ref: '#/components/schemas/Thing' } } } } } } },
+        '/metrics': { get: { security: [{ metricsToken: [] }], responses: {} } },
+      },
+    });
+    const route = { method: 'GET', path: '/api/things/{id}' };
+    assert.deepEqual(doc.validate(route, 200, { id: 'x', note: null }), []);
+    assert.match(doc.validate(route, 200, { id: 3, note: null })[0]!, /^id: /);
+    assert.deepEqual(doc.validate(route, 404, {}), ['status 404 not documented']);
+    assert.equal(doc.mismatches.length, 2);
+    assert.deepEqual(doc.protectedRoutes(), [route]);
+  });
+
+  it('fails the run on any failing row, never on n/a', () => {
+    const r = (status: 'pass' | 'fail' | 'n/a') => ({ id: status, criterion: status, measured: '', status, reason: '' });
+    assert.deepEqual(failed([r('pass'), r('n/a')]), []);
+    assert.equal(failed([r('pass'), r('fail')]).length, 1);
+  });
+});
