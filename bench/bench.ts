@@ -135,6 +135,8 @@ async function main() {
     await app.close();
     rmSync(dataDir, { recursive: true, force: true });
   }
+  // The aws shape: each Lambda function's bundle size and cold import time.
+  out.lambda_bundles = await (await import('./lambda-bundles.js')).measureLambdaBundles();
   console.log(JSON.stringify(out, null, 2));
 }
 

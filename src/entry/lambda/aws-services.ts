@@ -1,0 +1,15 @@
+import { createAws, loadAwsConfig, type AwsApp } from '../../wiring/aws.js';
+import type { IngestRuntime } from './ingest-function.js';
+import { once } from './once.js';
+
+// The SDK warns about Node 20 on every client; the runtime (nodejs22.x) is newer anyway.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+/** The container's services, from its environment, built at the first invocation (not at import). */
+export const awsServices: () => Promise<AwsApp> = once(() => createAws(loadAwsConfig(process.env)));
+
+/** What ProcessManual drives: the container's ingest worker. */
+export async function awsIngestRuntime(): Promise<IngestRuntime> {
+  const s = await awsServices();
+  return { worker: s.ingestWorker, logger: s.logger, retryWindowMs: s.retryWindowMs, afterInvocation: s.afterInvocation };
+}

@@ -1,0 +1,5 @@
+/** Lambda function `health`: /health, /health/deep, /metrics, the OpenAPI document. The whole app runs; API Gateway sends it only these resources (function-routes.ts). */
+import { awsServices } from './aws-services.js';
+import { httpFunction } from './http-function.js';
+
+export const handler = httpFunction(awsServices);
