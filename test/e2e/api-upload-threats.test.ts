@@ -11,6 +11,9 @@ describe('API: upload threat checks (quarantine, bombs)', () => {
   let alice: string;
   let bob: string;
   let admin: string;
+  // Built before the server starts: building it takes seconds of synchronous CPU on a busy machine, and the
+  // in-process server's keep-alive timer would then close an idle socket just as the upload reuses it.
+  let objectBomb: Buffer;
 
   const upload = async (token: string, pdf: Buffer, fileName: string) => {
     const form = new FormData();
@@ -21,6 +24,7 @@ describe('API: upload threat checks (quarantine, bombs)', () => {
   };
 
   before(async () => {
+    objectBomb = objectCountBombPdf(600_000);
     const adminEmail = uniqueEmail('root');
     t = await startTestServer({ parameters: { AdminEmail: adminEmail } });
     admin = await t.signup(adminEmail);
@@ -100,8 +104,7 @@ describe('API: upload threat checks (quarantine, bombs)', () => {
   });
 
   it('fails an object-count bomb (600,000 objects packed in one compressed stream)', async () => {
-    const bomb = objectCountBombPdf(600_000);
-    const { job_id } = await upload(bob, bomb, 'objects.pdf');
+    const { job_id } = await upload(bob, objectBomb, 'objects.pdf');
     const job = await t.waitForJob(bob, job_id);
     assert.equal(job.status, 'failed');
     assert.match(job.failure_reasons[0], /^pdf_bomb: .*more than 500000 objects/);
