@@ -27,14 +27,23 @@ test('pairs of known words and the sentence around them stay as heard', () => {
 });
 
 test('a single unknown word that sounds like one vocabulary word gets it added, not replaced', () => {
-  const match = vocabularyMatcher(['rotctld', 'Coturn', 'gpredict']);
+  const match = vocabularyMatcher(['rotctld', 'Coturn', 'gpredict'], { addSingles: true });
   assert.equal(match('which port for coturne'), 'which port for coturne Coturn');
   assert.equal(match('which port for coturn'), 'which port for coturn', 'already a vocabulary word (any case)');
-  assert.equal(vocabularyMatcher(['Coturn'], { addSingles: false })('coturne'), 'coturne');
+  assert.equal(vocabularyMatcher(['Coturn'])('coturne'), 'coturne', 'off by default');
+});
+
+test('sound-alikes spelt far apart never match', () => {
+  assert.equal(vocabularyMatcher(['Siskin'])('set sign on does'), 'set sign on does');
+});
+
+test('function words are never half of a split word', () => {
+  const match = vocabularyMatcher(['IMAP', 'TODO', 'Playing', 'Currents']);
+  assert.equal(match('it has a map view, what to do while a playing current is low'), 'it has a map view, what to do while a playing current is low');
 });
 
 test('ambiguous or short keys never match', () => {
-  const match = vocabularyMatcher(['nights', 'knights', 'it']);
+  const match = vocabularyMatcher(['nights', 'knights', 'it'], { addSingles: true });
   assert.equal(match('nites of it'), 'nites of it', 'two vocabulary words share the key');
   assert.equal(vocabularyMatcher(['at'])('add'), 'add', 'key shorter than three');
 });

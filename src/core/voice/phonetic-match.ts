@@ -77,17 +77,24 @@ export function phoneticKey(word: string): string {
 export interface VocabularyMatchOptions {
   /** Shortest key a match may have: short keys collide too often. Default 3. */
   minKeyLength?: number;
-  /** Add the vocabulary form next to the heard words (true) or replace them (false). Default: replace joined pairs, add single-word matches. */
+  /**
+   * Also add a vocabulary word after a single heard word that sounds like it. Default false: on the dev
+   * set the recogniser's single words are dictionary words already, and every such addition was noise.
+   */
   addSingles?: boolean;
 }
 
+import { STOPWORDS } from '../ask/query-terms.js';
+
 const WORD = /^[A-Za-z][A-Za-z'-]*$/;
+/** A word that may be half of a split vocabulary word: not a function word ("a map" is no "IMAP", "to do" no "TODO"). */
+const content = (w: string) => w.length >= 3 && !STOPWORDS.has(w.toLowerCase());
 
 /**
  * Builds a matcher over the caller's vocabulary. Adjacent transcript words whose sound together
  * equals one vocabulary word are merged into it ("sis log" -> "syslog"); a single transcript word
- * that is not in the vocabulary but sounds exactly like exactly one vocabulary word of similar
- * length gets that word added after it. Everything else is left as heard.
+ * that is not in the vocabulary but sounds like exactly one vocabulary word spelt alike gets that word
+ * added after it (only with addSingles). Everything else is left as heard.
  */
 export function vocabularyMatcher(vocabulary: readonly string[], opts: VocabularyMatchOptions = {}): (text: string) => string {
   const minKey = opts.minKeyLength ?? 3;
@@ -109,7 +116,8 @@ export function vocabularyMatcher(vocabulary: readonly string[], opts: Vocabular
     const forms = new Set([...s].map((t) => t.toLowerCase()));
     return forms.size === 1 ? [...s][0] : undefined;
   };
-  const similarLength = (heard: string, term: string) => Math.abs(heard.length - term.length) <= Math.max(1, Math.floor(term.length / 3));
+  // Sounding alike is not enough ("sign on" and "Siskin" share a key): the spellings must be close too.
+  const similarLength = (heard: string, term: string) => editDistance(heard.toLowerCase(), term.toLowerCase()) <= Math.max(1, Math.floor(term.length / 4));
 
   return (text: string) => {
     const toks = text.split(/\s+/).filter(Boolean);
@@ -119,7 +127,7 @@ export function vocabularyMatcher(vocabulary: readonly string[], opts: Vocabular
       const a = bare[i]!;
       const b = bare[i + 1];
       // Pair: both words plain, not both vocabulary words themselves ("set up" stays), sounds like one vocabulary word.
-      if (b && WORD.test(a) && WORD.test(b) && !/[^A-Za-z]$/.test(toks[i]!)) {
+      if (b && WORD.test(a) && WORD.test(b) && content(a) && content(b) && !/[^A-Za-z]$/.test(toks[i]!)) {
         const joined = a + b;
         const term = known.get(joined.toLowerCase()) ?? unique(phoneticKey(joined));
         if (term && similarLength(joined, term) && !(known.has(a.toLowerCase()) && known.has(b.toLowerCase()))) {
@@ -130,11 +138,22 @@ export function vocabularyMatcher(vocabulary: readonly string[], opts: Vocabular
         }
       }
       out.push(toks[i]!);
-      if (opts.addSingles !== false && WORD.test(a) && a.length >= 3 && !known.has(a.toLowerCase())) {
+      if (opts.addSingles === true && WORD.test(a) && a.length >= 3 && !known.has(a.toLowerCase())) {
         const term = unique(phoneticKey(a));
         if (term && term.toLowerCase() !== a.toLowerCase() && similarLength(a, term)) out.push(term);
       }
     }
     return out.join(' ');
   };
+}
+
+/** Levenshtein distance between two short strings. */
+export function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = cur;
+  }
+  return prev[b.length]!;
 }
