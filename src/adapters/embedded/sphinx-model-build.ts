@@ -4,7 +4,6 @@ import { readGenericUnigrams } from './sphinx-generic-lexicon.js';
 import { buildArpa } from './sphinx-language-model.js';
 import { PronunciationDictionary, espeakPronounce, flitePronounce } from './sphinx-pronunciations.js';
 import { QUESTION_SENTENCES, TERM_TEMPLATES } from './sphinx-question-corpus.js';
-import { spokenForm } from '../../core/voice/spoken-numbers.js';
 
 export interface BuildRequest {
   hints: string[];
@@ -37,8 +36,7 @@ export function corpusSentences(passages: string[]): string[][] {
   let words = 0;
   for (const p of passages) {
     for (const s of p.split(/(?<=[.!?:;])\s+|\n+/)) {
-      // Numbers and units as a speaker says them ("12 V" -> "twelve volts"), so the model can produce them.
-      const t = tokenize(spokenForm(s));
+      const t = tokenize(s);
       if (t.length < 2) continue;
       out.push(t);
       words += t.length;
