@@ -1,6 +1,12 @@
 /**
- * node dist/bench/eval-voice.js [--keyword-only] [--skip-plain] [--no-corpus] [--limit N] [--hints N]
+ * node dist/bench/eval-voice.js [--voice flite|espeak] [--set dev|unseen] [--keyword-only] [--skip-plain] [--no-corpus] [--limit N] [--hints N]
  *
+ * --voice picks eval/speak.sh's voice (flite awb by default, or espeak-ng); --set the question set
+ * (dev: eval/qa.json, tuned on; unseen: eval/unseen, held out, only ever scored). Audio is cached per
+ * voice and set: flite/dev at .eval-cache/voice/<id>.wav (the path `npm run eval -- --voice` uses),
+ * the others at .eval-cache/voice/<voice>/<set>/<id>.wav.
+ * The biased transcript is scored twice: as heard ("raw") and after the transcript rewrites
+ * (spoken numbers, vocabulary sound-alikes; what the product uses).
  * Asks the eval set's 60 questions aloud (flite via eval/speak.sh, cached in
  * .eval-cache/voice/) against the four eval manuals indexed in-process (all four searched, one
  * owner), and prints:
@@ -39,16 +45,21 @@ const { values: args } = parseArgs({
     hints: { type: 'string', default: '1500' },
     'no-corpus': { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
+    voice: { type: 'string', default: 'flite' },
+    set: { type: 'string', default: 'dev' },
   },
 });
+if (!['flite', 'espeak'].includes(args.voice!)) throw new Error('--voice must be flite or espeak');
+if (!['dev', 'unseen'].includes(args.set!)) throw new Error('--set must be dev or unseen');
+const set = args.set as 'dev' | 'unseen';
 
 const OWNER = 'eval-user';
-const voiceDir = join(repoRoot, '.eval-cache', 'voice');
+const voiceDir = args.voice === 'flite' && set === 'dev' ? join(repoRoot, '.eval-cache', 'voice') : join(repoRoot, '.eval-cache', 'voice', args.voice!, set);
 
 function speak(item: QaItem): Buffer {
   mkdirSync(voiceDir, { recursive: true });
   const wav = join(voiceDir, `${item.id}.wav`);
-  if (!existsSync(wav)) execFileSync('bash', [join(evalDir, 'speak.sh'), item.question, wav], { stdio: 'ignore' });
+  if (!existsSync(wav)) execFileSync('bash', [join(evalDir, 'speak.sh'), item.question, wav, args.voice!], { stdio: 'ignore' });
   return readFileSync(wav);
 }
 
@@ -60,7 +71,7 @@ const pct = (xs: number[], q: number) => {
 async function index(kb: SqliteKnowledgeBase, embedder: Embedder | null, names: string[]) {
   const reader = new UnpdfPdfReader();
   for (const name of names) {
-    const { pages } = await reader.read(readFileSync(join(evalManualsDir(), name)));
+    const { pages } = await reader.read(readFileSync(join(evalManualsDir(set), name)));
     const chunks = chunkPages(pages, { manualId: name, ownerId: OWNER });
     await kb.indexChunks(name, OWNER, name, chunks);
     if (embedder) {
@@ -71,7 +82,7 @@ async function index(kb: SqliteKnowledgeBase, embedder: Embedder | null, names: 
 }
 
 async function main() {
-  const qa = loadQa().slice(0, args.limit ? Number(args.limit) : undefined);
+  const qa = loadQa(set).slice(0, args.limit ? Number(args.limit) : undefined);
   const tmp = mkdtempSync(join(tmpdir(), 'manuel-eval-voice-'));
   const embedder = args['keyword-only'] ? null : await LocalEmbedder.create({ workers: 2 });
   try {
@@ -95,13 +106,15 @@ async function main() {
     const pagesOf = async (question: string) =>
       (await retrieve({ kb, embedder }, { question, owners: [OWNER], limit: 5 })).map((h) => `${h.chunk.manualId}#${h.chunk.pageNumber}`);
     const rank = (item: QaItem, pages: string[]) => pages.findIndex((p) => item.pages.some((n) => p === `${item.manual}#${n}`));
-    const score = { typed: [0, 0], plain: [0, 0], biased: [0, 0] } as Record<string, [number, number]>;
+    const score = { typed: [0, 0], plain: [0, 0], raw: [0, 0], biased: [0, 0] } as Record<string, [number, number]>;
     const add = (k: string, r: number) => {
       if (r === 0) score[k]![0]++;
       if (r >= 0) score[k]![1]++;
     };
     let werPlain = 0;
     let werBiased = 0;
+    let werRaw = 0;
+    let rewritten = 0;
     const latency: number[] = [];
     const shortLatency: number[] = []; // 3-6 s questions, the latency target's range
     const rtf: number[] = [];
@@ -127,6 +140,13 @@ async function main() {
       const w = wordErrorRate(item.question, heard.text);
       werBiased += w;
       add('biased', rank(item, pages));
+      const raw = heard.heard ?? heard.text;
+      werRaw += wordErrorRate(item.question, raw);
+      add('raw', raw === heard.text ? rank(item, pages) : rank(item, await pagesOf(raw)));
+      if (raw !== heard.text) {
+        rewritten++;
+        console.error(`  heard: ${raw}`);
+      }
       console.error(`${item.id} ${heard.durationS.toFixed(1)}s ${Date.now() - t0}ms wer=${w.toFixed(2)} ${rank(item, pages)} | ${heard.text}`);
     }
     const n = qa.length;
@@ -136,17 +156,22 @@ async function main() {
       retrieval: embedder ? 'hybrid' : 'keyword',
       typed: line('typed'),
       plain: args['skip-plain'] ? null : `${line('plain')} WER=${(werPlain / n).toFixed(3)}`,
+      voice: args.voice,
+      set,
+      raw: `${line('raw')} WER=${(werRaw / n).toFixed(3)}`,
       biased: `${line('biased')} WER=${(werBiased / n).toFixed(3)}`,
+      rewritten,
       real_time_factor: { p50: pct(rtf, 0.5).toFixed(2), p95: pct(rtf, 0.95).toFixed(2) },
       latency_ms: { p50: pct(latency, 0.5), p95: pct(latency, 0.95) },
       latency_3_6s_ms: { n: shortLatency.length, p50: pct(shortLatency, 0.5), p95: pct(shortLatency, 0.95) },
     };
     if (args.json) console.log(JSON.stringify(report));
     else {
-      console.log(`eval-voice: ${n} spoken questions, all four manuals searched (${report.retrieval} retrieval)`);
+      console.log(`eval-voice: ${n} spoken questions (${set} set, ${args.voice} voice), all the set's manuals searched (${report.retrieval} retrieval)`);
       console.log(`  typed            ${report.typed}`);
       if (report.plain) console.log(`  spoken, plain    ${report.plain}`);
-      console.log(`  spoken, biased   ${report.biased}`);
+      console.log(`  spoken, biased, as heard      ${report.raw}`);
+      console.log(`  spoken, biased, rewritten     ${report.biased} (${rewritten} transcripts changed)`);
       console.log(`  machine load average during the run: ${loadavg().map((x) => x.toFixed(1)).join(' ')} on ${cpus().length} cores (latency is wall clock)`);
       console.log(`  recognition RTF p50=${report.real_time_factor.p50} p95=${report.real_time_factor.p95}; spoken question -> pages latency p50=${report.latency_ms.p50} ms p95=${report.latency_ms.p95} ms`);
       const s = report.latency_3_6s_ms;

@@ -41,9 +41,18 @@ const code = (c: string) => (e: unknown) => e instanceof ManuelError && e.code =
 test('transcribes with the vocabulary of the caller’s manuals as hints', async () => {
   const transcriber = transcriberSaying('  how do i set up  coturn ');
   const r = await transcribeAudio({ decoder: decoderOf(speechLike(3)), transcriber, kb, parameters }, input);
-  assert.deepEqual(r, { text: 'how do i set up coturn', confidence: 0.8, durationS: 3, engine: 'test' });
+  assert.deepEqual(r, { text: 'how do i set up coturn', confidence: 0.8, durationS: 3, engine: 'test', heard: 'how do i set up coturn' });
   assert.deepEqual(transcriber.seen[0]!.hints, ['FreedomBox', 'Coturn']);
   assert.equal(transcriber.seen[0]!.context, 'shared,u1', 'the owner set, order-independent');
+});
+
+test('the transcript is rewritten: spoken numbers as digits, sound-alikes spelt as the manuals do', async () => {
+  const transcriber = transcriberSaying('which port does freedom box use for two point four gigahertz in nineteen ninety');
+  const r = await transcribeAudio({ decoder: decoderOf(speechLike(3)), transcriber, kb, parameters }, input);
+  assert.equal(r.text, 'which port does FreedomBox use for 2.4 GHz in 1990');
+  assert.equal(r.heard, 'which port does freedom box use for two point four gigahertz in nineteen ninety');
+  const off = await transcribeAudio({ decoder: decoderOf(speechLike(3)), transcriber, kb, parameters, rewrite: { numbers: false, vocabulary: false } }, input);
+  assert.equal(off.text, off.heard, 'both rewrites can be switched off');
 });
 
 test('audio over MaxAudioSizeMB is refused before decoding', async () => {

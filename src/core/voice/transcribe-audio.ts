@@ -5,7 +5,9 @@ import type { AudioDecoder } from '../ports/audio-decoder.js';
 import type { KnowledgeBase } from '../ports/knowledge-base.js';
 import type { RecognitionCorpus } from '../ports/recognition-corpus.js';
 import type { Transcriber } from '../ports/transcriber.js';
+import { vocabularyMatcher } from './phonetic-match.js';
 import { RecognitionHints } from './recognition-hints.js';
+import { normaliseSpokenNumbers } from './spoken-numbers.js';
 import { isSilent, measureLevel, wavSamples } from './wav-format.js';
 
 export interface TranscribeAudioDeps {
@@ -20,6 +22,12 @@ export interface TranscribeAudioDeps {
   /** Needed only when AudioFileRetentionDays > 0. */
   archive?: AudioArchive;
   now?: () => Date;
+  /**
+   * Rewrites of the transcript before it becomes the question (default both on): spoken numbers,
+   * units and versions to digits ("twelve volts" -> "12 V"), and words matched by sound to the
+   * manuals' vocabulary ("sis log" -> "syslog").
+   */
+  rewrite?: { numbers?: boolean; vocabulary?: boolean };
 }
 
 export interface TranscribeAudioInput {
@@ -34,6 +42,24 @@ export interface TranscriptionResult {
   confidence: number;
   durationS: number;
   engine: string;
+  /** What the recogniser produced, before the rewrites (equal to text when nothing changed). */
+  heard?: string;
+}
+
+// One matcher per vocabulary array: RecognitionHints hands out the same array while memoised.
+const matchers = new WeakMap<readonly string[], (text: string) => string>();
+function matcherFor(vocabulary: readonly string[]) {
+  let m = matchers.get(vocabulary);
+  if (!m) matchers.set(vocabulary, (m = vocabularyMatcher(vocabulary)));
+  return m;
+}
+
+/** Transcript -> question text: spoken numbers written as digits, sound-alikes of manual words spelt as the manuals do. */
+export function rewriteTranscript(heard: string, vocabulary: readonly string[], opts: { numbers?: boolean; vocabulary?: boolean } = {}): string {
+  let text = heard;
+  if (opts.numbers !== false) text = normaliseSpokenNumbers(text);
+  if (opts.vocabulary !== false && vocabulary.length) text = matcherFor(vocabulary)(text);
+  return text;
 }
 
 /** Spoken question -> transcript: size limit, decode + normalise, silence check, recognise. */
@@ -49,13 +75,14 @@ export async function transcribeAudio(deps: TranscribeAudioDeps, input: Transcri
   const { hints, corpus } = await (deps.hints ?? new RecognitionHints({ kb: deps.kb, corpus: deps.corpus })).for(input.owners);
   const context = [...input.owners].sort().join(',');
   const transcript = await deps.transcriber.transcribe(decoded.wav, { hints, corpus, context, language: 'en' });
-  const text = transcript.text.replace(/\s+/g, ' ').trim();
-  if (!text) throw errors.noSpeech();
+  const heard = transcript.text.replace(/\s+/g, ' ').trim();
+  if (!heard) throw errors.noSpeech();
+  const text = rewriteTranscript(heard, hints, deps.rewrite);
 
   if (p.AudioFileRetentionDays > 0 && deps.archive) {
     const now = (deps.now ?? (() => new Date()))();
     await deps.archive.keep({ audio: input.audio, format: decoded.format, ownerId: input.owners[0] ?? 'unknown', transcript: text, at: now });
     await deps.archive.purge(new Date(now.getTime() - p.AudioFileRetentionDays * 86_400_000));
   }
-  return { text, confidence: transcript.confidence, durationS: Math.round(decoded.durationS * 100) / 100, engine: transcript.engine };
+  return { text, confidence: transcript.confidence, durationS: Math.round(decoded.durationS * 100) / 100, engine: transcript.engine, heard };
 }
