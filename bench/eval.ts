@@ -49,6 +49,8 @@ const awsShape = args.shape === 'aws';
 async function startTarget(dataDir: string): Promise<{ url: string; stop(): Promise<void> }> {
   const quotas = { DailyQuotaLimit: '100000', MonthlyQuotaLimit: '1000000' };
   if (!awsShape) return startServerProcess({ MANUEL_DATA_DIR: dataDir, ...quotas });
+  // The functions' CloudWatch EMF lines (stdout) would bury the report: off, as POWERTOOLS_METRICS_DISABLED does.
+  process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
   const { startAwsLocal } = await import('../src/entry/aws-local.js');
   const local = await startAwsLocal({
     port: 0,
