@@ -9,11 +9,19 @@
  * figure printed. `--voice` asks the dev questions aloud too (speech synthesised with eval/speak.sh,
  * after the typed run) and adds word error rate. `--gate` exits 1 when a dev-set figure is below the
  * floors in bench/eval-floor.json (raise them only with held-out evidence, never lower).
+ * `--shape aws` runs the same questions against `npm run aws:local` (started in this process on a free port:
+ * API Gateway proxy -> Lambda handlers -> dynalite/s3rver/moto, ProcessManual on the S3 events) instead of
+ * the embedded server; the embedding model is the same one, through the eval's vector cache. A manual larger
+ * than API Gateway's 10 MB payload goes in as the API allows on AWS: POST /api/manuals/download from a URL
+ * (served here on loopback, AllowPrivateUrls on). The cross-validation reads the embedded SQLite index, so
+ * it is skipped for the aws shape.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { openDatabase } from '../src/adapters/embedded/sqlite-db.js';
 import { SqliteKnowledgeBase } from '../src/adapters/embedded/sqlite-knowledge-base.js';
@@ -31,8 +39,47 @@ const { values: args } = parseArgs({
     'no-cv': { type: 'boolean', default: false },
     'data-dir': { type: 'string' },
     json: { type: 'boolean', default: false },
+    shape: { type: 'string', default: 'embedded' },
   },
 });
+if (!['embedded', 'aws'].includes(args.shape!)) throw new Error(`--shape embedded|aws, not ${args.shape}`);
+const awsShape = args.shape === 'aws';
+
+/** The server under test: the embedded one as `npm start` runs it, or `npm run aws:local` in process. */
+async function startTarget(dataDir: string): Promise<{ url: string; stop(): Promise<void> }> {
+  const quotas = { DailyQuotaLimit: '100000', MonthlyQuotaLimit: '1000000' };
+  if (!awsShape) return startServerProcess({ MANUEL_DATA_DIR: dataDir, ...quotas });
+  // The functions' CloudWatch EMF lines (stdout) would bury the report: off, as POWERTOOLS_METRICS_DISABLED does.
+  process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
+  const { startAwsLocal } = await import('../src/entry/aws-local.js');
+  const local = await startAwsLocal({
+    port: 0,
+    parameters: { ...quotas, AllowPrivateUrls: true },
+    models: { embedder: cachedEmbedder(), ...(args.voice ? {} : { transcriber: null }) },
+    scheduleMs: 0,
+    logLevel: process.env.LOG_LEVEL ?? 'warn',
+  });
+  return { url: local.url, stop: () => local.close() };
+}
+
+/** Serves files on loopback for URL imports (manuals over API Gateway's payload cap). */
+async function fileServer(): Promise<{ urlOf(path: string): string; close(): Promise<void> }> {
+  const files = new Map<string, string>();
+  const server: Server = createServer((req, res) => {
+    const path = files.get(decodeURIComponent((req.url ?? '/').slice(1)));
+    if (!path) return void res.writeHead(404).end();
+    res.writeHead(200, { 'content-type': 'application/pdf', 'content-length': statSync(path).size });
+    createReadStream(path).pipe(res);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const { port } = server.address() as AddressInfo;
+  return {
+    urlOf: (path) => (files.set(basename(path), path), `http://127.0.0.1:${port}/${encodeURIComponent(basename(path))}`),
+    close: () => new Promise<void>((r) => (server.closeAllConnections(), server.close(() => r()))),
+  };
+}
+
+const API_GATEWAY_UPLOAD_BYTES = 9 * 1024 * 1024; // under the 10 MB payload with the multipart framing
 
 async function speak(item: QaItem): Promise<Buffer> {
   const dir = join(repoRoot, '.eval-cache', 'voice');
@@ -108,7 +155,9 @@ async function main() {
   const sets: { set: EvalSet; qa: QaItem[]; dir: string }[] = (['dev', 'unseen'] as const).map((set) => ({ set, qa: loadQa(set), dir: evalManualsDir(set) }));
   const plain = loadQa('dev-plain');
   const dataDir = args['data-dir'] ?? mkdtempSync(join(tmpdir(), 'manuel-eval-'));
-  const server = await startServerProcess({ MANUEL_DATA_DIR: dataDir, DailyQuotaLimit: '100000', MonthlyQuotaLimit: '1000000' });
+  const tStart = Date.now();
+  const server = await startTarget(dataDir);
+  const files = awsShape ? await fileServer() : null;
   let failed = false;
   const owners = new Map<EvalSet, string>();
   try {
@@ -121,7 +170,16 @@ async function main() {
     }
     const t0 = Date.now();
     const jobs = await Promise.all(
-      sets.flatMap(({ set, qa, dir }) => [...new Set(qa.map((q) => q.manual))].map(async (n) => ({ set, job: await apis.get(set)!.uploadPdf(join(dir, n)) }))),
+      sets.flatMap(({ set, qa, dir }) =>
+        [...new Set(qa.map((q) => q.manual))].map(async (n) => {
+          const path = join(dir, n);
+          const api = apis.get(set)!;
+          if (files && statSync(path).size > API_GATEWAY_UPLOAD_BYTES) {
+            return { set, job: (await api.call('POST', '/api/manuals/download', { url: files.urlOf(path), filename: n })) as { manual_id: string; job_id: string } };
+          }
+          return { set, job: await api.uploadPdf(path) };
+        }),
+      ),
     );
     // Eight manuals embed at once: on a busy machine the last one can take a while.
     for (const { set, job } of jobs) await apis.get(set)!.waitForJob(job.job_id, job.manual_id, 45 * 60_000);
@@ -144,9 +202,11 @@ async function main() {
     }
   } finally {
     await server.stop();
+    await files?.close();
   }
+  console.error(`eval (${args.shape} shape): ${((Date.now() - tStart) / 1000).toFixed(1)} s from start to last answer`);
   try {
-    if (!args['no-cv']) await crossValidation(dataDir, sets);
+    if (!args['no-cv'] && !awsShape) await crossValidation(dataDir, sets);
   } finally {
     if (!args['data-dir']) rmSync(dataDir, { recursive: true, force: true });
   }
