@@ -21,12 +21,12 @@ const SERVER_KEY = 'manuel-check-server-key-0123456789abcdef';
 /**
  * infra/parameters-full.json as deployed, with what a test phase changes: alerts to a (local)
  * webhook, a server key for admin signatures, no per-user quota (the load would use it up) and a
- * rate limit of 300 per 6 s instead of 100 per 60 s, so the check (a few hundred requests from one
+ * rate limit of 300 per 15 s instead of 100 per 60 s, so the check (a few hundred requests from one
  * address) waits seconds, not minutes, between phases.
  */
 function fullParameters(overrides: Record<string, unknown>): Record<string, unknown> {
   const file = JSON.parse(readFileSync(join(repoRoot, 'infra', 'parameters-full.json'), 'utf8')) as { Parameters: Record<string, string> };
-  return { ...file.Parameters, Environment: 'test', DailyQuotaLimit: 0, MonthlyQuotaLimit: 0, RateLimitRequests: 300, RateLimitWindowMinutes: 0.1, HMACSigningKey: SERVER_KEY, ...overrides };
+  return { ...file.Parameters, Environment: 'test', DailyQuotaLimit: 0, MonthlyQuotaLimit: 0, RateLimitRequests: 300, RateLimitWindowMinutes: 0.25, HMACSigningKey: SERVER_KEY, ...overrides };
 }
 
 async function fullServer(hooks: WebhookReceiver, overrides: Record<string, unknown> = {}): Promise<{ t: TestServer; admin: string }> {
@@ -54,7 +54,7 @@ describe('manuel check against the embedded server on the full profile', () => {
       assert.equal(run.code, 0, JSON.stringify(failing, null, 1));
       for (const [id, r] of Object.entries(rows)) assert.equal(r.status, 'pass', `${id}: ${r.measured} — ${r.reason}`);
       assert.equal(Object.keys(rows).length, 13);
-      assert.match(rows.ratelimit!.measured, /^429 at request \d+, \d+ answered \(.*user 300\/6s/);
+      assert.match(rows.ratelimit!.measured, /^429 at request \d+, \d+ answered \(.*user 300\/15s/);
       assert.match(rows.waf!.measured, /^(\d+)\/\1 attacks blocked · 6\/6 legitimate passed$/);
       assert.match(rows.unauthorized!.reason, /admin routes need a server-key signature/);
       assert.match(rows.alerts!.measured, /^4 alarms/, 'every alarm but QuotaUsageThreshold (no quota here)');
