@@ -25,6 +25,7 @@ describe('aws:local: poisoned PDF -> DLQ -> ErrorProcessor -> error table + SNS'
   let admin = '';
   let user = '';
   const adminEmail = `dlq-admin-${Date.now()}@example.test`;
+  let bomb: Buffer;
 
   const call = async (path: string, o: { token?: string; json?: unknown; body?: BodyInit } = {}) => {
     const headers: Record<string, string> = {};
@@ -52,6 +53,8 @@ describe('aws:local: poisoned PDF -> DLQ -> ErrorProcessor -> error table + SNS'
   };
 
   before(async () => {
+    // Built first: seconds of CPU between two requests would outlast the server's keep-alive (ECONNRESET).
+    bomb = objectCountBombPdf(600_000);
     local = await startAwsLocal({
       port: 0,
       models: { embedder: null, transcriber: null },
@@ -81,7 +84,7 @@ describe('aws:local: poisoned PDF -> DLQ -> ErrorProcessor -> error table + SNS'
   it('fails the job, keeps the letter, tracks the error, publishes one alert and empties the DLQ', async () => {
     const started = Date.now();
     const form = new FormData();
-    form.append('file', new Blob([new Uint8Array(objectCountBombPdf(600_000))], { type: 'application/pdf' }), 'bomb.pdf');
+    form.append('file', new Blob([new Uint8Array(bomb)], { type: 'application/pdf' }), 'bomb.pdf');
     const up = await call('/api/manuals/upload', { token: user, body: form });
     assert.equal(up.status, 202, await up.clone().text());
     const { manual_id, job_id } = (await up.json()) as { manual_id: string; job_id: string };
