@@ -34,6 +34,8 @@ import { localSettings, motoAvailable, startLocalDynamo, startLocalMoto, startLo
 import { HTTP_FUNCTIONS } from './lambda/function-routes.js';
 import { httpFunction } from './lambda/http-function.js';
 import { ingestFunction } from './lambda/ingest-function.js';
+import { errorProcessorFunction } from './lambda/error-processor.js';
+import { startSqsPoller } from './aws-local-dlq.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
@@ -51,6 +53,8 @@ export interface AwsLocalOptions {
   retryDelaysMs?: number[];
   webDir?: string;
   logLevel?: string;
+  /** Long polling of the dead-letter queue by the ErrorProcessor's event source (default 20 s). */
+  dlqWaitSeconds?: number;
 }
 
 export interface AwsLocal {
@@ -199,6 +203,16 @@ export async function startAwsLocal(opts: AwsLocalOptions = {}): Promise<AwsLoca
       if (timer) clearInterval(timer);
       await chain;
     });
+    // EnableAdvancedErrorHandling: the ErrorProcessor's SQS event source on the dead-letter queue.
+    if (config.parameters.EnableAdvancedErrorHandling && services.deadLetterProcessing) {
+      const sqs = new SQSClient(clientConfig(settings, 'sqs'));
+      const errorProcessor = errorProcessorFunction(async () => services);
+      const poller = await startSqsPoller({ client: sqs, queueUrl, region: settings.region, handler: errorProcessor, logger: services.logger, batchSize: 10, waitSeconds: opts.dlqWaitSeconds ?? 20 });
+      closers.push(async () => {
+        await poller.stop();
+        sqs.destroy();
+      });
+    }
 
     const web = new OpenAPIHono<AppEnv>();
     mountWebApp(web, opts.webDir ?? join(repoRoot, 'web', 'dist'));

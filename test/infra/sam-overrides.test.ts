@@ -66,7 +66,7 @@ test('with --template, names the template does not declare are left out and repo
 
 test('every parameters file yields overrides its own template accepts (nothing dropped but embedded-only names)', async () => {
   const { main } = await loadSamOverrides();
-  const embeddedOnly = new Set(['RedisUrl', 'OtelExporterEndpoint', 'JwtSecret', 'TextModelEndpoint', 'TextModelApiKey', 'TranscribeEndpoint', 'TranscribeModelId', 'TranscribeApiKey', 'EmbeddingWorkers', 'TrustedProxies']);
+  const embeddedOnly = new Set(['RedisUrl', 'OtelExporterEndpoint', 'TextModelEndpoint', 'TextModelApiKey', 'TranscribeEndpoint', 'TranscribeModelId', 'TranscribeApiKey', 'EmbeddingWorkers', 'TrustedProxies']);
   for (const [file, template] of [
     ['parameters-minimal.json', 'template-minimal.yaml'],
     ['parameters-migration.json', 'template.yaml'],

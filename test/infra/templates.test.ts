@@ -365,6 +365,55 @@ test('queues at their defaults: visibility timeout covers the consumer, bounded 
   assert.equal(evaluate(full, { Condition: 'HasAlertEmail' }, { ...v, AlertEmail: 'ops@example.com' }), true);
 });
 
+test('what the aws wiring reads: ProcessManual on a schedule, JwtSecret (NoEcho), EmbeddingModelId, Cognito as the app signs in, transcribe/ scratch space', () => {
+  for (const [name, t] of templates) {
+    const r = t.Resources;
+    const pm = r.ProcessManualFunction.Properties;
+    // a re-upload of the same bytes makes no S3 event; the handler accepts scheduled events (ingest-function.ts)
+    assert.deepEqual(pm.Events.Sweep.Type, 'Schedule', name);
+    assert.equal(pm.Events.Sweep.Properties.Schedule, 'rate(5 minutes)', name);
+    // API-key secrets are sealed with JwtSecret (src/wiring/aws.ts): a NoEcho parameter, empty or >= 32 characters
+    const jwt = t.Parameters.JwtSecret;
+    assert.equal(jwt.NoEcho, true, name);
+    assert.equal(parameterProblem(jwt, ''), undefined);
+    assert.equal(parameterProblem(jwt, 'x'.repeat(32)), undefined);
+    assert.ok(parameterProblem(jwt, 'too-short'), 'a short secret is refused at deploy time');
+    assert.deepEqual(t.Globals.Function.Environment.Variables.JwtSecret, { Ref: 'JwtSecret' });
+    // Titan embeddings: the parameter reaches every function, ProcessManual may invoke exactly that model
+    assert.equal(t.Parameters.EmbeddingModelId.Default, 'amazon.titan-embed-text-v2:0');
+    assert.deepEqual(t.Globals.Function.Environment.Variables.EmbeddingModelId, { Ref: 'EmbeddingModelId' });
+    const embeddings = (pm.Policies as Json[]).flatMap((x) => x.Statement ?? []).find((x: Json) => x.Sid === 'Embeddings');
+    assert.deepEqual(embeddings.Action, ['bedrock:InvokeModel']);
+    assert.match(embeddings.Resource['Fn::Sub'], /foundation-model\/\$\{EmbeddingModelId\}$/);
+    const query = (r.QueryFunction.Properties.Policies as Json[]).flatMap((x) => x.Statement ?? []).find((x: Json) => x.Sid === 'Bedrock');
+    assert.ok(query.Action.includes('bedrock:InvokeModel'), 'questions are embedded by the Query function');
+    // Cognito as src/adapters/aws signs users in: e-mail usernames, case-insensitive, USER_PASSWORD_AUTH, no secret
+    const pool = r.UserPool.Properties;
+    assert.deepEqual(pool.UsernameAttributes, ['email']);
+    assert.deepEqual(pool.UsernameConfiguration, { CaseSensitive: false });
+    assert.equal(pool.Policies.PasswordPolicy.MinimumLength, 8);
+    const client = r.UserPoolClient.Properties;
+    assert.equal(client.GenerateSecret, false);
+    assert.deepEqual(client.ExplicitAuthFlows, ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH']);
+    assert.equal(client.EnableTokenRevocation, true);
+    assert.equal(client.PreventUserExistenceErrors, 'ENABLED');
+    assert.deepEqual([client.AccessTokenValidity, client.IdTokenValidity, client.RefreshTokenValidity], [{ Ref: 'AccessTokenTtlSeconds' }, { Ref: 'AccessTokenTtlSeconds' }, { Ref: 'RefreshTokenTtlDays' }]);
+    assert.deepEqual(client.TokenValidityUnits, { AccessToken: 'seconds', IdToken: 'seconds', RefreshToken: 'days' });
+    const cognito = (r.UsageFunction.Properties.Policies as Json[]).flatMap((x) => x.Statement ?? []).find((x: Json) => x.Sid === 'CognitoUsers');
+    for (const a of ['cognito-idp:AdminConfirmSignUp', 'cognito-idp:AdminCreateUser', 'cognito-idp:AdminGetUser']) assert.ok(cognito.Action.includes(a), a);
+    assert.deepEqual(cognito.Resource, { 'Fn::GetAtt': ['UserPool', 'Arn'] });
+    // Transcribe: the jobs API, the audio bucket (its transcribe/ prefix inside), and that prefix expires after a day
+    for (const fn of ['QueryFunction', 'TranscribeFunction']) {
+      const policies = r[fn].Properties.Policies as Json[];
+      const tr = policies.flatMap((x) => x.Statement ?? []).find((x: Json) => x.Sid === 'Transcribe');
+      assert.deepEqual(tr.Action, ['transcribe:StartTranscriptionJob', 'transcribe:GetTranscriptionJob', 'transcribe:DeleteTranscriptionJob'], fn);
+      assert.ok(policies.some((x) => x.S3CrudPolicy?.BucketName?.Ref === 'AudioBucket'), fn);
+    }
+    const scratch = (r.AudioBucket.Properties.LifecycleConfiguration.Rules as Json[]).find((x) => x.Id === 'TranscribeScratch');
+    assert.deepEqual(scratch, { Id: 'TranscribeScratch', Status: 'Enabled', Prefix: 'transcribe/', ExpirationInDays: 1 });
+  }
+});
+
 test('retention parameters reach S3 lifecycle, log groups and the functions (TTL); data safety switches', () => {
   for (const [, t] of templates) {
     const audio = (values: Record<string, string>) => evaluate(t, t.Resources.AudioBucket.Properties.LifecycleConfiguration.Rules, parameterValues(t, values))[0];
