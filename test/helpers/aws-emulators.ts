@@ -5,10 +5,8 @@
  *   - moto_server (the machine's Python, moto 5.2: SQS, SNS, Cognito, CloudWatch, DynamoDB with TTL and
  *     transactions, S3), or null when it is not installed: tests that need it skip with that reason.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -16,21 +14,13 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { clientConfig, type AwsService, type AwsSettings } from '../../src/adapters/aws/aws-client-config.js';
 import { createTableInput, TABLES, type TableKey } from '../../src/adapters/aws/dynamodb-tables.js';
+import { freePort, motoAvailable, startLocalMoto } from '../../src/entry/aws-local-emulators.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 const unique = () => randomBytes(4).toString('hex');
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
+export { freePort, motoAvailable };
 
 /** Settings pointing one or more services at an emulator endpoint. */
 export function localSettings(endpoints: Partial<Record<AwsService, string>>): AwsSettings {
@@ -117,46 +107,12 @@ export interface MotoServer {
   close(): Promise<void>;
 }
 
-/** True when `moto_server` is on the PATH (the machine's Python has moto 5.2). */
-export function motoAvailable(): boolean {
-  return spawnSync('sh', ['-c', 'command -v moto_server'], { stdio: 'ignore' }).status === 0;
-}
-
 /** Why moto-backed tests skip on this machine, or false when they can run. */
 export const motoSkip = (): string | false => (motoAvailable() ? false : 'moto_server is not installed (pip install "moto[server]")');
 
-/** moto_server on a free port (all services on one endpoint); resolves when it answers. */
+/** moto_server on a free port (all services on one endpoint), started as `npm run aws:local` starts it. */
 export async function startMoto(): Promise<MotoServer> {
-  const port = await freePort();
-  const child: ChildProcess = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
-  const endpoint = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    try {
-      const r = await fetch(`${endpoint}/moto-api/`);
-      if (r.status < 500) break;
-    } catch {
-      // not up yet
-    }
-    if (child.exitCode !== null) throw new Error(`moto_server exited with ${child.exitCode}`);
-    if (Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error('moto_server did not start within 20 s');
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  const moto = await startLocalMoto();
   const services: AwsService[] = ['dynamodb', 's3', 'sqs', 'sns', 'cognito', 'cloudwatch', 'apigateway', 'cloudformation'];
-  const settings = localSettings(Object.fromEntries(services.map((s) => [s, endpoint])));
-  return {
-    endpoint,
-    settings,
-    close: async () => {
-      if (child.exitCode !== null) return;
-      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-      child.kill('SIGTERM');
-      const t = setTimeout(() => child.kill('SIGKILL'), 3000);
-      await exited;
-      clearTimeout(t);
-    },
-  };
+  return { endpoint: moto.endpoint, settings: localSettings(Object.fromEntries(services.map((s) => [s, moto.endpoint]))), close: moto.close };
 }
