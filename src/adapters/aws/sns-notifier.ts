@@ -1,5 +1,6 @@
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
-import { AlertThrottle, ALERT_WINDOW_MS } from '../../core/ops/alert-throttle.js';
+import { AlertQueue } from '../../core/ops/alert-queue.js';
+import { ALERT_WINDOW_MS } from '../../core/ops/alert-throttle.js';
 import { systemClock, type Clock } from '../../core/ports/clock.js';
 import type { Logger } from '../../core/ports/logger.js';
 import type { AlertEvent, Notifier, Severity } from '../../core/ports/notifier.js';
@@ -42,8 +43,8 @@ export function snsSubject(s: string): string {
 }
 
 /**
- * Alerts published to the SNS topic: one alert per fingerprint per 15 minutes (the same AlertThrottle
- * as the webhook notifier), a bounded queue, delivery in the background, one at a time. The SDK
+ * Alerts published to the SNS topic: one alert per fingerprint per 15 minutes, a bounded queue,
+ * delivery in the background, one at a time (the same AlertQueue as the webhook notifier). The SDK
  * retries a publish itself (standard mode: 3 attempts with backoff). The message has a readable
  * text for email subscribers and the structured JSON for SQS/Lambda/HTTPS ones (MessageStructure
  * json), plus `severity` and `kind` message attributes for subscription filter policies.
@@ -51,98 +52,62 @@ export function snsSubject(s: string): string {
  * once per fingerprint per window. The handler must `await flush()` before it returns.
  */
 export class SnsNotifier implements Notifier {
-  readonly stats = { queued: 0, sent: 0, failed: 0, dropped: 0, suppressed: 0 };
-  private readonly queue: SnsAlertPayload[] = [];
-  private sending: Promise<void> | null = null;
-  private droppedSinceDelivery = 0;
-  private readonly throttle: AlertThrottle;
-  private readonly clock: Clock;
+  private readonly alerts: AlertQueue<SnsAlertPayload>;
 
   constructor(private readonly opts: SnsNotifierOptions) {
     if (!/^arn:aws[\w-]*:sns:[\w-]+:\d{12}:[\w-]{1,256}$/.test(opts.topicArn)) throw new Error(`not an SNS topic ARN: ${opts.topicArn}`);
-    this.clock = opts.clock ?? systemClock;
-    this.throttle = new AlertThrottle(this.clock, opts.windowMs ?? ALERT_WINDOW_MS);
-  }
-
-  notify(event: AlertEvent): void {
-    try {
-      const verdict = this.throttle.admit(event.fingerprint);
-      if (!verdict.send) {
-        this.stats.suppressed++;
-        return;
-      }
-      this.queue.push({
+    const clock = opts.clock ?? systemClock;
+    this.alerts = new AlertQueue({
+      logger: opts.logger,
+      clock,
+      windowMs: opts.windowMs,
+      maxQueue: opts.maxQueue,
+      flushTimeoutMs: opts.flushTimeoutMs,
+      build: (event, suppressed) => ({
         kind: event.kind,
         severity: event.severity,
         fingerprint: event.fingerprint,
         title: event.title,
         text: event.text ?? null,
         fields: event.fields ?? {},
-        suppressed_count: verdict.suppressed,
+        suppressed_count: suppressed,
         dropped_count: 0,
         service: 'manuel',
-        environment: this.opts.environment,
-        timestamp: this.clock.now().toISOString(),
-      });
-      this.stats.queued++;
-      if (this.queue.length > (this.opts.maxQueue ?? 100)) {
-        const lost = this.queue.shift()!;
-        this.stats.dropped++;
-        this.droppedSinceDelivery++;
-        this.opts.logger.warn({ fingerprint: lost.fingerprint, dropped: this.stats.dropped }, 'alert queue full: oldest alert dropped');
-      }
-      this.pump();
-    } catch (e) {
-      this.opts.logger.warn({ err: e }, 'alert not queued');
-    }
-  }
-
-  async flush(): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), this.opts.flushTimeoutMs ?? 5000)));
-    const drained = (async () => {
-      while (this.sending) await this.sending;
-      return 'drained' as const;
-    })();
-    const outcome = await Promise.race([drained, deadline]);
-    clearTimeout(timer);
-    if (outcome === 'timeout') this.opts.logger.warn({ pending: this.queue.length + 1 }, 'alerts still unpublished at flush timeout');
-  }
-
-  private pump(): void {
-    if (this.sending) return;
-    this.sending = (async () => {
-      for (let next = this.queue.shift(); next; next = this.queue.shift()) await this.deliver(next);
-    })().finally(() => {
-      this.sending = null;
-      if (this.queue.length > 0) this.pump();
+        environment: opts.environment,
+        timestamp: clock.now().toISOString(),
+      }),
+      deliver: (payload) => this.publish(payload),
+      messages: { failed: 'alert not published', flushTimeout: 'alerts still unpublished at flush timeout' },
     });
   }
 
-  private async deliver(alert: SnsAlertPayload): Promise<void> {
-    const dropped = this.droppedSinceDelivery;
-    const payload = { ...alert, dropped_count: alert.dropped_count + dropped };
+  get stats() {
+    return { ...this.alerts.stats };
+  }
+
+  notify(event: AlertEvent): void {
+    this.alerts.notify(event);
+  }
+
+  flush(): Promise<void> {
+    return this.alerts.flush();
+  }
+
+  private async publish(payload: SnsAlertPayload): Promise<void> {
     const text = emailText(payload, this.opts.windowMs ?? ALERT_WINDOW_MS);
     const json = JSON.stringify(payload);
-    try {
-      await this.opts.client.send(
-        new PublishCommand({
-          TopicArn: this.opts.topicArn,
-          Subject: snsSubject(`[${payload.severity.toUpperCase()}] manuel (${payload.environment}): ${payload.title}`),
-          MessageStructure: 'json',
-          Message: JSON.stringify({ default: text, email: text, sqs: json, lambda: json, http: json, https: json }),
-          MessageAttributes: {
-            severity: { DataType: 'String', StringValue: payload.severity },
-            kind: { DataType: 'String', StringValue: payload.kind },
-          },
-        }),
-      );
-      this.stats.sent++;
-      this.droppedSinceDelivery -= dropped;
-    } catch (e) {
-      this.stats.failed++;
-      this.opts.logger.warn({ err: e, fingerprint: alert.fingerprint, kind: alert.kind }, 'alert not published');
-    }
+    await this.opts.client.send(
+      new PublishCommand({
+        TopicArn: this.opts.topicArn,
+        Subject: snsSubject(`[${payload.severity.toUpperCase()}] manuel (${payload.environment}): ${payload.title}`),
+        MessageStructure: 'json',
+        Message: JSON.stringify({ default: text, email: text, sqs: json, lambda: json, http: json, https: json }),
+        MessageAttributes: {
+          severity: { DataType: 'String', StringValue: payload.severity },
+          kind: { DataType: 'String', StringValue: payload.kind },
+        },
+      }),
+    );
   }
 }
 

@@ -1,5 +1,7 @@
-import { ExponentialBackoff, fullJitterGenerator, handleWhen, retry, timeout, TimeoutStrategy, wrap } from 'cockatiel';
-import { AlertThrottle, ALERT_WINDOW_MS } from '../../core/ops/alert-throttle.js';
+import { handleWhen, retry, timeout, TimeoutStrategy, wrap } from 'cockatiel';
+import { AlertQueue } from '../../core/ops/alert-queue.js';
+import { ALERT_WINDOW_MS } from '../../core/ops/alert-throttle.js';
+import { fullJitterExponentialBackoff } from '../resilience/full-jitter-backoff.js';
 import { systemClock, type Clock } from '../../core/ports/clock.js';
 import type { Logger } from '../../core/ports/logger.js';
 import type { AlertEvent, Notifier, Severity } from '../../core/ports/notifier.js';
@@ -61,16 +63,13 @@ class DeliveryError extends Error {
 }
 
 /**
- * Alerts as a JSON POST to AlertWebhookUrl. notify() only queues: delivery runs in the background, one
- * at a time, each retried (cockatiel: retry with full-jitter backoff around a per-attempt timeout).
- * One alert per fingerprint per 15 minutes; the queue is bounded (oldest dropped, counted).
+ * Alerts as a JSON POST to AlertWebhookUrl. notify() only queues (AlertQueue: one alert per fingerprint
+ * per 15 minutes, bounded, oldest dropped and counted): delivery runs in the background, one at a time,
+ * each retried (cockatiel: retry with full-jitter backoff around a per-attempt timeout).
  */
 export class WebhookNotifier implements Notifier {
-  readonly stats = { queued: 0, sent: 0, failed: 0, dropped: 0, suppressed: 0, attempts: 0 };
-  private readonly queue: WebhookPayload[] = [];
-  private sending: Promise<void> | null = null;
-  private droppedSinceDelivery = 0;
-  private readonly throttle: AlertThrottle;
+  private readonly alerts: AlertQueue<WebhookPayload>;
+  private attempts = 0;
   private readonly clock: Clock;
   private readonly topic: string | undefined;
   private readonly policy;
@@ -82,78 +81,45 @@ export class WebhookNotifier implements Notifier {
     // ntfy's JSON publishing posts to the server root with the topic in the body: `https://ntfy.example/?topic=alerts`.
     this.topic = url.searchParams.get('topic') ?? undefined;
     this.clock = opts.clock ?? systemClock;
-    this.throttle = new AlertThrottle(this.clock, opts.windowMs ?? ALERT_WINDOW_MS);
     this.post = opts.fetch ?? fetch;
     const retries = retry(
       handleWhen((e) => !(e instanceof DeliveryError) || e.retryable),
-      {
-        maxAttempts: Math.max(0, opts.attempts - 1),
-        backoff: new ExponentialBackoff({ initialDelay: opts.baseDelayMs, maxDelay: opts.maxDelayMs, generator: fullJitterGenerator }),
-      },
+      { maxAttempts: Math.max(0, opts.attempts - 1), backoff: fullJitterExponentialBackoff(opts.baseDelayMs, opts.maxDelayMs) },
     );
     this.policy = wrap(retries, timeout(opts.timeoutMs, TimeoutStrategy.Aggressive));
-  }
-
-  notify(event: AlertEvent): void {
-    try {
-      const verdict = this.throttle.admit(event.fingerprint);
-      if (!verdict.send) {
-        this.stats.suppressed++;
-        return;
-      }
-      this.queue.push(this.payload(event, verdict.suppressed));
-      this.stats.queued++;
-      if (this.queue.length > (this.opts.maxQueue ?? 100)) {
-        const lost = this.queue.shift()!;
-        this.stats.dropped++;
-        this.droppedSinceDelivery++;
-        this.opts.logger.warn({ fingerprint: lost.fingerprint, dropped: this.stats.dropped }, 'alert queue full: oldest alert dropped');
-      }
-      this.pump();
-    } catch (e) {
-      this.opts.logger.warn({ err: e }, 'alert not queued');
-    }
-  }
-
-  /** Waits for queued alerts to be delivered (or given up), at most flushTimeoutMs. */
-  async flush(): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), this.opts.flushTimeoutMs ?? 5000)));
-    const drained = (async () => {
-      while (this.sending) await this.sending;
-      return 'drained' as const;
-    })();
-    const outcome = await Promise.race([drained, deadline]);
-    clearTimeout(timer);
-    if (outcome === 'timeout') this.opts.logger.warn({ pending: this.queue.length + 1 }, 'alerts still undelivered at shutdown');
-  }
-
-  private pump(): void {
-    if (this.sending) return;
-    this.sending = (async () => {
-      for (let next = this.queue.shift(); next; next = this.queue.shift()) await this.deliver(next);
-    })().finally(() => {
-      this.sending = null;
-      if (this.queue.length > 0) this.pump();
+    this.alerts = new AlertQueue({
+      logger: opts.logger,
+      clock: this.clock,
+      windowMs: opts.windowMs,
+      maxQueue: opts.maxQueue,
+      flushTimeoutMs: opts.flushTimeoutMs,
+      build: (event, suppressed) => this.payload(event, suppressed),
+      deliver: (payload) => this.deliver(payload),
+      messages: { failed: 'alert not delivered', flushTimeout: 'alerts still undelivered at shutdown' },
     });
   }
 
+  get stats() {
+    return { ...this.alerts.stats, attempts: this.attempts };
+  }
+
+  notify(event: AlertEvent): void {
+    this.alerts.notify(event);
+  }
+
+  /** Waits for queued alerts to be delivered (or given up), at most flushTimeoutMs. */
+  flush(): Promise<void> {
+    return this.alerts.flush();
+  }
+
   private async deliver(payload: WebhookPayload): Promise<void> {
-    const body = JSON.stringify({ ...payload, dropped_count: payload.dropped_count + this.droppedSinceDelivery });
-    const dropped = this.droppedSinceDelivery;
-    try {
-      await this.policy.execute(async ({ signal }) => {
-        this.stats.attempts++;
-        const res = await this.post(this.opts.url, { method: 'POST', headers: { 'content-type': 'application/json', 'user-agent': 'manuel-alerts' }, body, signal });
-        await res.arrayBuffer().catch(() => undefined);
-        if (!res.ok) throw new DeliveryError(res.status);
-      });
-      this.stats.sent++;
-      this.droppedSinceDelivery -= dropped;
-    } catch (e) {
-      this.stats.failed++;
-      this.opts.logger.warn({ err: e, fingerprint: payload.fingerprint, kind: payload.kind }, 'alert not delivered');
-    }
+    const body = JSON.stringify(payload);
+    await this.policy.execute(async ({ signal }) => {
+      this.attempts++;
+      const res = await this.post(this.opts.url, { method: 'POST', headers: { 'content-type': 'application/json', 'user-agent': 'manuel-alerts' }, body, signal });
+      await res.arrayBuffer().catch(() => undefined);
+      if (!res.ok) throw new DeliveryError(res.status);
+    });
   }
 
   private payload(event: AlertEvent, suppressed: number): WebhookPayload {
