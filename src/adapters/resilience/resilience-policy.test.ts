@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { BrokenCircuitError, ExponentialBackoff, TaskCancelledError } from 'cockatiel';
+import { BrokenCircuitError, TaskCancelledError } from 'cockatiel';
 import { MemoryLogger } from '../../../test/helpers/fakes.js';
 import { PromMetrics } from '../metrics/prom-metrics.js';
 import { BreakerRegistry } from './breaker-registry.js';
-import { fullJitter, ResiliencePolicy, type BreakerTransition } from './resilience-policy.js';
+import { fullJitterExponentialBackoff } from './full-jitter-backoff.js';
+import { ResiliencePolicy, type BreakerTransition } from './resilience-policy.js';
 
 class Transient extends Error {}
 class Permanent extends Error {}
@@ -56,7 +57,7 @@ describe('retry', () => {
 
 describe('full jitter', () => {
   const delays = (random: () => number, n: number, initialDelay = 100, maxDelay = 1000) => {
-    let b = new ExponentialBackoff({ generator: fullJitter(random), initialDelay, maxDelay }).next();
+    let b = fullJitterExponentialBackoff(initialDelay, maxDelay, random).next();
     const out = [b.duration];
     for (let i = 1; i < n; i++) out.push((b = b.next(undefined as never)).duration);
     return out;

@@ -1,19 +1,17 @@
 import {
   CircuitState,
   ConsecutiveBreaker,
-  ExponentialBackoff,
   circuitBreaker,
   handleWhen,
-  noJitterGenerator,
   retry,
   timeout,
   TimeoutStrategy,
   type CircuitBreakerPolicy,
-  type GeneratorFn,
   type RetryPolicy,
   type TimeoutPolicy,
 } from 'cockatiel';
 import type { BreakerState, BreakerStatus } from '../../core/ports/breakers.js';
+import { fullJitterExponentialBackoff } from './full-jitter-backoff.js';
 
 export interface RetryOptions {
   /** Attempts per call, the first included (MaxRetryAttempts). */
@@ -56,18 +54,6 @@ export interface PolicyOptions {
   onTransition?: (t: BreakerTransition) => void;
 }
 
-/**
- * Full jitter (AWS Architecture Blog, "Exponential Backoff And Jitter"): the n-th back-off is uniform in
- * [0, min(max, base * 2^n)). cockatiel ships the same formula (fullJitterGenerator); this one takes the
- * random source so the bounds can be tested exactly.
- */
-export const fullJitter =
-  (random: () => number = Math.random): GeneratorFn<number> =>
-  (state, options) => {
-    const [cap, next] = noJitterGenerator(state, options);
-    return [Math.floor(random() * cap), next];
-  };
-
 /** For calls without a caller's signal: cockatiel's policies accept one that never aborts. */
 const NEVER_ABORTED = new AbortController().signal;
 
@@ -97,7 +83,7 @@ export class ResiliencePolicy {
       r && r.attempts > 1
         ? retry(transient, {
             maxAttempts: r.attempts - 1,
-            backoff: new ExponentialBackoff({ generator: fullJitter(r.random), initialDelay: r.baseDelayMs, maxDelay: r.maxDelayMs }),
+            backoff: fullJitterExponentialBackoff(r.baseDelayMs, r.maxDelayMs, r.random),
           })
         : null;
     // abortOnReturn off: aborting the signal after every successful call builds an AbortError each time (~40 µs).
