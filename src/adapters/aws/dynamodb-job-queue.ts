@@ -106,32 +106,24 @@ export class DynamoDbJobQueue implements JobQueue {
       if (candidates.length === 0) return null;
       for (const c of contendedOrder(candidates)) {
         const id = c.id as string;
-        try {
-          const r = await this.doc.send(
-            new UpdateCommand({
-              TableName: this.table,
-              Key: jobKey(id),
-              ConditionExpression: '(#s = :queued AND runAfter <= :now) OR (#s = :processing AND leaseUntil < :now)',
-              UpdateExpression:
-                'SET #s = :processing, leaseOwner = :w, leaseUntil = :until, attempts = attempts + :one, startedAt = if_not_exists(startedAt, :iso), updatedAt = :iso, gsi1sk = :next',
-              ExpressionAttributeNames: names,
-              ExpressionAttributeValues: {
-                ':queued': 'queued',
-                ':processing': 'processing',
-                ':now': ms,
-                ':w': workerId,
-                ':until': ms + leaseMs,
-                ':one': 1,
-                ':iso': now.toISOString(),
-                ':next': runnableKey(ms + leaseMs + 1, id),
-              },
-              ReturnValues: 'ALL_NEW',
-            }),
-          );
-          return toJob(r.Attributes ?? {});
-        } catch (e) {
-          if (!conditionFailed(e)) throw e; // another worker won it (or the index entry was stale): next one
-        }
+        const won = await this.updateIf(
+          id,
+          '(#s = :queued AND runAfter <= :now) OR (#s = :processing AND leaseUntil < :now)',
+          'SET #s = :processing, leaseOwner = :w, leaseUntil = :until, attempts = attempts + :one, startedAt = if_not_exists(startedAt, :iso), updatedAt = :iso, gsi1sk = :next',
+          {
+            ':queued': 'queued',
+            ':processing': 'processing',
+            ':now': ms,
+            ':w': workerId,
+            ':until': ms + leaseMs,
+            ':one': 1,
+            ':iso': now.toISOString(),
+            ':next': runnableKey(ms + leaseMs + 1, id),
+          },
+          'ALL_NEW',
+        );
+        if (won) return toJob(won);
+        // else another worker won it (or the index entry was stale): next one
       }
     }
     return null;
@@ -143,22 +135,9 @@ export class DynamoDbJobQueue implements JobQueue {
     const values: Item = { ':processing': 'processing', ':w': workerId, ':until': now.getTime() + leaseMs, ':iso': now.toISOString(), ':next': runnableKey(now.getTime() + leaseMs + 1, jobId) };
     if (progress?.stage !== undefined) (sets.push('stage = :stage'), (values[':stage'] = progress.stage));
     if (progress?.statistics !== undefined) (sets.push('statistics = :stats'), (values[':stats'] = progress.statistics));
-    try {
-      await this.doc.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: jobKey(jobId),
-          ConditionExpression: '#s = :processing AND leaseOwner = :w',
-          UpdateExpression: `SET ${sets.join(', ')}`,
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-        }),
-      );
-    } catch (e) {
-      // Another worker took the job after this one's lease ran out: tell the caller to stop working on it.
-      if (conditionFailed(e)) throw errors.conflict(`Lease on job ${jobId} was lost`);
-      throw e;
-    }
+    const held = await this.updateIf(jobId, '#s = :processing AND leaseOwner = :w', `SET ${sets.join(', ')}`, values);
+    // Another worker took the job after this one's lease ran out: tell the caller to stop working on it.
+    if (!held) throw errors.conflict(`Lease on job ${jobId} was lost`);
   }
 
   async complete(jobId: string, statistics: Record<string, number>): Promise<void> {
@@ -172,20 +151,8 @@ export class DynamoDbJobQueue implements JobQueue {
   /** Final states leave the RUNNABLE index: never claimed again. */
   private async finish(jobId: string, set: string, values: Item): Promise<void> {
     const iso = this.clock.now().toISOString();
-    try {
-      await this.doc.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: jobKey(jobId),
-          ConditionExpression: 'attribute_exists(pk)',
-          UpdateExpression: `${set}, finishedAt = :iso, updatedAt = :iso REMOVE leaseOwner, leaseUntil, gsi1pk, gsi1sk`,
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: { ...values, ':iso': iso },
-        }),
-      );
-    } catch (e) {
-      if (!conditionFailed(e)) throw e; // no such job (deleted with its manual): nothing to record
-    }
+    // A failed condition: no such job (deleted with its manual), nothing to record.
+    await this.updateIf(jobId, 'attribute_exists(pk)', `${set}, finishedAt = :iso, updatedAt = :iso REMOVE leaseOwner, leaseUntil, gsi1pk, gsi1sk`, { ...values, ':iso': iso });
   }
 
   async release(jobId: string, workerId: string, opts: { delayMs?: number; refundAttempt?: boolean; failed?: boolean } = {}): Promise<void> {
@@ -193,61 +160,39 @@ export class DynamoDbJobQueue implements JobQueue {
     const runAfter = now.getTime() + (opts.delayMs ?? 0);
     const sets = ['#s = :queued', 'runAfter = :after', 'attempts = attempts - :refund', 'updatedAt = :iso', 'gsi1pk = :r', 'gsi1sk = :next'];
     if (opts.failed) sets.push('firstFailedAt = if_not_exists(firstFailedAt, :iso)');
-    try {
-      await this.doc.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: jobKey(jobId),
-          // attempts >= 1 while processing (the claim counted it), so a refund never goes below 0.
-          ConditionExpression: '#s = :processing AND leaseOwner = :w',
-          UpdateExpression: `SET ${sets.join(', ')} REMOVE leaseOwner, leaseUntil`,
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: {
-            ':queued': 'queued',
-            ':processing': 'processing',
-            ':w': workerId,
-            ':after': runAfter,
-            ':refund': opts.refundAttempt ? 1 : 0,
-            ':iso': now.toISOString(),
-            ':r': RUNNABLE,
-            ':next': runnableKey(runAfter, jobId),
-          },
-        }),
-      );
-    } catch (e) {
-      if (!conditionFailed(e)) throw e; // the lease is gone: no-op
-    }
+    // attempts >= 1 while processing (the claim counted it), so a refund never goes below 0.
+    // A failed condition: the lease is gone, no-op.
+    await this.updateIf(jobId, '#s = :processing AND leaseOwner = :w', `SET ${sets.join(', ')} REMOVE leaseOwner, leaseUntil`, {
+      ':queued': 'queued',
+      ':processing': 'processing',
+      ':w': workerId,
+      ':after': runAfter,
+      ':refund': opts.refundAttempt ? 1 : 0,
+      ':iso': now.toISOString(),
+      ':r': RUNNABLE,
+      ':next': runnableKey(runAfter, jobId),
+    });
   }
 
   async requeue(jobId: string): Promise<Job | null> {
     const now = this.clock.now();
-    try {
-      const r = await this.doc.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: jobKey(jobId),
-          ConditionExpression: '#s = :failed',
-          UpdateExpression:
-            'SET #s = :queued, stage = :queued, attempts = :zero, runAfter = :now, failureReasons = :none, updatedAt = :iso, gsi1pk = :r, gsi1sk = :next REMOVE finishedAt, firstFailedAt, leaseOwner, leaseUntil',
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: {
-            ':failed': 'failed',
-            ':queued': 'queued',
-            ':zero': 0,
-            ':now': now.getTime(),
-            ':none': [],
-            ':iso': now.toISOString(),
-            ':r': RUNNABLE,
-            ':next': runnableKey(now.getTime(), jobId),
-          },
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      return toJob(r.Attributes ?? {});
-    } catch (e) {
-      if (conditionFailed(e)) return null; // not failed, or not there
-      throw e;
-    }
+    const requeued = await this.updateIf(
+      jobId,
+      '#s = :failed',
+      'SET #s = :queued, stage = :queued, attempts = :zero, runAfter = :now, failureReasons = :none, updatedAt = :iso, gsi1pk = :r, gsi1sk = :next REMOVE finishedAt, firstFailedAt, leaseOwner, leaseUntil',
+      {
+        ':failed': 'failed',
+        ':queued': 'queued',
+        ':zero': 0,
+        ':now': now.getTime(),
+        ':none': [],
+        ':iso': now.toISOString(),
+        ':r': RUNNABLE,
+        ':next': runnableKey(now.getTime(), jobId),
+      },
+      'ALL_NEW',
+    );
+    return requeued ? toJob(requeued) : null; // null: not failed, or not there
   }
 
   async get(jobId: string, visibleOwners: readonly string[]): Promise<Job | null> {
@@ -268,6 +213,31 @@ export class DynamoDbJobQueue implements JobQueue {
     const existing = await batchGet(this.doc, this.table, ids.map(jobKey));
     await batchDelete(this.doc, this.table, [...ids.map(jobKey), ...ids.map((id) => linkKey(manualId, id))]);
     return existing.length;
+  }
+
+  /**
+   * One conditional UpdateItem on a job item (the lease and state checks are its condition): the
+   * item as written (`{}` unless ALL_NEW is asked for), or null when the condition failed. Any
+   * other error is thrown.
+   */
+  private async updateIf(jobId: string, condition: string, update: string, values: Item, returnValues?: 'ALL_NEW'): Promise<Item | null> {
+    try {
+      const r = await this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: jobKey(jobId),
+          ConditionExpression: condition,
+          UpdateExpression: update,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+          ...(returnValues ? { ReturnValues: returnValues } : {}),
+        }),
+      );
+      return r.Attributes ?? {};
+    } catch (e) {
+      if (conditionFailed(e)) return null;
+      throw e;
+    }
   }
 
   private links(manualId: string): Promise<Item[]> {
