@@ -5,7 +5,7 @@ import { openDatabase } from '../../src/adapters/embedded/sqlite-db.js';
 import { SqliteJobQueue } from '../../src/adapters/embedded/sqlite-job-queue.js';
 import { InMemoryJobQueue } from '../helpers/fakes.js';
 import { jobQueueContract, sampleJob } from './job-queue.contract.js';
-import { onDynamo } from './dynamodb-suite.js';
+import { onDynamo } from './dynamodb-contract-tables.js';
 import { tempDb } from './sqlite-temp.js';
 
 jobQueueContract('SqliteJobQueue', (clock) => {

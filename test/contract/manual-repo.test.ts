@@ -2,7 +2,7 @@ import { DynamoDbManualRepo } from '../../src/adapters/aws/dynamodb-manual-repo.
 import { SqliteManualRepo } from '../../src/adapters/embedded/sqlite-manual-repo.js';
 import { InMemoryManualRepo } from '../helpers/fakes.js';
 import { manualRepoContract } from './manual-repo.contract.js';
-import { onDynamo } from './dynamodb-suite.js';
+import { onDynamo } from './dynamodb-contract-tables.js';
 import { tempDb } from './sqlite-temp.js';
 
 manualRepoContract('SqliteManualRepo', () => {

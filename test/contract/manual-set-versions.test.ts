@@ -7,7 +7,7 @@ import { RedisManualSetVersions } from '../../src/adapters/redis/redis-manual-se
 import { MemoryLogger } from '../helpers/fakes.js';
 import { testRedis } from '../helpers/redis-test.js';
 import { manualSetVersionsContract } from './manual-set-versions.contract.js';
-import { onDynamo } from './dynamodb-suite.js';
+import { onDynamo } from './dynamodb-contract-tables.js';
 import { tempDb } from './sqlite-temp.js';
 
 manualSetVersionsContract('MemoryManualSetVersions', async () => ({ versions: new MemoryManualSetVersions() }));

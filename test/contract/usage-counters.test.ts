@@ -8,7 +8,7 @@ import { SqliteUsageCounters } from '../../src/adapters/embedded/sqlite-usage-co
 import { SqliteUsageRepo } from '../../src/adapters/embedded/sqlite-usage-repo.js';
 import { RedisUsageCounters } from '../../src/adapters/redis/redis-usage-counters.js';
 import { testRedis } from '../helpers/redis-test.js';
-import { onDynamo } from './dynamodb-suite.js';
+import { onDynamo } from './dynamodb-contract-tables.js';
 import { tempDb } from './sqlite-temp.js';
 import { usageCountersContract } from './usage-counters.contract.js';
 
@@ -76,7 +76,7 @@ for (const emulator of ['dynalite', 'moto'] as const) {
   onDynamo(emulator, (s) => {
     usageCountersContract(`DynamoDbUsageCounters (${emulator})`, async () => ({ counters: new DynamoDbUsageCounters(s.doc, s.table) }));
 
-    // dynalite only: moto's conditional writes race across its threads (see dynamodb-suite.ts).
+    // dynalite only: moto's conditional writes race across its threads (see dynamodb-contract-tables.ts).
     it(`DynamoDbUsageCounters (${emulator}): exact across two clients (two Lambda instances) on one table`, { skip: emulator === 'moto' && 'moto is not atomic across connections' }, async () => {
       const a = new DynamoDbUsageCounters(s.doc, s.table);
       const b = new DynamoDbUsageCounters(s.twin(), s.table);

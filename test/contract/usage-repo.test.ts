@@ -1,7 +1,7 @@
 import { DynamoDbUsageRepo } from '../../src/adapters/aws/dynamodb-usage-repo.js';
 import { SqliteUsageRepo } from '../../src/adapters/embedded/sqlite-usage-repo.js';
 import { InMemoryUsageRepo } from '../helpers/fakes.js';
-import { onDynamo } from './dynamodb-suite.js';
+import { onDynamo } from './dynamodb-contract-tables.js';
 import { tempDb } from './sqlite-temp.js';
 import { usageRepoContract } from './usage-repo.contract.js';
 

@@ -12,7 +12,7 @@ import { DynamoDbManualRepo } from '../../src/adapters/aws/dynamodb-manual-repo.
 import { DynamoDbUsageRepo } from '../../src/adapters/aws/dynamodb-usage-repo.js';
 import { sampleJob } from '../contract/job-queue.contract.js';
 import { sampleManual } from '../contract/manual-repo.contract.js';
-import { onDynamo } from '../contract/dynamodb-suite.js';
+import { onDynamo } from '../contract/dynamodb-contract-tables.js';
 import { ManualClock } from '../helpers/fakes.js';
 
 onDynamo('dynalite', (s) => {
