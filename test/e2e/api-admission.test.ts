@@ -1,14 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { AnswerWriter } from '../../src/core/ports/answer-writer.js';
-import { buildPdf } from '../helpers/api-pdfs.js';
+import { printerPdf } from '../helpers/api-pdfs.js';
+import { uploadPdf } from '../helpers/ask-helpers.js';
 import { ADMISSION_MIN_SAMPLES } from '../../src/core/perf/answer-admission.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
-const pdf = buildPdf([
-  ['Replacing the toner', 'Open the front door and pull the toner cartridge out by its blue handle.'],
-  ['Paper jams', 'Remove jammed paper from tray two by pulling it slowly towards you.'],
-]);
 
 /** A model that answers one question at a time, each taking `ms`: a queue forms behind it. */
 function slowWriter(ms: number): AnswerWriter {
@@ -26,10 +23,7 @@ function slowWriter(ms: number): AnswerWriter {
 async function serverWithManual(parameters: Record<string, unknown>) {
   const t = await startTestServer({ parameters: { DailyQuotaLimit: 0, MonthlyQuotaLimit: 0, ...parameters }, overrides: { answerWriter: slowWriter(100) } });
   const token = await t.signup();
-  const f = new FormData();
-  f.append('file', new Blob([new Uint8Array(pdf)], { type: 'application/pdf' }), 'printer.pdf');
-  const res = await t.request('/api/manuals/upload', { token, body: f });
-  assert.equal((await t.waitForJob(token, (await res.json()).job_id)).status, 'completed');
+  await uploadPdf(t, token, printerPdf(), 'printer.pdf');
   return { t, token };
 }
 

@@ -1,20 +1,11 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildPdf } from '../helpers/api-pdfs.js';
+import { printerPdf } from '../helpers/api-pdfs.js';
+import { uploadPdf } from '../helpers/ask-helpers.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
-const pdf = buildPdf([
-  ['Replacing the toner', 'Open the front door and pull the toner cartridge out by its blue handle.'],
-  ['Paper jams', 'Remove jammed paper from tray two by pulling it slowly towards you.'],
-]);
 
-async function upload(t: TestServer, token: string) {
-  const f = new FormData();
-  f.append('file', new Blob([new Uint8Array(pdf)], { type: 'application/pdf' }), 'printer.pdf');
-  const res = await t.request('/api/manuals/upload', { token, body: f });
-  assert.equal(res.status, 202);
-  assert.equal((await t.waitForJob(token, (await res.json()).job_id)).status, 'completed');
-}
+const upload = (t: TestServer, token: string) => uploadPdf(t, token, printerPdf(), 'printer.pdf');
 
 describe('API: quotas, usage and costs', () => {
   let t: TestServer;

@@ -10,40 +10,23 @@ import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { intercept } from '../../src/adapters/metrics/intercept.js';
-import { buildPdf } from '../helpers/api-pdfs.js';
-import { artifactPath, cspViolations, hasHorizontalScroll, launchBrowser, newPage, noBrowserReason, PASSWORD, PHONE, uniqueEmail } from '../helpers/browser.js';
+import { printerPdf } from '../helpers/api-pdfs.js';
+import { uploadPdf } from '../helpers/ask-helpers.js';
+import { artifactPath, cspViolations, hasHorizontalScroll, launchBrowser, newPage, noBrowserReason, PASSWORD, PHONE, signInInUi, uniqueEmail } from '../helpers/browser.js';
 import { repoRoot } from '../helpers/eval-manuals.js';
 import { ManualClock } from '../helpers/fakes.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
 const MIN = 60_000;
-/** Two pages; different bytes each round (the same file twice would be recognised, not ingested again). */
-const pdf = (round: number) =>
-  buildPdf([
-    ['Replacing the toner', `Open the front door and pull the toner cartridge out by its blue handle (model ${round}).`],
-    ['Paper jams', 'Remove jammed paper from tray two by pulling it slowly towards you.'],
-  ]);
 
 /** Polls a condition of the test process (requests seen) for up to 10 s. */
 async function until(ok: () => boolean): Promise<void> {
   for (let i = 0; i < 100 && !ok(); i++) await new Promise((r) => setTimeout(r, 100));
 }
 
-async function signInInUi(page: Page, email: string): Promise<void> {
-  await page.goto('/');
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('button', { name: 'Sign out' }).waitFor();
-}
-
 /** Real traffic of every kind the charts show, in the monitor's current minute. */
 async function traffic(t: TestServer, token: string, round: number): Promise<void> {
-  const f = new FormData();
-  f.append('file', new Blob([new Uint8Array(pdf(round))], { type: 'application/pdf' }), `printer-${round}.pdf`);
-  const up = await t.request('/api/manuals/upload', { token, body: f });
-  assert.equal(up.status, 202);
-  assert.equal((await t.waitForJob(token, (await up.json()).job_id)).status, 'completed');
+  await uploadPdf(t, token, printerPdf(round), `printer-${round}.pdf`); // different bytes each round
   for (let i = 0; i < 3; i++) assert.equal((await t.request('/api/query', { token, json: { question: `How do I replace the toner? (${round})` } })).status, 200);
   for (let i = 0; i < 4; i++) assert.equal((await t.request(`/api/manuals/manual-missing${i}`, { token })).status, 404);
   for (let i = 0; i < 2; i++) assert.equal((await t.request('/api/manuals')).status, 401);

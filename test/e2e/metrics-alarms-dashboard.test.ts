@@ -4,24 +4,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { intercept } from '../../src/adapters/metrics/intercept.js';
-import { buildPdf } from '../helpers/api-pdfs.js';
+import { printerPdf } from '../helpers/api-pdfs.js';
+import { uploadPdf } from '../helpers/ask-helpers.js';
 import { ManualClock } from '../helpers/fakes.js';
 import { RecordingNotifier } from '../helpers/monitoring-fakes.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
 const MIN = 60_000;
-const pdf = buildPdf([
-  ['Replacing the toner', 'Open the front door and pull the toner cartridge out by its blue handle.'],
-  ['Paper jams', 'Remove jammed paper from tray two by pulling it slowly towards you.'],
-]);
 
-async function upload(t: TestServer, token: string) {
-  const f = new FormData();
-  f.append('file', new Blob([new Uint8Array(pdf)], { type: 'application/pdf' }), 'printer.pdf');
-  const res = await t.request('/api/manuals/upload', { token, body: f });
-  assert.equal(res.status, 202);
-  assert.equal((await t.waitForJob(token, (await res.json()).job_id)).status, 'completed');
-}
+const upload = (t: TestServer, token: string) => uploadPdf(t, token, printerPdf(), 'printer.pdf');
 
 /** The value of one sample line of the exposition (`name{labels}`), or null when absent. */
 function sample(text: string, series: string): number | null {

@@ -61,3 +61,13 @@ export const corruptPdf = () => Buffer.concat([Buffer.from('%PDF-1.7\n1 0 obj\n<
  * extractor without a cache of form text walks 2^40 leaves, so pdf.js never finishes the page.
  */
 export const fanOutPdf = () => readFileSync(join(repoRoot, 'test', 'fixtures', 'pdf', 'form-xobject-fanout.pdf'));
+
+/**
+ * A two-page printer manual (toner, paper jams). With `model`, different bytes per model: the same
+ * file uploaded twice would be recognised, not ingested again.
+ */
+export const printerPdf = (model?: string | number) =>
+  buildPdf([
+    ['Replacing the toner', `Open the front door and pull the toner cartridge out by its blue handle${model === undefined ? '' : ` (model ${model})`}.`],
+    ['Paper jams', 'Remove jammed paper from tray two by pulling it slowly towards you.'],
+  ]);
