@@ -13,16 +13,20 @@ import type { Browser, Page } from 'playwright-core';
 import { evalManualsDir } from '../helpers/eval-manuals.js';
 import {
   artifactPath,
+  askInUi,
   cspViolations,
   hasHorizontalScroll,
+  inkedPixels,
   launchBrowser,
   newPage,
   noBrowserReason,
+  openCitedPageInUi,
   PASSWORD,
   PHONE,
   signUpInUi,
   uniqueEmail,
   uploadInUi,
+  uploadManualInUi,
   waitForIngestionInUi,
 } from '../helpers/browser.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
@@ -60,12 +64,8 @@ describe('web app in a real browser', { skip: noBrowserReason, timeout: 240_000 
 
   test('sign up, upload a real manual and see ingestion complete by itself', async () => {
     await signUpInUi(page, email);
-    await uploadInUi(page, [join(evalManualsDir(), MANUAL)]);
     // Upload progress, then queued/processing, then completed: all without a reload.
-    await waitForIngestionInUi(page, MANUAL);
-    const row = page.locator('.manual', { hasText: MANUAL });
-    await row.locator('.badge', { hasText: 'Ready' }).waitFor();
-    assert.match(await row.locator('.meta').innerText(), /44 pages · \d+ passages/);
+    assert.match(await uploadManualInUi(page, join(evalManualsDir(), MANUAL)), /44 pages · \d+ passages/);
   });
 
   test('the session survives a reload; sign out, a wrong password, sign in again', async () => {
@@ -85,12 +85,8 @@ describe('web app in a real browser', { skip: noBrowserReason, timeout: 240_000 
   });
 
   test('ask a typed question: answer, sources with page numbers, recent questions', async () => {
-    await page.getByRole('link', { name: 'Ask' }).click();
-    await page.getByLabel('Your question').fill(QUESTION);
-    await page.getByRole('button', { name: 'Ask', exact: true }).click();
-    await page.locator('.answer-text').waitFor();
-    assert.ok((await page.locator('.answer-text').innerText()).length > 20);
-    const pages = await page.locator('.source-page').allInnerTexts();
+    const { answer, pages } = await askInUi(page, QUESTION);
+    assert.ok(answer.length > 20);
     assert.ok(pages.length > 0, 'sources are listed');
     assert.ok(pages.some((p) => p.startsWith(`page ${EXPECTED_PAGE}`)), `page ${EXPECTED_PAGE} among ${pages.join(', ')}`);
     assert.equal(await page.locator('.recent li').first().innerText(), QUESTION);
@@ -98,22 +94,13 @@ describe('web app in a real browser', { skip: noBrowserReason, timeout: 240_000 
   });
 
   test('open the source: the cited page is rendered with the passage highlighted', async () => {
-    await page.getByRole('link', { name: new RegExp(`^Open ${MANUAL}, page ${EXPECTED_PAGE}\\b`) }).first().click();
-    const frame = page.locator(`.page-frame[data-rendered-page="${EXPECTED_PAGE}"]`);
-    await frame.waitFor();
-    const boxes = Number(await frame.getAttribute('data-highlights'));
+    const boxes = await openCitedPageInUi(page, MANUAL, EXPECTED_PAGE);
     assert.ok(boxes >= 1, `highlight boxes: ${boxes}`);
     assert.ok(await page.locator('.hl').first().isVisible());
     assert.match(page.url(), new RegExp(`#/manuals/[^/]+/pages/${EXPECTED_PAGE}\\?hl=`));
     citedUrl = page.url();
     // The canvas has really been painted (not blank white).
-    const inked = await page.evaluate(() => {
-      const c = document.querySelector('.page-frame canvas') as HTMLCanvasElement;
-      const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
-      let dark = 0;
-      for (let i = 0; i < d.length; i += 16) if (d[i]! < 100) dark++;
-      return dark;
-    });
+    const inked = await inkedPixels(page);
     assert.ok(inked > 500, `dark pixels sampled: ${inked}`);
     await page.screenshot({ path: artifactPath('browser-cited-page.png') });
   });

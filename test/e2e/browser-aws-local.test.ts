@@ -12,7 +12,7 @@ import type { Browser, Page } from 'playwright-core';
 import { startAwsLocal, type AwsLocal } from '../../src/entry/aws-local.js';
 import { motoSkip } from '../helpers/aws-emulators.js';
 import { evalManualsDir } from '../helpers/eval-manuals.js';
-import { artifactPath, cspViolations, launchBrowser, newPage, noBrowserReason, signUpInUi, uniqueEmail, uploadInUi, waitForIngestionInUi } from '../helpers/browser.js';
+import { artifactPath, askInUi, cspViolations, inkedPixels, launchBrowser, newPage, noBrowserReason, openCitedPageInUi, signUpInUi, uniqueEmail, uploadManualInUi } from '../helpers/browser.js';
 
 const MANUAL = 'openni-user-guide.pdf';
 const QUESTION = 'What does OpenNI mean by a production chain?';
@@ -47,34 +47,17 @@ describe('web app in a real browser against aws:local', { skip: noBrowserReason 
 
   test('sign up through Cognito, upload a real manual, see ingestion complete by itself', async () => {
     await signUpInUi(page, uniqueEmail('web-aws'));
-    await uploadInUi(page, [join(evalManualsDir(), MANUAL)]);
-    await waitForIngestionInUi(page, MANUAL, 120_000);
-    const row = page.locator('.manual', { hasText: MANUAL });
-    await row.locator('.badge', { hasText: 'Ready' }).waitFor();
-    assert.match(await row.locator('.meta').innerText(), /44 pages · \d+ passages/);
+    assert.match(await uploadManualInUi(page, join(evalManualsDir(), MANUAL), 120_000), /44 pages · \d+ passages/);
   });
 
   test('ask: answer, sources with page numbers; open the cited page rendered with its highlight', async () => {
-    await page.getByRole('link', { name: 'Ask' }).click();
-    await page.getByLabel('Your question').fill(QUESTION);
-    await page.getByRole('button', { name: 'Ask', exact: true }).click();
-    await page.locator('.answer-text').waitFor();
-    assert.ok((await page.locator('.answer-text').innerText()).length > 20);
-    const pages = await page.locator('.source-page').allInnerTexts();
+    const { answer, pages } = await askInUi(page, QUESTION);
+    assert.ok(answer.length > 20);
     assert.ok(pages.some((p) => p.startsWith(`page ${EXPECTED_PAGE}`)), `page ${EXPECTED_PAGE} among ${pages.join(', ')}`);
 
-    await page.getByRole('link', { name: new RegExp(`^Open ${MANUAL}, page ${EXPECTED_PAGE}\\b`) }).first().click();
-    const frame = page.locator(`.page-frame[data-rendered-page="${EXPECTED_PAGE}"]`);
-    await frame.waitFor();
-    assert.ok(Number(await frame.getAttribute('data-highlights')) >= 1);
+    assert.ok((await openCitedPageInUi(page, MANUAL, EXPECTED_PAGE)) >= 1);
     assert.ok(await page.locator('.hl').first().isVisible());
-    const inked = await page.evaluate(() => {
-      const c = document.querySelector('.page-frame canvas') as HTMLCanvasElement;
-      const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
-      let dark = 0;
-      for (let i = 0; i < d.length; i += 16) if (d[i]! < 100) dark++;
-      return dark;
-    });
+    const inked = await inkedPixels(page);
     assert.ok(inked > 500, `dark pixels sampled: ${inked}`);
     await page.screenshot({ path: artifactPath('browser-aws-local-cited-page.png') });
     assert.deepEqual(cspViolations.get(page) ?? [], []);

@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { repoRoot } from './eval-manuals.js';
 
@@ -91,3 +91,50 @@ export async function waitForIngestionInUi(page: Page, fileName: string, timeout
 /** True when the document is wider than the viewport (the page scrolls sideways). */
 export const hasHorizontalScroll = (page: Page) =>
   page.evaluate(() => document.scrollingElement!.scrollWidth > window.innerWidth);
+
+/** Signs in through the UI (an existing account) and waits for the signed-in shell. */
+export async function signInInUi(page: Page, email: string, password = PASSWORD): Promise<void> {
+  await page.goto('/');
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign out' }).waitFor();
+}
+
+/** Uploads one manual, waits for its ingestion and its "Ready" row; returns the row's meta line (pages · passages). */
+export async function uploadManualInUi(page: Page, path: string, timeoutMs?: number): Promise<string> {
+  const name = basename(path);
+  await uploadInUi(page, [path]);
+  // Upload progress, then queued/processing, then completed: all without a reload.
+  await waitForIngestionInUi(page, name, timeoutMs);
+  const row = page.locator('.manual', { hasText: name });
+  await row.locator('.badge', { hasText: 'Ready' }).waitFor();
+  return row.locator('.meta').innerText();
+}
+
+/** Asks a typed question on the Ask screen; returns the answer and the sources' page labels. */
+export async function askInUi(page: Page, question: string): Promise<{ answer: string; pages: string[] }> {
+  await page.getByRole('link', { name: 'Ask' }).click();
+  await page.getByLabel('Your question').fill(question);
+  await page.getByRole('button', { name: 'Ask', exact: true }).click();
+  await page.locator('.answer-text').waitFor();
+  return { answer: await page.locator('.answer-text').innerText(), pages: await page.locator('.source-page').allInnerTexts() };
+}
+
+/** Opens a source of the answer shown (`Open <manual>, page <n>`) and waits for that page to render; returns its highlight boxes. */
+export async function openCitedPageInUi(page: Page, manual: string, pageNumber: number): Promise<number> {
+  await page.getByRole('link', { name: new RegExp(`^Open ${manual}, page ${pageNumber}\\b`) }).first().click();
+  const frame = page.locator(`.page-frame[data-rendered-page="${pageNumber}"]`);
+  await frame.waitFor();
+  return Number(await frame.getAttribute('data-highlights'));
+}
+
+/** Dark pixels sampled on the page viewer's canvas: > 0 once it is really painted (not blank white). */
+export const inkedPixels = (page: Page) =>
+  page.evaluate(() => {
+    const c = document.querySelector('.page-frame canvas') as HTMLCanvasElement;
+    const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+    let dark = 0;
+    for (let i = 0; i < d.length; i += 16) if (d[i]! < 100) dark++;
+    return dark;
+  });
