@@ -8,12 +8,10 @@ import { loadEmbeddedConfig } from '../../src/config/config.js';
 import type { PdfReader } from '../../src/core/ports/pdf-reader.js';
 import { startServer } from '../../src/entry/server.js';
 import { buildPdf, corruptPdf } from '../helpers/api-pdfs.js';
-import { repoRoot } from '../helpers/eval-manuals.js';
-import { runCommand, type Run } from '../helpers/run-command.js';
+import { assertOneLineFailure, runManuel, succeeded } from '../helpers/run-command.js';
 
 /** `manuel dlq list|retry|drop` as an admin runs them, against a real server with the DLQ on. */
 
-const bin = join(repoRoot, 'bin', 'manuel.js');
 let root: string;
 let server: { url: string; close(): Promise<void> };
 
@@ -26,21 +24,8 @@ const flakyReader: PdfReader = {
   },
 };
 
-function manuel(config: string, args: string[]): Promise<Run> {
-  const env = { ...process.env, MANUEL_CONFIG_DIR: join(root, config), MANUEL_SERVER: '', MANUEL_API_KEY: '' };
-  return runCommand(process.execPath, [bin, '--server', server.url, ...args], env);
-}
-const ok = (r: Run) => {
-  assert.equal(r.code, 0, r.stderr);
-  return r;
-};
-const oneLineFailure = (r: Run, pattern: RegExp) => {
-  assert.notEqual(r.code, 0, r.stdout);
-  assert.equal(r.stderr.trimEnd().split('\n').length, 1, r.stderr);
-  assert.match(r.stderr, /^manuel: /);
-  assert.match(r.stderr, pattern);
-};
-const listJson = async () => JSON.parse(ok(await manuel('admin', ['dlq', 'list', '--json'])).stdout) as { dead_letters: Record<string, any>[]; count: number; size: number };
+const manuel = (config: string, args: string[]) => runManuel(args, { configDir: join(root, config), server: server.url });
+const listJson = async () => JSON.parse(succeeded(await manuel('admin', ['dlq', 'list', '--json'])).stdout) as { dead_letters: Record<string, any>[]; count: number; size: number };
 
 before(async () => {
   root = mkdtempSync(join(tmpdir(), 'manuel-'));
@@ -60,9 +45,9 @@ describe('manuel dlq', { concurrency: false }, () => {
   let id = '';
 
   test('list shows a dead-lettered upload as a table, and --json the API answer', async () => {
-    ok(await manuel('admin', ['signup', '--email', 'root@example.com', '--password', 'correct horse battery']));
-    ok(await manuel('user', ['signup', '--email', 'ada@example.com', '--password', 'correct horse battery']));
-    assert.match(ok(await manuel('admin', ['dlq', 'list'])).stdout, /^The dead-letter queue is empty\n$/);
+    succeeded(await manuel('admin', ['signup', '--email', 'root@example.com', '--password', 'correct horse battery']));
+    succeeded(await manuel('user', ['signup', '--email', 'ada@example.com', '--password', 'correct horse battery']));
+    assert.match(succeeded(await manuel('admin', ['dlq', 'list'])).stdout, /^The dead-letter queue is empty\n$/);
     const pdf = join(root, 'toaster.pdf');
     writeFileSync(pdf, buildPdf([['To descale the toaster, hold the crumb tray lever for five seconds.']]));
     const up = await manuel('user', ['upload', pdf]);
@@ -72,21 +57,21 @@ describe('manuel dlq', { concurrency: false }, () => {
     assert.equal(list.size, 1);
     id = list.dead_letters[0]!.id;
     assert.equal(list.dead_letters[0]!.error_type, 'internal_error');
-    const table = ok(await manuel('admin', ['dlq', 'list'])).stdout.trimEnd().split('\n');
+    const table = succeeded(await manuel('admin', ['dlq', 'list'])).stdout.trimEnd().split('\n');
     assert.match(table[0]!, /^ID\s+DEAD AT\s+ATTEMPTS\s+RETRIES\s+ERROR TYPE\s+MANUAL\s+ERROR$/);
     assert.match(table[1]!, new RegExp(`^${id}\\s+\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d\\s+1\\s+0\\s+internal_error\\s+toaster\\.pdf \\[failed\\]\\s+pdf\\.js crashed$`));
     assert.equal(table[2], '1 dead letter');
   });
 
   test('retry runs the job again; once it succeeds the letter is gone and the manual answers', async () => {
-    const r = ok(await manuel('admin', ['dlq', 'retry', id]));
+    const r = succeeded(await manuel('admin', ['dlq', 'retry', id]));
     assert.match(r.stdout, /^Retrying job \S+ of toaster\.pdf \[(queued|processing)\] \(retry 1\)/);
     const end = Date.now() + 20_000;
     while ((await listJson()).size > 0) {
       assert.ok(Date.now() < end, 'the retried job never left the DLQ');
       await new Promise((res) => setTimeout(res, 200));
     }
-    const answer = JSON.parse(ok(await manuel('user', ['ask', '--json', 'How do I descale the toaster?'])).stdout);
+    const answer = JSON.parse(succeeded(await manuel('user', ['ask', '--json', 'How do I descale the toaster?'])).stdout);
     assert.equal(answer.sources[0]?.manual_name, 'toaster.pdf');
   });
 
@@ -96,20 +81,20 @@ describe('manuel dlq', { concurrency: false }, () => {
     await manuel('user', ['upload', pdf]);
     const [letter] = (await listJson()).dead_letters;
     assert.equal(letter?.error_type, 'invalid_pdf');
-    const r = ok(await manuel('admin', ['dlq', 'drop', letter!.id]));
+    const r = succeeded(await manuel('admin', ['dlq', 'drop', letter!.id]));
     assert.equal(r.stdout, `Dropped ${letter!.id} (corrupt.pdf [failed] stays failed)\n`);
     assert.equal((await listJson()).size, 0);
-    const manuals = JSON.parse(ok(await manuel('user', ['manuals', 'list', '--json'])).stdout);
+    const manuals = JSON.parse(succeeded(await manuel('user', ['manuals', 'list', '--json'])).stdout);
     assert.equal(manuals.manuals.find((m: { name: string }) => m.name === 'corrupt.pdf')?.status, 'failed');
   });
 
   test('unknown ids, bad options and non-admins fail on one line', async () => {
-    oneLineFailure(await manuel('admin', ['dlq', 'retry', 'no-such-letter']), /Dead letter not found/);
-    oneLineFailure(await manuel('admin', ['dlq', 'drop', 'no-such-letter']), /Dead letter not found/);
+    assertOneLineFailure(await manuel('admin', ['dlq', 'retry', 'no-such-letter']), /Dead letter not found/);
+    assertOneLineFailure(await manuel('admin', ['dlq', 'drop', 'no-such-letter']), /Dead letter not found/);
     const usage = await manuel('admin', ['dlq', 'list', '--limit', '0']); // commander's own usage error, as for the other commands
     assert.notEqual(usage.code, 0);
     assert.match(usage.stderr, /^error: option '-n, --limit <n>' argument '0' is invalid\. a whole number from 1 to 1000\n$/);
-    oneLineFailure(await manuel('user', ['dlq', 'list']), /administrator/);
+    assertOneLineFailure(await manuel('user', ['dlq', 'list']), /administrator/);
     const failed = await manuel('admin', ['--json', 'dlq', 'retry', 'no-such-letter']);
     assert.notEqual(failed.code, 0);
     assert.equal(JSON.parse(failed.stdout).error_type, 'not_found', 'with --json the error body is on stdout');

@@ -6,8 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import { loadEmbeddedConfig } from '../../src/config/config.js';
 import { startServer } from '../../src/entry/server.js';
 import { buildPdf } from '../helpers/api-pdfs.js';
-import { repoRoot } from '../helpers/eval-manuals.js';
-import { runCommand, type Run } from '../helpers/run-command.js';
+import { runManuel, succeeded } from '../helpers/run-command.js';
 
 /**
  * `manuel export` from one embedded deployment and `manuel import --in` into another (two real
@@ -15,7 +14,6 @@ import { runCommand, type Run } from '../helpers/run-command.js';
  * usage history; a second import adds nothing; a tampered archive is refused before anything is written.
  */
 
-const bin = join(repoRoot, 'bin', 'manuel.js');
 const PASSWORD = 'correct horse battery';
 let root: string;
 let a: { url: string; close(): Promise<void> };
@@ -68,14 +66,7 @@ async function waitCompleted(base: string, token: string, manualId: string): Pro
   assert.fail(`manual ${manualId} not completed in 15 s`);
 }
 
-function manuel(args: string[]): Promise<Run> {
-  const env = { ...process.env, MANUEL_CONFIG_DIR: join(root, 'cli'), MANUEL_SERVER: '', MANUEL_API_KEY: '', MANUEL_ADMIN_TOKEN: '', MANUEL_SERVER_KEY: '' };
-  return runCommand(process.execPath, [bin, ...args], env);
-}
-const ok = (r: Run) => {
-  assert.equal(r.code, 0, r.stderr);
-  return r;
-};
+const manuel = (args: string[]) => runManuel(args, { configDir: join(root, 'cli') });
 
 const exportOf = (base: string) => okJson(call(base, '/api/admin/export', { token: tokens.rootB }));
 const counts = (e: any) => ({ users: e.users.length, manuals: e.manuals.length, usage: e.usage.length });
@@ -122,7 +113,7 @@ describe('manuel export / manuel import --in', { concurrency: false }, () => {
   });
 
   test('export writes a versioned archive: manifest with counts and the sha256 of every file, one PDF per content', async () => {
-    const r = ok(await manuel(['export', '--url', a.url, '--admin-token', tokens.rootA!, '--out', dir()]));
+    const r = succeeded(await manuel(['export', '--url', a.url, '--admin-token', tokens.rootA!, '--out', dir()]));
     assert.match(r.stdout, /users: 3\n\s+manuals: 3\n\s+manual files: 2\n/);
     const manifest = JSON.parse(readFileSync(join(dir(), 'manifest.json'), 'utf8'));
     assert.equal(manifest.format, 'manuel-export');
@@ -165,7 +156,7 @@ describe('manuel export / manuel import --in', { concurrency: false }, () => {
   });
 
   test('import: old passwords work, manuals are re-ingested and searchable, usage history is there', async () => {
-    const r = ok(await manuel(['import', '--url', b.url, '--admin-token', tokens.rootB!, '--in', dir()]));
+    const r = succeeded(await manuel(['import', '--url', b.url, '--admin-token', tokens.rootB!, '--in', dir()]));
     assert.match(r.stdout, /users: 3 created, 0 already there/);
     assert.match(r.stdout, /manuals: 3 queued for ingestion, 0 already there/);
     assert.match(r.stdout, /usage events: 4 added, 0 already there/);
@@ -193,7 +184,7 @@ describe('manuel export / manuel import --in', { concurrency: false }, () => {
 
   test('importing again duplicates nothing', async () => {
     const before = counts(await exportOf(b.url));
-    const r = ok(await manuel(['import', '--url', b.url, '--admin-token', tokens.rootB!, '--in', dir(), '--json']));
+    const r = succeeded(await manuel(['import', '--url', b.url, '--admin-token', tokens.rootB!, '--in', dir(), '--json']));
     const out = JSON.parse(r.stdout);
     assert.deepEqual(out.users.map((u: any) => u.status), ['exists', 'exists', 'exists']);
     assert.deepEqual(out.manuals.map((m: any) => m.status), ['exists', 'exists', 'exists']);
@@ -210,11 +201,11 @@ describe('manuel export / manuel import --in', { concurrency: false }, () => {
       const unsigned = await manuel(['import', '--url', c.url, '--admin-token', rootC, '--in', dir()]);
       assert.equal(unsigned.code, 1);
       assert.match(unsigned.stderr, /HTTP 401 invalid_signature: .*give one of its HMACSigningKey secrets with --server-key/);
-      const r = ok(await manuel(['import', '--url', c.url, '--admin-token', rootC, '--server-key', secret, '--in', dir()]));
+      const r = succeeded(await manuel(['import', '--url', c.url, '--admin-token', rootC, '--server-key', secret, '--in', dir()]));
       assert.match(r.stdout, /users: 3 created, 0 already there/);
       assert.match(r.stdout, /manuals: 3 queued for ingestion/);
       const out = join(root, 'from-c');
-      ok(await manuel(['export', '--url', c.url, '--admin-token', rootC, '--server-key', secret, '--out', out]));
+      succeeded(await manuel(['export', '--url', c.url, '--admin-token', rootC, '--server-key', secret, '--out', out]));
       assert.equal(JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')).counts.users, 4);
     } finally {
       await c.close();

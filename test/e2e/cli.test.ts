@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer } from '../../src/entry/server.js';
 import { loadEmbeddedConfig } from '../../src/config/config.js';
-import { evalDir, evalManualsDir, repoRoot } from '../helpers/eval-manuals.js';
-import { runCommand, type Run } from '../helpers/run-command.js';
+import { evalDir, evalManualsDir } from '../helpers/eval-manuals.js';
+import { assertOneLineFailure, MANUEL_BIN, runCommand, type Run } from '../helpers/run-command.js';
 
 /**
  * The compiled `manuel` command as a user runs it (a child process, stdout/stderr/exit code) against
@@ -17,7 +17,7 @@ import { runCommand, type Run } from '../helpers/run-command.js';
  * keeps ingestion to a second or two.
  */
 
-const bin = join(repoRoot, 'bin', 'manuel.js');
+const bin = MANUEL_BIN;
 
 let root: string;
 let server: { url: string; port: number; close(): Promise<void> };
@@ -35,14 +35,6 @@ function manuelInTerminal(args: string[], opts: { config?: string } = {}): Promi
   return runCommand('script', ['-qec', cmd, '/dev/null'], { ...process.env, MANUEL_CONFIG_DIR: opts.config ?? configDir, MANUEL_SERVER: '' });
 }
 
-/** A failure is exit code non-zero and exactly one line on stderr. */
-function assertOneLineFailure(r: Run, pattern: RegExp) {
-  assert.notEqual(r.code, 0, `expected a failure, got stdout ${r.stdout}`);
-  const lines = r.stderr.trimEnd().split('\n');
-  assert.equal(lines.length, 1, `one line on stderr, got:\n${r.stderr}`);
-  assert.match(lines[0]!, /^manuel: /);
-  assert.match(lines[0]!, pattern);
-}
 
 const json = <T = Record<string, any>>(r: Run): T => {
   assert.equal(r.code, 0, r.stderr);
