@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { WorkerPdfReader } from '../../src/adapters/embedded/worker-pdf-reader.js';
 import { buildPdf, fanOutPdf } from '../helpers/api-pdfs.js';
+import { startUpload } from '../helpers/ask-helpers.js';
 import { RecordingErrorTracker, RecordingNotifier } from '../helpers/recording-ops.js';
 import { startTestServer, uniqueEmail, type TestServer } from '../helpers/server.js';
 
@@ -18,13 +19,7 @@ describe('API: dead-letter queue (admin)', () => {
   const notifier = new RecordingNotifier();
   const tracker = new RecordingErrorTracker();
 
-  const upload = async (token: string, pdf: Buffer, fileName: string) => {
-    const form = new FormData();
-    form.append('file', new Blob([new Uint8Array(pdf)], { type: 'application/pdf' }), fileName);
-    const res = await t.request('/api/manuals/upload', { token, body: form });
-    assert.equal(res.status, 202, await res.clone().text());
-    return (await res.json()) as { manual_id: string; job_id: string };
-  };
+  const upload = (token: string, pdf: Buffer, fileName: string) => startUpload(t, token, pdf, fileName);
   const dlq = async (token = admin) => {
     const res = await t.request('/api/admin/dlq', { token });
     assert.equal(res.status, 200, await res.clone().text());

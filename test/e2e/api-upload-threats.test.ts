@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { buildPdf } from '../helpers/api-pdfs.js';
+import { startUpload } from '../helpers/ask-helpers.js';
 import { startTestServer, uniqueEmail, type TestServer } from '../helpers/server.js';
 import { decompressionBombPdf, javascriptPdf, objectCountBombPdf } from '../helpers/threat-pdfs.js';
 
@@ -15,13 +16,7 @@ describe('API: upload threat checks (quarantine, bombs)', () => {
   // in-process server's keep-alive timer would then close an idle socket just as the upload reuses it.
   let objectBomb: Buffer;
 
-  const upload = async (token: string, pdf: Buffer, fileName: string) => {
-    const form = new FormData();
-    form.append('file', new Blob([new Uint8Array(pdf)], { type: 'application/pdf' }), fileName);
-    const res = await t.request('/api/manuals/upload', { token, body: form });
-    assert.equal(res.status, 202, await res.clone().text());
-    return (await res.json()) as { manual_id: string; job_id: string };
-  };
+  const upload = (token: string, pdf: Buffer, fileName: string) => startUpload(t, token, pdf, fileName);
 
   before(async () => {
     objectBomb = objectCountBombPdf(600_000);

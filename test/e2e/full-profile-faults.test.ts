@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
-import { ask } from '../helpers/ask-helpers.js';
+import { ask, startUpload } from '../helpers/ask-helpers.js';
 import { buildPdf, fanOutPdf } from '../helpers/api-pdfs.js';
 import { repoRoot } from '../helpers/eval-manuals.js';
 import { startFakeOpenAiServer, type FakeOpenAiServer } from '../helpers/fake-openai-server.js';
@@ -24,14 +24,6 @@ import { startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-r
 function sample(text: string, series: string): number | null {
   const line = text.split('\n').find((l) => l.startsWith(`${series} `));
   return line ? Number(line.slice(series.length + 1)) : null;
-}
-
-async function upload(t: TestServer, token: string, pdf: Buffer, fileName: string) {
-  const form = new FormData();
-  form.append('file', new Blob([new Uint8Array(pdf)], { type: 'application/pdf' }), fileName);
-  const res = await t.request('/api/manuals/upload', { token, body: form });
-  assert.equal(res.status, 202, await res.clone().text());
-  return (await res.json()) as { manual_id: string; job_id: string };
 }
 
 describe('full wiring: a PDF that hangs the parser, and a failing answer endpoint', () => {
@@ -86,7 +78,7 @@ describe('full wiring: a PDF that hangs the parser, and a failing answer endpoin
   it('the hanging PDF: MaxRetryAttempts attempts, the DLQ, one dlq webhook, a job:ingest error record, dlq_size 1; the other upload is searchable', async () => {
     assert.equal(t.server.services.pdfReader.constructor.name, 'WorkerPdfReader', 'the wiring chose the worker-thread reader');
     const good = buildPdf([['Router guide', 'Press the reset button for ten seconds to restore the factory settings.']]);
-    const [stuck, g] = await Promise.all([upload(t, alice, fanOutPdf(), 'fan-out.pdf'), upload(t, bob, good, 'router.pdf')]);
+    const [stuck, g] = await Promise.all([startUpload(t, alice, fanOutPdf(), 'fan-out.pdf'), startUpload(t, bob, good, 'router.pdf')]);
     const [bad, ok] = await Promise.all([t.waitForJob(alice, stuck.job_id, 60_000), t.waitForJob(bob, g.job_id)]);
 
     assert.equal(ok.status, 'completed', JSON.stringify(ok));
