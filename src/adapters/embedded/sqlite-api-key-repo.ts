@@ -1,6 +1,6 @@
 import { errors } from '../../core/errors.js';
 import type { ApiKeyRecord, ApiKeyRepo } from '../../core/ports/api-key-repo.js';
-import type { SqliteDb } from './sqlite-db.js';
+import { constraintViolated, type SqliteDb } from './sqlite-db.js';
 import { migrate } from './sqlite-migrations.js';
 
 interface Row {
@@ -42,7 +42,7 @@ export class SqliteApiKeyRepo implements ApiKeyRepo {
         .prepare('INSERT INTO api_keys (key_id, user_id, name, sealed_secret, secret_sha256, created_at) VALUES (?, ?, ?, ?, ?, ?)')
         .run(r.keyId, r.userId, r.name, r.sealedSecret, r.secretSha256, r.createdAt);
     } catch (e) {
-      if ((e as { code?: string }).code?.startsWith('SQLITE_CONSTRAINT')) throw errors.conflict('This API key already exists');
+      if (constraintViolated(e)) throw errors.conflict('This API key already exists');
       throw e;
     }
   }

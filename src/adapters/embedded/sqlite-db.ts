@@ -17,3 +17,6 @@ export function openDatabase(file: string): SqliteDb {
   db.pragma('busy_timeout = 5000');
   return db;
 }
+
+/** A write refused by a UNIQUE / PRIMARY KEY (or other) constraint: the row already exists. */
+export const constraintViolated = (e: unknown): boolean => (e as { code?: string } | null)?.code?.startsWith('SQLITE_CONSTRAINT') ?? false;

@@ -1,7 +1,7 @@
 import { errors } from '../../core/errors.js';
 import type { Manual } from '../../core/model/types.js';
 import type { ManualRepo } from '../../core/ports/manual-repo.js';
-import type { SqliteDb } from './sqlite-db.js';
+import { constraintViolated, type SqliteDb } from './sqlite-db.js';
 import { migrate, ownerFilter } from './sqlite-migrations.js';
 
 interface Row {
@@ -99,7 +99,7 @@ export class SqliteManualRepo implements ManualRepo {
         )
         .run(m);
     } catch (e) {
-      if ((e as { code?: string }).code?.startsWith('SQLITE_CONSTRAINT')) throw errors.conflict('This manual already exists');
+      if (constraintViolated(e)) throw errors.conflict('This manual already exists');
       throw e;
     }
   }

@@ -1,7 +1,7 @@
 import { errors } from '../../core/errors.js';
 import type { User } from '../../core/model/types.js';
 import type { UserRepo } from '../../core/ports/user-repo.js';
-import type { SqliteDb } from './sqlite-db.js';
+import { constraintViolated, type SqliteDb } from './sqlite-db.js';
 import { migrate } from './sqlite-migrations.js';
 
 interface Row {
@@ -43,7 +43,7 @@ export class SqliteUserRepo implements UserRepo {
         .prepare('INSERT INTO users (id, email, name, password_hash, is_admin, created_at) VALUES (?, ?, ?, ?, ?, ?)')
         .run(u.id, u.email, u.name, u.passwordHash, u.isAdmin ? 1 : 0, u.createdAt);
     } catch (e) {
-      if ((e as { code?: string }).code?.startsWith('SQLITE_CONSTRAINT')) throw errors.conflict('An account with this email already exists');
+      if (constraintViolated(e)) throw errors.conflict('An account with this email already exists');
       throw e;
     }
   }
