@@ -1,9 +1,9 @@
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
-import { AlertQueue } from '../../core/ops/alert-queue.js';
+import { AlertQueue, type StructuredAlert } from '../../core/ops/alert-queue.js';
 import { ALERT_WINDOW_MS } from '../../core/ops/alert-throttle.js';
 import { systemClock, type Clock } from '../../core/ports/clock.js';
 import type { Logger } from '../../core/ports/logger.js';
-import type { AlertEvent, Notifier, Severity } from '../../core/ports/notifier.js';
+import type { AlertEvent, Notifier } from '../../core/ports/notifier.js';
 
 export interface SnsNotifierOptions {
   client: SNSClient;
@@ -20,20 +20,9 @@ export interface SnsNotifierOptions {
 }
 
 /** What subscribers that read JSON (SQS, Lambda, HTTPS) get: the fields of the webhook's payload. */
-export interface SnsAlertPayload {
-  kind: AlertEvent['kind'];
-  severity: Severity;
-  fingerprint: string;
+export interface SnsAlertPayload extends StructuredAlert {
   title: string;
   text: string | null;
-  fields: Record<string, string | number | boolean | null>;
-  /** Alerts of this fingerprint not sent since the previous one (deduplication window). */
-  suppressed_count: number;
-  /** Alerts of any fingerprint dropped because the queue was full, since the previous delivery. */
-  dropped_count: number;
-  service: string;
-  environment: string;
-  timestamp: string;
 }
 
 /** SNS subjects: at most 100 printable ASCII characters, no line breaks (else Publish fails). */

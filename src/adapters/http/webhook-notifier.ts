@@ -1,5 +1,5 @@
 import { handleWhen, retry, timeout, TimeoutStrategy, wrap } from 'cockatiel';
-import { AlertQueue } from '../../core/ops/alert-queue.js';
+import { AlertQueue, type StructuredAlert } from '../../core/ops/alert-queue.js';
 import { ALERT_WINDOW_MS } from '../../core/ops/alert-throttle.js';
 import { fullJitterExponentialBackoff } from '../resilience/full-jitter-backoff.js';
 import { systemClock, type Clock } from '../../core/ports/clock.js';
@@ -27,24 +27,13 @@ export interface WebhookNotifierOptions {
 }
 
 /** The JSON posted: Slack-compatible (`text`), ntfy-style (`title`, `message`, `priority`, `tags`, `topic`), and structured. */
-export interface WebhookPayload {
+export interface WebhookPayload extends StructuredAlert {
   text: string;
   title: string;
   message: string;
   priority: number;
   tags: string[];
   topic?: string;
-  kind: AlertEvent['kind'];
-  severity: Severity;
-  fingerprint: string;
-  fields: Record<string, string | number | boolean | null>;
-  /** Alerts of this fingerprint not sent since the previous one (deduplication window). */
-  suppressed_count: number;
-  /** Alerts of any fingerprint dropped because the queue was full, since the previous delivery. */
-  dropped_count: number;
-  service: string;
-  environment: string;
-  timestamp: string;
 }
 
 const PRIORITY: Record<Severity, number> = { critical: 5, high: 4, medium: 3 };

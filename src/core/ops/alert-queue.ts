@@ -1,7 +1,7 @@
 import { AlertThrottle, ALERT_WINDOW_MS } from './alert-throttle.js';
 import type { Clock } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
-import type { AlertEvent } from '../ports/notifier.js';
+import type { AlertEvent, Severity } from '../ports/notifier.js';
 
 /** What every transport's queued alert carries: enough to log it, and the drop count that rides on it. */
 export interface QueuedAlert {
@@ -9,6 +9,17 @@ export interface QueuedAlert {
   fingerprint: string;
   /** Alerts of any fingerprint dropped because the queue was full, since the previous delivery. */
   dropped_count: number;
+}
+
+/** The structured fields every transport sends (the webhook's JSON; the JSON SNS gives SQS, Lambda and HTTPS subscribers). */
+export interface StructuredAlert extends QueuedAlert {
+  severity: Severity;
+  fields: Record<string, string | number | boolean | null>;
+  /** Alerts of this fingerprint not sent since the previous one (deduplication window). */
+  suppressed_count: number;
+  service: string;
+  environment: string;
+  timestamp: string;
 }
 
 export interface AlertQueueOptions<A extends QueuedAlert> {
