@@ -1,10 +1,8 @@
-import { it } from 'node:test';
 import { DynamoDbApiKeyRepo } from '../../src/adapters/aws/dynamodb-api-key-repo.js';
 import { SqliteApiKeyRepo } from '../../src/adapters/embedded/sqlite-api-key-repo.js';
 import { InMemoryApiKeyRepo } from '../helpers/fakes.js';
 import { apiKeyRepoContract } from './api-key-repo.contract.js';
-import { motoSkip } from '../helpers/aws-emulators.js';
-import { useDynalite, useMoto } from './dynamodb-contract-tables.js';
+import { onDynaliteAndMoto } from './dynamodb-contract-tables.js';
 import { tempDb } from './sqlite-temp.js';
 
 apiKeyRepoContract('SqliteApiKeyRepo', () => {
@@ -14,15 +12,9 @@ apiKeyRepoContract('SqliteApiKeyRepo', () => {
 apiKeyRepoContract('InMemoryApiKeyRepo (fake)', () => ({ repo: new InMemoryApiKeyRepo() }));
 
 // DynamoDB (the aws shape's users table): a fresh table per test.
-const dynalite = useDynalite();
-apiKeyRepoContract('DynamoDbApiKeyRepo (dynalite)', async () => {
-  const d = dynalite();
-  return { repo: new DynamoDbApiKeyRepo(d.doc, await d.freshTable('users')) };
-});
-const moto = useMoto();
-if (moto) {
-  apiKeyRepoContract('DynamoDbApiKeyRepo (moto)', async () => {
-    const d = moto();
+onDynaliteAndMoto('DynamoDbApiKeyRepo', (label, backend) =>
+  apiKeyRepoContract(`DynamoDbApiKeyRepo (${label})`, async () => {
+    const d = backend();
     return { repo: new DynamoDbApiKeyRepo(d.doc, await d.freshTable('users')) };
-  });
-} else it('DynamoDbApiKeyRepo (moto)', { skip: motoSkip() }, () => {});
+  }),
+);

@@ -3,8 +3,7 @@ import { it } from 'node:test';
 import { openDatabase } from '../../src/adapters/embedded/sqlite-db.js';
 import { SqliteDeadLetterQueue } from '../../src/adapters/embedded/sqlite-dead-letter-queue.js';
 import { DynamoDbDeadLetterQueue } from '../../src/adapters/aws/dynamodb-dead-letter-queue.js';
-import { motoSkip } from '../helpers/aws-emulators.js';
-import { useDynalite, useMoto } from './dynamodb-contract-tables.js';
+import { onDynaliteAndMoto } from './dynamodb-contract-tables.js';
 import { deadLetterQueueContract, sampleLetter } from './dead-letter-queue.contract.js';
 import { tempDb } from './sqlite-temp.js';
 
@@ -41,18 +40,12 @@ it('SqliteDeadLetterQueue: a long error is kept to 2000 characters', async () =>
 });
 
 // DynamoDB (the aws shape's errorTracking table): a fresh table per test.
-const dynalite = useDynalite();
-deadLetterQueueContract('DynamoDbDeadLetterQueue (dynalite)', async () => {
-  const d = dynalite();
-  return { dlq: new DynamoDbDeadLetterQueue(d.doc, await d.freshTable('errorTracking')) };
-});
-const moto = useMoto();
-if (moto) {
-  deadLetterQueueContract('DynamoDbDeadLetterQueue (moto)', async () => {
-    const d = moto();
+const dynalite = onDynaliteAndMoto('DynamoDbDeadLetterQueue', (label, backend) =>
+  deadLetterQueueContract(`DynamoDbDeadLetterQueue (${label})`, async () => {
+    const d = backend();
     return { dlq: new DynamoDbDeadLetterQueue(d.doc, await d.freshTable('errorTracking')) };
-  });
-} else it('DynamoDbDeadLetterQueue (moto)', { skip: motoSkip() }, () => {});
+  }),
+);
 
 it('DynamoDbDeadLetterQueue: two clients (Lambda instances) failing jobs of one manual at once keep one letter, found by either job', async () => {
   const d = dynalite();

@@ -6,7 +6,7 @@
  * tables; `onDynamo(emulator, body)` wraps a contract suite in a `describe` that makes one per test.
  */
 import { randomBytes } from 'node:crypto';
-import { after, before, beforeEach, describe } from 'node:test';
+import { after, before, beforeEach, describe, it } from 'node:test';
 import { CreateTableCommand, DynamoDBClient, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { clientConfig, type AwsSettings } from '../../src/adapters/aws/aws-client-config.js';
@@ -104,6 +104,20 @@ export function useDynalite(): () => DynamoBackend {
 /** moto_server for this file (DynamoDB with TTL), or undefined when moto is not installed (see motoSkip). */
 export function useMoto(): (() => DynamoBackend) | undefined {
   return motoSkip() ? undefined : useBackend('moto');
+}
+
+/**
+ * Registers a file's DynamoDB contract suites on dynalite and on moto (TTL on), each emulator started
+ * for the file; without moto, one skipped test says why. `register` gets the emulator's label for the
+ * suite titles. Returns dynalite for the file's own tests.
+ */
+export function onDynaliteAndMoto(adapter: string, register: (label: 'dynalite' | 'moto, TTL on', backend: () => DynamoBackend) => void): () => DynamoBackend {
+  const dynalite = useDynalite();
+  register('dynalite', dynalite);
+  const moto = useMoto();
+  if (moto) register('moto, TTL on', moto);
+  else it(`${adapter} (moto)`, { skip: motoSkip() }, () => {});
+  return dynalite;
 }
 
 export interface DynamoSuite {

@@ -3,8 +3,7 @@ import { it } from 'node:test';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbErrorTracker } from '../../src/adapters/aws/dynamodb-error-tracker.js';
 import { SqliteErrorTracker } from '../../src/adapters/embedded/sqlite-error-tracker.js';
-import { motoSkip } from '../helpers/aws-emulators.js';
-import { breakableDoc, useDynalite, useMoto, type DynamoBackend } from './dynamodb-contract-tables.js';
+import { breakableDoc, onDynaliteAndMoto, type DynamoBackend } from './dynamodb-contract-tables.js';
 import { errorTrackerContract } from './error-tracker.contract.js';
 import { tempDb } from './sqlite-temp.js';
 
@@ -18,11 +17,7 @@ const dynamoTracker = async (d: DynamoBackend) => {
   const { doc, breakStore } = breakableDoc(d);
   return { tracker: new DynamoDbErrorTracker(doc, await d.freshTable('errorTracking')), breakStore };
 };
-const dynalite = useDynalite();
-errorTrackerContract('DynamoDbErrorTracker (dynalite)', () => dynamoTracker(dynalite()));
-const moto = useMoto();
-if (moto) errorTrackerContract('DynamoDbErrorTracker (moto, TTL on)', () => dynamoTracker(moto()));
-else it('DynamoDbErrorTracker (moto)', { skip: motoSkip() }, () => {});
+const dynalite = onDynaliteAndMoto('DynamoDbErrorTracker', (label, backend) => errorTrackerContract(`DynamoDbErrorTracker (${label})`, () => dynamoTracker(backend())));
 
 it('DynamoDbErrorTracker: an occurrence older than the first seen moves first_seen back; TTL is recording time + ErrorRetentionDays, and an expired record is not listed', async () => {
   const d = dynalite();

@@ -8,8 +8,7 @@ import { alarmStatesContract } from './alarm-states.contract.js';
 import { minuteStatsContract, row, T0 } from './minute-stats.contract.js';
 import { DynamoDbAlarmStates } from '../../src/adapters/aws/dynamodb-alarm-states.js';
 import { DynamoDbMinuteStats } from '../../src/adapters/aws/dynamodb-minute-stats.js';
-import { motoSkip } from '../helpers/aws-emulators.js';
-import { useDynalite, useMoto } from './dynamodb-contract-tables.js';
+import { onDynaliteAndMoto } from './dynamodb-contract-tables.js';
 import { tempDb } from './sqlite-temp.js';
 
 minuteStatsContract('SqliteMinuteStats', async () => {
@@ -61,26 +60,16 @@ it('SqliteAlarmStates: of two connections racing the same transition, exactly on
 });
 
 // DynamoDB (the aws shape's errorTracking table): a fresh table per test.
-const dynalite = useDynalite();
-minuteStatsContract('DynamoDbMinuteStats (dynalite)', async () => {
-  const d = dynalite();
-  return { store: new DynamoDbMinuteStats(d.doc, await d.freshTable('errorTracking')) };
-});
-alarmStatesContract('DynamoDbAlarmStates (dynalite)', async () => {
-  const d = dynalite();
-  return { states: new DynamoDbAlarmStates(d.doc, await d.freshTable('errorTracking')) };
-});
-const moto = useMoto();
-if (moto) {
-  minuteStatsContract('DynamoDbMinuteStats (moto, TTL on)', async () => {
-    const d = moto();
+const dynalite = onDynaliteAndMoto('DynamoDbMinuteStats / DynamoDbAlarmStates', (label, backend) => {
+  minuteStatsContract(`DynamoDbMinuteStats (${label})`, async () => {
+    const d = backend();
     return { store: new DynamoDbMinuteStats(d.doc, await d.freshTable('errorTracking')) };
   });
-  alarmStatesContract('DynamoDbAlarmStates (moto)', async () => {
-    const d = moto();
+  alarmStatesContract(`DynamoDbAlarmStates (${label})`, async () => {
+    const d = backend();
     return { states: new DynamoDbAlarmStates(d.doc, await d.freshTable('errorTracking')) };
   });
-} else it('DynamoDbMinuteStats / DynamoDbAlarmStates (moto)', { skip: motoSkip() }, () => {});
+});
 
 it('DynamoDbMinuteStats: 20 flushes racing from two clients add up exactly in the one minute item; an expired minute is not read', async () => {
   const d = dynalite();

@@ -7,8 +7,7 @@ import { MemoryNonceStore } from '../../src/adapters/embedded/memory-nonce-store
 import { redisReady } from '../../src/adapters/redis/redis-connection.js';
 import { RedisNonceStore } from '../../src/adapters/redis/redis-nonce-store.js';
 import { DynamoDbNonceStore } from '../../src/adapters/aws/dynamodb-nonce-store.js';
-import { motoSkip } from '../helpers/aws-emulators.js';
-import { useDynalite, useMoto, type DynamoBackend } from './dynamodb-contract-tables.js';
+import { onDynaliteAndMoto, type DynamoBackend } from './dynamodb-contract-tables.js';
 import { nonceStoreContract } from './nonce-store.contract.js';
 
 nonceStoreContract('MemoryNonceStore', async () => ({ store: new MemoryNonceStore() }));
@@ -49,11 +48,7 @@ const dynamoNonces = async (d: DynamoBackend) => {
   const table = await d.freshTable('rateLimits');
   return { store: new DynamoDbNonceStore(d.doc, table), twin: new DynamoDbNonceStore(d.twinDoc(), table) };
 };
-const dynalite = useDynalite();
-nonceStoreContract('DynamoDbNonceStore (dynalite)', () => dynamoNonces(dynalite()));
-const moto = useMoto();
-if (moto) nonceStoreContract('DynamoDbNonceStore (moto, TTL on)', () => dynamoNonces(moto()));
-else it('DynamoDbNonceStore (moto)', { skip: motoSkip() }, () => {});
+const dynalite = onDynaliteAndMoto('DynamoDbNonceStore', (label, backend) => nonceStoreContract(`DynamoDbNonceStore (${label})`, () => dynamoNonces(backend())));
 
 it('DynamoDbNonceStore: an expired nonce item that TTL has not deleted yet does not block a reuse, a live one does', async () => {
   const d = dynalite();

@@ -10,8 +10,7 @@ import { RedisRateLimitStore } from '../../src/adapters/redis/redis-rate-limit-s
 import { MemoryLogger } from '../helpers/fakes.js';
 import { dropPrefix, TEST_REDIS_URL, testPrefix } from '../helpers/redis-test.js';
 import { DynamoDbRateLimitStore } from '../../src/adapters/aws/dynamodb-rate-limit-store.js';
-import { motoSkip } from '../helpers/aws-emulators.js';
-import { countingDoc, useDynalite, useMoto, type DynamoBackend } from './dynamodb-contract-tables.js';
+import { countingDoc, onDynaliteAndMoto, type DynamoBackend } from './dynamodb-contract-tables.js';
 import { rateLimitStoreContract } from './rate-limit-store.contract.js';
 
 rateLimitStoreContract('MemoryRateLimitStore', async () => ({ store: new MemoryRateLimitStore() }));
@@ -56,11 +55,7 @@ const dynamoStores = async (d: DynamoBackend) => {
   const table = await d.freshTable('rateLimits');
   return { store: new DynamoDbRateLimitStore(d.doc, table), twin: new DynamoDbRateLimitStore(d.twinDoc(), table) };
 };
-const dynalite = useDynalite();
-rateLimitStoreContract('DynamoDbRateLimitStore (dynalite)', () => dynamoStores(dynalite()));
-const moto = useMoto();
-if (moto) rateLimitStoreContract('DynamoDbRateLimitStore (moto, TTL on)', () => dynamoStores(moto()));
-else it('DynamoDbRateLimitStore (moto)', { skip: motoSkip() }, () => {});
+const dynalite = onDynaliteAndMoto('DynamoDbRateLimitStore', (label, backend) => rateLimitStoreContract(`DynamoDbRateLimitStore (${label})`, () => dynamoStores(backend())));
 
 it('DynamoDbRateLimitStore: a hit in an open window is one UpdateItem; opening a window two; a block one more', async () => {
   const d = dynalite();

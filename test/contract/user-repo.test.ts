@@ -5,8 +5,7 @@ import { ManuelError } from '../../src/core/errors.js';
 import { DynamoDbUserRepo } from '../../src/adapters/aws/dynamodb-user-repo.js';
 import { SqliteUserRepo } from '../../src/adapters/embedded/sqlite-user-repo.js';
 import { InMemoryUserRepo } from '../helpers/fakes.js';
-import { motoSkip } from '../helpers/aws-emulators.js';
-import { useDynalite, useMoto } from './dynamodb-contract-tables.js';
+import { onDynaliteAndMoto } from './dynamodb-contract-tables.js';
 import { tempDb } from './sqlite-temp.js';
 import { userRepoContract } from './user-repo.contract.js';
 
@@ -17,18 +16,12 @@ userRepoContract('SqliteUserRepo', () => {
 userRepoContract('InMemoryUserRepo (fake)', () => ({ repo: new InMemoryUserRepo() }));
 
 // DynamoDB (the aws shape's users table): a fresh table per test on each emulator.
-const dynalite = useDynalite();
-userRepoContract('DynamoDbUserRepo (dynalite)', async () => {
-  const d = dynalite();
-  return { repo: new DynamoDbUserRepo(d.doc, await d.freshTable('users')) };
-});
-const moto = useMoto();
-if (moto) {
-  userRepoContract('DynamoDbUserRepo (moto)', async () => {
-    const d = moto();
+const dynalite = onDynaliteAndMoto('DynamoDbUserRepo', (label, backend) =>
+  userRepoContract(`DynamoDbUserRepo (${label})`, async () => {
+    const d = backend();
     return { repo: new DynamoDbUserRepo(d.doc, await d.freshTable('users')) };
-  });
-} else it('DynamoDbUserRepo (moto)', { skip: motoSkip() }, () => {});
+  }),
+);
 
 it('DynamoDbUserRepo: an e-mail guard left without a profile (a create that died half-way) is taken back after 20 minutes, not before', async () => {
   const d = dynalite();
