@@ -4,8 +4,11 @@
  * events start ProcessManual like the bucket notification does on AWS. Bedrock, Titan and Transcribe are
  * replaced by the embedded answer writer, the bundled embedding model and pocketsphinx behind the same
  * ports, injected here so the Lambda bundles never contain them. Serves the web app's files for paths
- * that are not API resources (what CloudFront + S3 do on AWS). State lives for the run.
+ * that are not API resources (what CloudFront + S3 do on AWS). With EnableRedisCache, the Redis server
+ * (RedisUrl, or 127.0.0.1:6379 under a key prefix of the run) stands in for Valkey Serverless. State
+ * lives for the run.
  */
+import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { delimiter, dirname, join, resolve } from 'node:path';
@@ -36,6 +39,7 @@ import { httpFunction } from './lambda/http-function.js';
 import { ingestFunction } from './lambda/ingest-function.js';
 import { errorProcessorFunction } from './lambda/error-processor.js';
 import { startSqsPoller } from './aws-local-dlq.js';
+import { ingestRuntimeOf } from './lambda/aws-services.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
@@ -168,6 +172,12 @@ export async function startAwsLocal(opts: AwsLocalOptions = {}): Promise<AwsLoca
     const file = env.MANUEL_PARAMETERS ? readParametersFile(env.MANUEL_PARAMETERS) : {};
     // A local secret unless one is given (API-key sealing needs one); AWS takes it from the stack's parameter.
     config.parameters = parseParameters({ JwtSecret: 'aws-local-only-secret-not-for-deployment-0123456789', ...file, ...parametersFromEnv(env), ...opts.parameters });
+    // EnableRedisCache: the Redis server stands in for Valkey Serverless. Without a RedisUrl, the machine's
+    // Redis under a key prefix of this run's own, so runs (and tests) never read each other's answers.
+    if (config.parameters.EnableRedisCache && !config.parameters.RedisUrl) {
+      config.parameters.RedisUrl = 'redis://127.0.0.1:6379';
+      config.parameters.RedisKeyPrefix = `${config.parameters.RedisKeyPrefix}aws-local:${randomBytes(4).toString('hex')}:`;
+    }
     const models = await localModels(config.parameters, dataDir, opts.models ?? {});
     // One JSON line per entry like the server's (pino): the Powertools logger is for Lambda's CloudWatch.
     const logger = pino({ level: config.logLevel, base: { service: 'manuel', shape: 'aws-local' } }) as unknown as Logger;
@@ -177,7 +187,7 @@ export async function startAwsLocal(opts: AwsLocalOptions = {}): Promise<AwsLoca
     // One container per function would build the same services: here they share one, like warm containers.
     const fn = httpFunction(async () => services);
     const handlers = Object.fromEntries(HTTP_FUNCTIONS.map((name) => [name, fn]));
-    const processManual = ingestFunction(async () => ({ worker: services.ingestWorker, logger: services.logger, retryWindowMs: services.retryWindowMs, afterInvocation: services.afterInvocation }));
+    const processManual = ingestFunction(async () => ingestRuntimeOf(services));
     // ProcessManual: asynchronous invocations, one at a time (one container), retried twice on failure.
     let chain: Promise<void> = Promise.resolve();
     const retryDelays = opts.retryDelaysMs ?? [1000, 2000];
