@@ -23,7 +23,7 @@ import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import type { Context } from 'aws-lambda';
 import { clientConfig, type AwsSettings } from '../adapters/aws/aws-client-config.js';
 import { TABLES, type TableKey } from '../adapters/aws/dynamodb-tables.js';
-import { parametersFromEnv, parseParameters, readParametersFile } from '../config/parameters.js';
+import { parametersFromEnv, parseParameters, readParametersFile, type Parameters } from '../config/parameters.js';
 import { ExtractiveAnswerWriter } from '../core/ask/extractive-answer-writer.js';
 import type { Embedder } from '../core/ports/embedder.js';
 import type { Logger } from '../core/ports/logger.js';
@@ -119,6 +119,16 @@ async function createQueueAndTopic(settings: AwsSettings): Promise<{ queueUrl: s
   }
 }
 
+/**
+ * Where aws:local's answer cache lives with EnableRedisCache: the RedisUrl it is given, else the machine's
+ * Redis (127.0.0.1:6379) under a key prefix of this run's own, so runs (and tests) never read each
+ * other's answers. Nothing changes with the flag off.
+ */
+export function localRedis(p: Pick<Parameters, 'EnableRedisCache' | 'RedisUrl' | 'RedisKeyPrefix'>, runId = randomBytes(4).toString('hex')): Pick<Parameters, 'RedisUrl' | 'RedisKeyPrefix'> {
+  if (!p.EnableRedisCache || p.RedisUrl) return { RedisUrl: p.RedisUrl, RedisKeyPrefix: p.RedisKeyPrefix };
+  return { RedisUrl: 'redis://127.0.0.1:6379', RedisKeyPrefix: `${p.RedisKeyPrefix}aws-local:${runId}:` };
+}
+
 /** The local stand-ins of Bedrock, Titan and Transcribe (the embedded shape's). */
 async function localModels(p: ReturnType<typeof parseParameters>, dataDir: string, given: NonNullable<AwsLocalOptions['models']>): Promise<NonNullable<AwsLocalOptions['models']>> {
   let embedder: Embedder | null = null;
@@ -172,12 +182,8 @@ export async function startAwsLocal(opts: AwsLocalOptions = {}): Promise<AwsLoca
     const file = env.MANUEL_PARAMETERS ? readParametersFile(env.MANUEL_PARAMETERS) : {};
     // A local secret unless one is given (API-key sealing needs one); AWS takes it from the stack's parameter.
     config.parameters = parseParameters({ JwtSecret: 'aws-local-only-secret-not-for-deployment-0123456789', ...file, ...parametersFromEnv(env), ...opts.parameters });
-    // EnableRedisCache: the Redis server stands in for Valkey Serverless. Without a RedisUrl, the machine's
-    // Redis under a key prefix of this run's own, so runs (and tests) never read each other's answers.
-    if (config.parameters.EnableRedisCache && !config.parameters.RedisUrl) {
-      config.parameters.RedisUrl = 'redis://127.0.0.1:6379';
-      config.parameters.RedisKeyPrefix = `${config.parameters.RedisKeyPrefix}aws-local:${randomBytes(4).toString('hex')}:`;
-    }
+    // EnableRedisCache: the Redis server stands in for Valkey Serverless.
+    Object.assign(config.parameters, localRedis(config.parameters));
     const models = await localModels(config.parameters, dataDir, opts.models ?? {});
     // One JSON line per entry like the server's (pino): the Powertools logger is for Lambda's CloudWatch.
     const logger = pino({ level: config.logLevel, base: { service: 'manuel', shape: 'aws-local' } }) as unknown as Logger;
