@@ -5,7 +5,7 @@
  * replaced by the embedded answer writer, the bundled embedding model and pocketsphinx behind the same
  * ports, injected here so the Lambda bundles never contain them. Serves the web app's files for paths
  * that are not API resources (what CloudFront + S3 do on AWS). With EnableRedisCache, the Redis server
- * (RedisUrl, or 127.0.0.1:6379 under a key prefix of the run) stands in for Valkey Serverless. State
+ * (RedisUrl, or 127.0.0.1:6379; keys under a prefix of the run) stands in for Valkey Serverless. State
  * lives for the run.
  */
 import { randomBytes } from 'node:crypto';
@@ -121,12 +121,13 @@ async function createQueueAndTopic(settings: AwsSettings): Promise<{ queueUrl: s
 
 /**
  * Where aws:local's answer cache lives with EnableRedisCache: the RedisUrl it is given, else the machine's
- * Redis (127.0.0.1:6379) under a key prefix of this run's own, so runs (and tests) never read each
- * other's answers. Nothing changes with the flag off.
+ * Redis (127.0.0.1:6379), always under a key prefix of this run's own. The run's tables start empty, so
+ * its manual-set versions start over: without its own prefix a run would be served the answers of an
+ * earlier run (or of `npm start` on the same Redis) for the same versions. Nothing changes with the flag off.
  */
 export function localRedis(p: Pick<Parameters, 'EnableRedisCache' | 'RedisUrl' | 'RedisKeyPrefix'>, runId = randomBytes(4).toString('hex')): Pick<Parameters, 'RedisUrl' | 'RedisKeyPrefix'> {
-  if (!p.EnableRedisCache || p.RedisUrl) return { RedisUrl: p.RedisUrl, RedisKeyPrefix: p.RedisKeyPrefix };
-  return { RedisUrl: 'redis://127.0.0.1:6379', RedisKeyPrefix: `${p.RedisKeyPrefix}aws-local:${runId}:` };
+  if (!p.EnableRedisCache) return { RedisUrl: p.RedisUrl, RedisKeyPrefix: p.RedisKeyPrefix };
+  return { RedisUrl: p.RedisUrl || 'redis://127.0.0.1:6379', RedisKeyPrefix: `${p.RedisKeyPrefix}aws-local:${runId}:` };
 }
 
 /** The local stand-ins of Bedrock, Titan and Transcribe (the embedded shape's). */

@@ -13,8 +13,9 @@ import { dropPrefix, TEST_REDIS_URL } from '../helpers/redis-test.js';
 
 const pdf = buildPdf([['Descaling'], ['To descale the coffee machine, fill the tank with vinegar and run two empty cycles.']]);
 
-it('localRedis: a RedisUrl given is kept; none given is the machine Redis under a prefix of the run; flag off changes nothing', () => {
-  assert.deepEqual(localRedis({ EnableRedisCache: true, RedisUrl: 'rediss://cache:6379', RedisKeyPrefix: 'p:' }), { RedisUrl: 'rediss://cache:6379', RedisKeyPrefix: 'p:' });
+it('localRedis: a RedisUrl given is kept, none given is the machine Redis, always under a prefix of the run; flag off changes nothing', () => {
+  const given = localRedis({ EnableRedisCache: true, RedisUrl: 'rediss://cache:6379', RedisKeyPrefix: 'p:' }, 'run1');
+  assert.deepEqual(given, { RedisUrl: 'rediss://cache:6379', RedisKeyPrefix: 'p:aws-local:run1:' }, 'a new run never reads an earlier run\'s answers');
   assert.deepEqual(localRedis({ EnableRedisCache: false, RedisUrl: '', RedisKeyPrefix: 'manuel:' }), { RedisUrl: '', RedisKeyPrefix: 'manuel:' });
   const a = localRedis({ EnableRedisCache: true, RedisUrl: '', RedisKeyPrefix: 'manuel:' });
   const b = localRedis({ EnableRedisCache: true, RedisUrl: '', RedisKeyPrefix: 'manuel:' });
