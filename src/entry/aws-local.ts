@@ -4,8 +4,11 @@
  * events start ProcessManual like the bucket notification does on AWS. Bedrock, Titan and Transcribe are
  * replaced by the embedded answer writer, the bundled embedding model and pocketsphinx behind the same
  * ports, injected here so the Lambda bundles never contain them. Serves the web app's files for paths
- * that are not API resources (what CloudFront + S3 do on AWS). State lives for the run.
+ * that are not API resources (what CloudFront + S3 do on AWS). With EnableRedisCache, the Redis server
+ * (RedisUrl, or 127.0.0.1:6379; keys under a prefix of the run) stands in for Valkey Serverless. State
+ * lives for the run.
  */
+import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { delimiter, dirname, join, resolve } from 'node:path';
@@ -20,7 +23,7 @@ import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import type { Context } from 'aws-lambda';
 import { clientConfig, type AwsSettings } from '../adapters/aws/aws-client-config.js';
 import { TABLES, type TableKey } from '../adapters/aws/dynamodb-tables.js';
-import { parametersFromEnv, parseParameters, readParametersFile } from '../config/parameters.js';
+import { parametersFromEnv, parseParameters, readParametersFile, type Parameters } from '../config/parameters.js';
 import { ExtractiveAnswerWriter } from '../core/ask/extractive-answer-writer.js';
 import type { Embedder } from '../core/ports/embedder.js';
 import type { Logger } from '../core/ports/logger.js';
@@ -36,6 +39,7 @@ import { httpFunction } from './lambda/http-function.js';
 import { ingestFunction } from './lambda/ingest-function.js';
 import { errorProcessorFunction } from './lambda/error-processor.js';
 import { startSqsPoller } from './aws-local-dlq.js';
+import { ingestRuntimeOf } from './lambda/aws-services.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
@@ -115,6 +119,17 @@ async function createQueueAndTopic(settings: AwsSettings): Promise<{ queueUrl: s
   }
 }
 
+/**
+ * Where aws:local's answer cache lives with EnableRedisCache: the RedisUrl it is given, else the machine's
+ * Redis (127.0.0.1:6379), always under a key prefix of this run's own. The run's tables start empty, so
+ * its manual-set versions start over: without its own prefix a run would be served the answers of an
+ * earlier run (or of `npm start` on the same Redis) for the same versions. Nothing changes with the flag off.
+ */
+export function localRedis(p: Pick<Parameters, 'EnableRedisCache' | 'RedisUrl' | 'RedisKeyPrefix'>, runId = randomBytes(4).toString('hex')): Pick<Parameters, 'RedisUrl' | 'RedisKeyPrefix'> {
+  if (!p.EnableRedisCache) return { RedisUrl: p.RedisUrl, RedisKeyPrefix: p.RedisKeyPrefix };
+  return { RedisUrl: p.RedisUrl || 'redis://127.0.0.1:6379', RedisKeyPrefix: `${p.RedisKeyPrefix}aws-local:${runId}:` };
+}
+
 /** The local stand-ins of Bedrock, Titan and Transcribe (the embedded shape's). */
 async function localModels(p: ReturnType<typeof parseParameters>, dataDir: string, given: NonNullable<AwsLocalOptions['models']>): Promise<NonNullable<AwsLocalOptions['models']>> {
   let embedder: Embedder | null = null;
@@ -168,6 +183,8 @@ export async function startAwsLocal(opts: AwsLocalOptions = {}): Promise<AwsLoca
     const file = env.MANUEL_PARAMETERS ? readParametersFile(env.MANUEL_PARAMETERS) : {};
     // A local secret unless one is given (API-key sealing needs one); AWS takes it from the stack's parameter.
     config.parameters = parseParameters({ JwtSecret: 'aws-local-only-secret-not-for-deployment-0123456789', ...file, ...parametersFromEnv(env), ...opts.parameters });
+    // EnableRedisCache: the Redis server stands in for Valkey Serverless.
+    Object.assign(config.parameters, localRedis(config.parameters));
     const models = await localModels(config.parameters, dataDir, opts.models ?? {});
     // One JSON line per entry like the server's (pino): the Powertools logger is for Lambda's CloudWatch.
     const logger = pino({ level: config.logLevel, base: { service: 'manuel', shape: 'aws-local' } }) as unknown as Logger;
@@ -177,7 +194,7 @@ export async function startAwsLocal(opts: AwsLocalOptions = {}): Promise<AwsLoca
     // One container per function would build the same services: here they share one, like warm containers.
     const fn = httpFunction(async () => services);
     const handlers = Object.fromEntries(HTTP_FUNCTIONS.map((name) => [name, fn]));
-    const processManual = ingestFunction(async () => ({ worker: services.ingestWorker, logger: services.logger, retryWindowMs: services.retryWindowMs, afterInvocation: services.afterInvocation }));
+    const processManual = ingestFunction(async () => ingestRuntimeOf(services));
     // ProcessManual: asynchronous invocations, one at a time (one container), retried twice on failure.
     let chain: Promise<void> = Promise.resolve();
     const retryDelays = opts.retryDelaysMs ?? [1000, 2000];

@@ -6,6 +6,7 @@
  * the local answer writer, recogniser and embedder through AwsOptions, so the bundles never contain them.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { Redis } from 'ioredis';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { existsSync } from 'node:fs';
@@ -51,20 +52,25 @@ import { DynamoDbNonceStore } from '../adapters/aws/dynamodb-nonce-store.js';
 import { DynamoDbRateLimitStore } from '../adapters/aws/dynamodb-rate-limit-store.js';
 import { DynamoDbUserRepo } from '../adapters/aws/dynamodb-user-repo.js';
 import { S3BlobStore } from '../adapters/aws/s3-blob-store.js';
-import { AesGcmSecretBox } from '../adapters/embedded/aes-gcm-secret-box.js';
 import { FfmpegAudioDecoder } from '../adapters/embedded/ffmpeg-audio-decoder.js';
 import { MemoryCache } from '../adapters/embedded/memory-cache.js';
-import { MemoryNonceStore } from '../adapters/embedded/memory-nonce-store.js';
 import { MemoryRateLimitStore } from '../adapters/embedded/memory-rate-limit-store.js';
 import { WorkerPdfInspector } from '../adapters/embedded/worker-pdf-inspector.js';
 import { WorkerPdfReader } from '../adapters/embedded/worker-pdf-reader.js';
-import { databaseProbe, unavailableProbe } from '../adapters/health/dependency-probes.js';
+import { databaseProbe, redisProbe, unavailableProbe } from '../adapters/health/dependency-probes.js';
+import { createRedisConnection, redisReady } from '../adapters/redis/redis-connection.js';
+import { DynamoDbAlarmStates } from '../adapters/aws/dynamodb-alarm-states.js';
+import { DynamoDbIngestBacklog } from '../adapters/aws/dynamodb-ingest-backlog.js';
+import { DynamoDbMinuteStats } from '../adapters/aws/dynamodb-minute-stats.js';
+import type { BreakerTuning } from '../adapters/resilience/resilience-setup.js';
+import type { MonitorOptions } from '../core/monitoring/monitor.js';
+import type { Cache } from '../core/ports/cache.js';
+import { authThrottle, createMonitor, redisAnswerCache, redisGuard, signingServices } from './shared.js';
 import { FailModeRateLimitStore } from '../adapters/redis/fail-mode-rate-limit-store.js';
 import { fullJitterBackoff } from '../adapters/resilience/full-jitter-backoff.js';
 import { parametersFromEnv, parseParameters, ConfigError, type Parameters } from '../config/parameters.js';
 import { ExtractiveAnswerWriter } from '../core/ask/extractive-answer-writer.js';
 import { SingleFlight } from '../core/ask/single-flight.js';
-import { CounterAuthThrottle } from '../core/auth/auth-throttle.js';
 import { ingestJobHandler, IngestWorker } from '../core/ingest/ingest-worker.js';
 import { AnswerAdmission } from '../core/perf/answer-admission.js';
 import type { AnswerWriter } from '../core/ports/answer-writer.js';
@@ -75,8 +81,6 @@ import type { HealthProbe } from '../core/ports/health-probe.js';
 import type { Logger } from '../core/ports/logger.js';
 import type { PdfReader } from '../core/ports/pdf-reader.js';
 import type { RateLimitStore } from '../core/ports/rate-limit-store.js';
-import type { SecretBox } from '../core/ports/secret-box.js';
-import { errors } from '../core/errors.js';
 import type { Transcriber } from '../core/ports/transcriber.js';
 import { transcribeAudio } from '../core/voice/ask-by-voice.js';
 import { RecognitionHints } from '../core/voice/recognition-hints.js';
@@ -146,6 +150,12 @@ export interface AwsOptions {
   pdfReader?: PdfReader;
   /** Poll interval of the ingest worker while a ProcessManual invocation runs it (default 500 ms). */
   workerPollMs?: number;
+  /** Breaker thresholds and pauses (EnableAdvancedErrorHandling); tests shorten the Redis breaker's pause. */
+  breakers?: BreakerTuning;
+  /** Monitoring: alarm windows and minimum requests, the name of this container's rows, a clock tests move. */
+  monitoring?: MonitorOptions & { clock?: Clock };
+  /** How long a cold start waits for Redis before answering without it (default 1000 ms). */
+  redisReadyMs?: number;
 }
 
 export interface AwsApp extends AppServices {
@@ -156,20 +166,20 @@ export interface AwsApp extends AppServices {
   retryWindowMs: number;
   /** What the ErrorProcessor needs (EnableAdvancedErrorHandling with its table); null otherwise. */
   deadLetterProcessing: DeadLetterBatchDeps | null;
-  /** End of an invocation: metrics (EMF lines) and alerts (SNS) go out before Lambda freezes the container. */
+  /**
+   * End of an invocation: this container's per-minute figures (DynamoDB, atomic adds), metrics (EMF lines)
+   * and alerts (SNS) go out before Lambda freezes the container.
+   */
   afterInvocation(): Promise<void>;
+  /**
+   * The minute work of monitoring (gauges, pruning, alarm evaluation and their notifications), run by the
+   * scheduled ProcessManual invocations (there is no timer in a frozen container). No-op with monitoring off.
+   */
+  scheduledMonitoring(): Promise<void>;
+  /** The Redis connection of the answer cache (EnableRedisCache with a RedisUrl); null otherwise. */
+  redis: Redis | null;
   close(): Promise<void>;
 }
-
-/** Without JwtSecret no API key can be made or checked: those routes say why; everything else works. */
-const unsealable: SecretBox = {
-  seal: () => {
-    throw errors.unavailable('API keys need the JwtSecret parameter (at least 32 characters) in the aws shape');
-  },
-  open: () => {
-    throw errors.unavailable('API keys need the JwtSecret parameter (at least 32 characters) in the aws shape');
-  },
-};
 
 const onPath = (bin: string): string | null => {
   for (const d of (process.env.PATH ?? '').split(delimiter)) if (d && existsSync(join(d, bin))) return join(d, bin);
@@ -200,9 +210,34 @@ export async function createAws(config: AwsConfig, opts: AwsOptions = {}): Promi
   const users = new DynamoDbUserRepo(doc, t.users);
   const dynamoManuals = new DynamoDbManualRepo(doc, t.fileTracking);
   const dynamoUsage = new DynamoDbUsageRepo(doc, t.usage, { retentionDays: p.UsageDataRetentionDays, clock });
-  const usage = meteredUsageRepo(dynamoUsage, metrics);
-  const jobs = meteredJobQueue(new DynamoDbJobQueue(doc, t.ingestionJobs, clock), metrics);
   const counters = traced(tracing.tracedCounters, new DynamoDbUsageCounters(doc, t.usage));
+  const ops: OpsServices = {};
+
+  // Monitoring (EnableAdvancedErrorHandling or EnableXRayTracing, as embedded; docs/decisions/0014, 0029):
+  // each container adds its per-minute figures into one item per minute of the errorTracking table (atomic
+  // ADDs, written at the end of every invocation), and the scheduled ProcessManual invocations evaluate
+  // the alarms over every container's figures (a conditional write per transition: one notification).
+  const monitor =
+    (p.EnableAdvancedErrorHandling || p.EnableXRayTracing) && t.errorTracking
+      ? createMonitor(
+          {
+            stats: new DynamoDbMinuteStats(doc, t.errorTracking, { clock, retentionDays: p.LogRetentionDays }),
+            alarmStates: new DynamoDbAlarmStates(doc, t.errorTracking),
+            counters,
+            backlog: new DynamoDbIngestBacklog(doc, t.ingestionJobs, Boolean(opts.embedder !== undefined ? opts.embedder : p.EmbeddingModelId)),
+            parameters: p,
+            ops: () => ops,
+            clock: opts.monitoring?.clock ?? clock,
+            logger: logger.child({ component: 'monitor' }),
+          },
+          metrics,
+          opts.monitoring,
+        )
+      : null;
+  if (monitor) ops.monitor = monitor;
+  // Usage events and ingest jobs reach the metrics (and the per-minute figures) where they are recorded.
+  const usage = meteredUsageRepo(dynamoUsage, metrics, monitor?.minutes);
+  const jobs = meteredJobQueue(new DynamoDbJobQueue(doc, t.ingestionJobs, clock), metrics, monitor?.minutes);
   const manuals = new VersionedManualRepo(
     dynamoManuals,
     traced(tracing.tracedManualVersions, new DynamoDbManualSetVersions(doc, t.usage)),
@@ -223,6 +258,17 @@ export async function createAws(config: AwsConfig, opts: AwsOptions = {}): Promi
 
   // EnableAdvancedErrorHandling: breakers and retries around Bedrock and Transcribe (docs/decisions/0011).
   const breakers = p.EnableAdvancedErrorHandling ? new BreakerRegistry({ logger, metrics }) : null;
+
+  // EnableRedisCache (docs/decisions/0029): answers shared by every container through Valkey Serverless
+  // (`rediss://`, TLS), fail-open (a Redis that is down makes cache_status `bypass`), behind the Redis
+  // breaker with EnableAdvancedErrorHandling. Manual-set versions, usage counters, rate limits and nonces
+  // stay in DynamoDB: atomic there, the source of truth, and reachable by the functions outside the VPC.
+  const redis = p.EnableRedisCache && p.RedisUrl ? createRedisConnection({ url: p.RedisUrl, logger, keyPrefix: p.RedisKeyPrefix }) : null;
+  if (p.EnableRedisCache && !redis) logger.warn('EnableRedisCache is on but RedisUrl is empty: the answer cache stays per container');
+  const redisPolicyGuard = redis ? redisGuard(breakers, opts.breakers) : null;
+  // A cold start waits briefly for the connection, so its first questions use the shared cache.
+  if (redis && !(await redisReady(redis, opts.redisReadyMs ?? 1000))) logger.warn('Redis not ready at start: answering without the shared cache until it is');
+  const cache: Cache = redis ? redisAnswerCache(redis, logger, redisPolicyGuard) : new MemoryCache({ maxEntries: p.CacheMemorySize, clock });
   const bedrock = p.TextModelId || p.EmbeddingModelId ? client(new BedrockRuntimeClient(clientConfig(config.aws, 'bedrock'))) : null;
   const embedder = opts.embedder !== undefined ? opts.embedder : bedrock && p.EmbeddingModelId ? new TitanEmbedder({ client: bedrock, modelId: p.EmbeddingModelId }) : null;
   const extractive = new ExtractiveAnswerWriter();
@@ -235,7 +281,6 @@ export async function createAws(config: AwsConfig, opts: AwsOptions = {}): Promi
   }
 
   // Errors, dead letters and alerts (EnableAdvancedErrorHandling; the table and queue exist only then).
-  const ops: OpsServices = {};
   let workerOps: OpsServices = ops;
   let deadLetterProcessing: DeadLetterBatchDeps | null = null;
   const sns = config.alertsTopicArn ? client(new SNSClient(clientConfig(config.aws, 'sns'))) : null;
@@ -292,12 +337,17 @@ export async function createAws(config: AwsConfig, opts: AwsOptions = {}): Promi
   };
   const healthProbes: HealthProbe[] = [
     databaseProbe(() => pingDb().catch(() => false)),
+    ...(redis ? [redisProbe(redis, redisPolicyGuard ? SERVICES.redis : undefined)] : []),
     ...(voiceDeps ? [] : [unavailableProbe('transcriber', 'speech recognition needs ffmpeg and a recogniser: voice routes answer 503')]),
   ];
 
   const afterInvocation = async () => {
+    await monitor?.flushNow();
     metrics.flush();
     await ops.notifier?.flush?.();
+  };
+  const scheduledMonitoring = async () => {
+    await monitor?.tick();
   };
 
   return {
@@ -318,8 +368,9 @@ export async function createAws(config: AwsConfig, opts: AwsOptions = {}): Promi
     embedder: embedder ? traced(tracing.tracedEmbedder, embedder) : null,
     answerWriter: traced(tracing.tracedAnswerWriter, answerWriter),
     blobs,
-    // Per container: a warm Lambda answers a repeated question from memory; EnableRedisCache shares it (not wired yet).
-    cache: traced(tracing.tracedCache, new MemoryCache({ maxEntries: p.CacheMemorySize, clock })),
+    // EnableRedisCache: one cache for every container; else per container (a warm Lambda remembers its own answers).
+    cache: traced(tracing.tracedCache, cache),
+    redis,
     // Ingestion runs in ProcessManual, started by S3 events: there is no worker to stop in an API function.
     worker: { isRunning: () => true },
     ingestWorker,
@@ -333,24 +384,16 @@ export async function createAws(config: AwsConfig, opts: AwsOptions = {}): Promi
         ...(config.cognito.jwksUri ? { jwksUri: config.cognito.jwksUri } : {}),
       }),
       // Brute-force protection is always on (no flag).
-      throttle: new CounterAuthThrottle(
-        rateLimitStore,
-        {
-          maxConsecutiveFailures: p.LoginMaxConsecutiveFailures,
-          lockoutMinutes: p.LoginLockoutMinutes,
-          maxFailuresPerIpPerDay: p.LoginMaxFailuresPerIpPerDay,
-          signupsPerIpPerHour: p.SignupRequestsPerIpPerHour,
-        },
-        metrics,
-      ),
+      throttle: authThrottle(rateLimitStore, p, metrics),
     },
     rateLimitStore,
-    signing: {
+    // API-key secrets are sealed with JwtSecret (a NoEcho stack parameter): there is no data dir to keep a generated one.
+    signing: signingServices({
       apiKeys: new DynamoDbApiKeyRepo(doc, t.users),
-      // API-key secrets are sealed with JwtSecret (a NoEcho stack parameter): there is no data dir to keep a generated one.
-      secretBox: p.JwtSecret ? new AesGcmSecretBox(p.JwtSecret) : unsealable,
-      nonces: t.rateLimits ? new DynamoDbNonceStore(doc, t.rateLimits) : new MemoryNonceStore(),
-    },
+      secret: p.JwtSecret || null,
+      missingSecret: 'API keys need the JwtSecret parameter (at least 32 characters) in the aws shape',
+      nonces: t.rateLimits ? new DynamoDbNonceStore(doc, t.rateLimits) : null,
+    }),
     ...(voiceDeps ? { transcribeAudio: (input) => transcribeAudio(voiceDeps, input) } : {}),
     answerFlights: new SingleFlight(),
     ...(p.EnablePerformanceOptimization ? { admission: new AnswerAdmission({ thresholdMs: p.LatencyThreshold, metrics }) } : {}),
@@ -361,9 +404,11 @@ export async function createAws(config: AwsConfig, opts: AwsOptions = {}): Promi
     ...(tracer ? { tracer } : {}),
     deadLetterProcessing,
     afterInvocation,
+    scheduledMonitoring,
     close: async () => {
       await ingestWorker.stop(0);
       await afterInvocation();
+      redis?.disconnect();
       await (embedder as Embedder | null)?.close?.();
       dynamo.destroy();
       s3.destroy();

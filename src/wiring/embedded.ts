@@ -34,12 +34,9 @@ import { meteredUsageRepo } from '../adapters/metrics/metered-usage-repo.js';
 import { SqliteAlarmStates } from '../adapters/embedded/sqlite-alarm-states.js';
 import { SqliteIngestBacklog } from '../adapters/embedded/sqlite-ingest-backlog.js';
 import { SqliteMinuteStats } from '../adapters/embedded/sqlite-minute-stats.js';
-import { Monitor, type MonitorOptions } from '../core/monitoring/monitor.js';
 import { registerServiceGauges } from '../core/monitoring/service-gauges.js';
 import * as tracing from '../adapters/tracing/traced-ports.js';
 import type { Tracer } from '../core/ports/tracer.js';
-import { AesGcmSecretBox } from '../adapters/embedded/aes-gcm-secret-box.js';
-import { MemoryNonceStore } from '../adapters/embedded/memory-nonce-store.js';
 import { SqliteApiKeyRepo } from '../adapters/embedded/sqlite-api-key-repo.js';
 import { RedisNonceStore } from '../adapters/redis/redis-nonce-store.js';
 import { createRedisConnection, redisReady } from '../adapters/redis/redis-connection.js';
@@ -47,9 +44,7 @@ import { FailModeRateLimitStore } from '../adapters/redis/fail-mode-rate-limit-s
 import { RedisRateLimitStore } from '../adapters/redis/redis-rate-limit-store.js';
 import { MemoryRateLimitStore } from '../adapters/embedded/memory-rate-limit-store.js';
 import { SqliteRateLimitStore } from '../adapters/embedded/sqlite-rate-limit-store.js';
-import { CounterAuthThrottle } from '../core/auth/auth-throttle.js';
 import { FallbackUsageCounters } from '../adapters/redis/fallback-usage-counters.js';
-import { RedisAnswerCache } from '../adapters/redis/redis-answer-cache.js';
 import { RedisManualSetVersions } from '../adapters/redis/redis-manual-set-versions.js';
 import { RedisUsageCounters } from '../adapters/redis/redis-usage-counters.js';
 import { SqliteManualSetVersions } from '../adapters/embedded/sqlite-manual-set-versions.js';
@@ -70,8 +65,8 @@ import type { EmbeddedConfig } from '../config/config.js';
 import { BreakerRegistry } from '../adapters/resilience/breaker-registry.js';
 import { FallbackAnswerWriter, GuardedAnswerWriter } from '../adapters/resilience/fallback-answer-writer.js';
 import { FallbackTranscriber, GuardedTranscriber } from '../adapters/resilience/fallback-transcriber.js';
-import { guardCache, guardManualSetVersions, guardRateLimitStore, guardUsageCounters } from '../adapters/resilience/guarded-redis-ports.js';
-import { modelEndpointPolicy, redisPolicy, SERVICES, urlImportPolicy, type BreakerTuning } from '../adapters/resilience/resilience-setup.js';
+import { guardManualSetVersions, guardRateLimitStore, guardUsageCounters } from '../adapters/resilience/guarded-redis-ports.js';
+import { modelEndpointPolicy, SERVICES, urlImportPolicy, type BreakerTuning } from '../adapters/resilience/resilience-setup.js';
 import {
   databaseProbe,
   embedderProbe,
@@ -93,6 +88,8 @@ import type { Transcriber } from '../core/ports/transcriber.js';
 import { transcribeAudio } from '../core/voice/ask-by-voice.js';
 import { RecognitionHints } from '../core/voice/recognition-hints.js';
 import type { AppServices, OpsServices } from '../http/services.js';
+import type { MonitorOptions } from '../core/monitoring/monitor.js';
+import { authThrottle, createMonitor, redisAnswerCache, redisGuard as sharedRedisGuard, signingServices } from './shared.js';
 
 export interface EmbeddedOptions {
   /** undefined: the bundled model with EmbeddingWorkers threads (none when 0); null: keyword search only. */
@@ -219,9 +216,9 @@ export async function createEmbedded(config: EmbeddedConfig, opts: EmbeddedOptio
   // EnableRedisCache: answers, manual-set versions and usage counters shared by every process on that Redis.
   const sharedCache = p.EnableRedisCache && redis !== null;
   // One breaker for every user of the one Redis connection: a dead server is skipped at once by all of them.
-  const redisGuard = redis && breakers ? breakers.policy(redisPolicy(opts.breakers)) : null;
+  const redisGuard = redis ? sharedRedisGuard(breakers, opts.breakers) : null;
   const onRedis = <T>(port: T, guard: (port: T, policy: NonNullable<typeof redisGuard>) => T): T => (redisGuard ? guard(port, redisGuard) : port);
-  const cache: Cache = traced(tracing.tracedCache, sharedCache ? onRedis(new RedisAnswerCache(redis, { logger }), guardCache) : new MemoryCache({ maxEntries: p.CacheMemorySize }));
+  const cache: Cache = traced(tracing.tracedCache, sharedCache ? redisAnswerCache(redis, logger, redisGuard) : new MemoryCache({ maxEntries: p.CacheMemorySize }));
   const sqliteCounters = new SqliteUsageCounters(db);
   const counters: UsageCounters = traced(
     tracing.tracedCounters,
@@ -321,7 +318,7 @@ export async function createEmbedded(config: EmbeddedConfig, opts: EmbeddedOptio
   const backlog = new SqliteIngestBacklog(db, embedder !== null);
   const opsOf = () => app.ops;
   const monitor = monitoring
-    ? new Monitor(
+    ? createMonitor(
         {
           stats: new SqliteMinuteStats(db),
           alarmStates: new SqliteAlarmStates(db),
@@ -332,13 +329,13 @@ export async function createEmbedded(config: EmbeddedConfig, opts: EmbeddedOptio
           clock: opts.monitoring?.clock ?? clock,
           logger: logger.child({ component: 'monitor' }),
         },
+        metrics,
         opts.monitoring,
       )
     : null;
   if (monitor) {
     ops.monitor = monitor;
     metrics.collectProcessMetrics();
-    metrics.onCount((name, labels) => name === 'answers_total' && monitor.minutes.answer(labels.cache_status ?? 'bypass'));
     if (opts.monitoring?.start !== false) monitor.start();
   }
   registerServiceGauges(metrics, { backlog, ops: opsOf });
@@ -405,20 +402,11 @@ export async function createEmbedded(config: EmbeddedConfig, opts: EmbeddedOptio
         refreshTokenTtlDays: p.RefreshTokenTtlDays,
       }),
       // Brute-force protection is always on (no flag).
-      throttle: new CounterAuthThrottle(
-        rateLimitStore,
-        {
-          maxConsecutiveFailures: p.LoginMaxConsecutiveFailures,
-          lockoutMinutes: p.LoginLockoutMinutes,
-          maxFailuresPerIpPerDay: p.LoginMaxFailuresPerIpPerDay,
-          signupsPerIpPerHour: p.SignupRequestsPerIpPerHour,
-        },
-        metrics,
-      ),
+      throttle: authThrottle(rateLimitStore, p, metrics),
     },
     rateLimitStore,
     // API-key secrets are sealed with a key derived from the JWT secret (docs/decisions/0006-request-signing.md).
-    signing: { apiKeys: new SqliteApiKeyRepo(db), secretBox: new AesGcmSecretBox(jwtSecret), nonces: redis ? new RedisNonceStore(redis) : new MemoryNonceStore() },
+    signing: signingServices({ apiKeys: new SqliteApiKeyRepo(db), secret: jwtSecret, nonces: redis ? new RedisNonceStore(redis) : null }),
     ...(voiceDeps ? { transcribeAudio: (input) => transcribeAudio(voiceDeps, input) } : {}),
     ...(outbound ? { urlImportAgents: outbound.agents } : {}),
     ...(urlImport ? { urlImportAttempts: (attempt, signal) => urlImport.execute(attempt, signal) } : {}),

@@ -241,6 +241,28 @@ test('template.yaml: flags that change properties rather than resources (X-Ray, 
   for (const c of Object.keys(GATED)) assert.equal(evaluate(full, { Condition: full.Resources[c].Condition }, off), false, c);
 });
 
+test('template.yaml: the Query function reaches Valkey over TLS (rediss://<endpoint>:<port>) and is the only one that needs it (ADR 0029)', () => {
+  const env = full.Resources.QueryFunction.Properties.Environment.Variables;
+  assert.deepEqual(env.RedisUrl, { 'Fn::If': ['RedisCacheEnabled', { 'Fn::Sub': 'rediss://${RedisCache.Endpoint.Address}:${RedisCache.Endpoint.Port}' }, ''] });
+  assert.deepEqual(env.RedisKeyPrefix, { Ref: 'RedisKeyPrefix' });
+  assert.deepEqual(full.Resources.QueryFunction.Properties.VpcConfig['Fn::If'][1].SubnetIds, full.Resources.RedisCache.Properties.SubnetIds, 'the function is in the subnets of the cache');
+  // the function's security group may open 6379-6380 (Valkey serverless: writes, replica reads) to the cache
+  const egress = full.Resources.FunctionSecurityGroup.Properties.SecurityGroupEgress as Json[];
+  assert.ok(egress.some((r) => r.FromPort === 6379 && r.ToPort === 6380), JSON.stringify(egress));
+  for (const [id, r] of Object.entries(full.Resources as Record<string, Json>)) {
+    if (r.Type === 'AWS::Serverless::Function' && id !== 'QueryFunction') assert.equal(r.Properties.Environment?.Variables?.RedisUrl, undefined, id);
+  }
+});
+
+test('template.yaml: every function that may alert (error tracking, dead letters, alarms) may publish to the alerts topic', () => {
+  const publish = { 'Fn::If': ['AdvancedErrorHandlingEnabled', { SNSPublishMessagePolicy: { TopicName: { 'Fn::GetAtt': ['AlertTopic', 'TopicName'] } } }, { Ref: 'AWS::NoValue' }] };
+  for (const id of Object.keys(FUNCTIONS)) {
+    const policies = full.Resources[id].Properties.Policies as Json[];
+    const ok = id === 'ErrorProcessorFunction' ? policies.some((x) => x.SNSPublishMessagePolicy) : policies.some((x) => JSON.stringify(x) === JSON.stringify(publish));
+    assert.ok(ok, `${id} can publish alerts`);
+  }
+});
+
 test('template-minimal.yaml is template.yaml with every flag off: same resources, no flag parameter', () => {
   const core = Object.keys(full.Resources).filter((id) => resourceFlags(full, id).size === 0);
   assert.deepEqual(Object.keys(minimal.Resources).sort(), core.sort());

@@ -126,6 +126,19 @@ describe('EmfMetrics (CloudWatch Embedded Metric Format through Powertools)', ()
     assert.equal(port.gauge, undefined, 'a push backend has no gauges read at scrape time');
     assert.equal(port.scrape, undefined);
   });
+
+  it('onCount tells its listener about every count with its labels (the Monitor counts answers by cache status)', () => {
+    const m = new EmfMetrics();
+    const seen: string[] = [];
+    m.onCount((name, labels, n) => seen.push(`${name}:${labels.cache_status ?? '-'}:${n}`));
+    captureEmf(() => {
+      m.count('answers_total', { cache_status: 'hit' });
+      m.count('cost_eur_total', { operation: 'query' }, 0.5);
+      m.observe('http_request_duration_seconds', 0.1);
+      m.flush();
+    });
+    assert.deepEqual(seen, ['answers_total:hit:1', 'cost_eur_total:-:0.5']);
+  });
 });
 
 describe('EMF units and dimensions', () => {

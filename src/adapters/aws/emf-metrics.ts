@@ -101,6 +101,7 @@ export class EmfMetrics implements Metrics {
   private readonly groups = new Map<string, Group>();
   private readonly publisher: PowertoolsMetrics;
   private buffered = 0;
+  private listener: ((name: string, labels: Record<string, string>, n: number) => void) | null = null;
   /** name -> label set -> count, for value(). */
   private readonly totals = new Map<string, Map<string, { labels: Record<string, string>; n: number }>>();
 
@@ -133,6 +134,12 @@ export class EmfMetrics implements Metrics {
     const t = byLabels.get(k);
     if (t) t.n += n;
     else byLabels.set(k, { labels: { ...labels }, n });
+    this.listener?.(name, labels, n);
+  }
+
+  /** One listener for every count (set once, at wiring time: the Monitor's answers by cache status). */
+  onCount(listener: (name: string, labels: Record<string, string>, n: number) => void): void {
+    this.listener = listener;
   }
 
   observe(name: string, value: number, labels: Record<string, string> = {}): void {

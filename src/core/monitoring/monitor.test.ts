@@ -260,3 +260,37 @@ describe('per-minute aggregates: flush, failure, shutdown, dashboard', () => {
     for (const series of Object.values(d.series)) assert.equal(series.length, 4);
   });
 });
+
+describe('flushNow: a Lambda container writes what it holds before it is frozen', () => {
+  it('writes the current minute too, keeps counting, and a minute written in parts reads as one', async () => {
+    const r = rig();
+    burst(r.monitor, 3, 1);
+    await r.monitor.flushNow();
+    assert.deepEqual(r.monitor.minutes.pending(), [], 'nothing held after the flush');
+    burst(r.monitor, 2, 0);
+    await r.monitor.flushNow();
+    const minute = Math.floor((T0 + 10_000) / MIN) * 60;
+    const rows = (await r.deps.stats.read(minute, minute)).filter((x) => x.minute === minute);
+    assert.equal(rows.reduce((s, x) => s + x.requests, 0), 6);
+    assert.equal(rows.reduce((s, x) => s + x.errors5xx, 0), 1);
+  });
+
+  it('a failed write keeps the rows for the next invocation and does not throw', async () => {
+    const r = rig();
+    const stats = r.deps.stats as MinuteStatsStore;
+    const add = stats.add.bind(stats);
+    let fail = true;
+    stats.add = async (source, rows) => {
+      if (fail) throw new Error('ProvisionedThroughputExceeded');
+      return add(source, rows);
+    };
+    burst(r.monitor, 4, 0);
+    await r.monitor.flushNow();
+    assert.equal(r.monitor.minutes.pending()[0]!.requests, 4, 'kept');
+    fail = false;
+    await r.monitor.flushNow();
+    assert.deepEqual(r.monitor.minutes.pending(), []);
+    const minute = Math.floor((T0 + 10_000) / MIN) * 60;
+    assert.equal((await stats.read(minute, minute)).reduce((s, x) => s + x.requests, 0), 4);
+  });
+});

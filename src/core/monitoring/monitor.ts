@@ -125,6 +125,17 @@ export class Monitor {
     await this.flush().catch((e) => this.deps.logger.error({ err: e }, 'per-minute aggregates lost at shutdown'));
   }
 
+  /**
+   * Writes everything held now, the current minute included, and keeps running: a Lambda container
+   * calls it at the end of each invocation, before it is frozen (a store that adds rows up, such as
+   * DynamoDbMinuteStats, takes a minute in several parts). A failed write keeps the rows for the next
+   * call. Never throws.
+   */
+  async flushNow(): Promise<void> {
+    await this.running;
+    await this.flush().catch((e) => this.deps.logger.error({ err: e }, 'per-minute aggregates not written; kept for the next invocation'));
+  }
+
   /** The alarms as last evaluated; before the first evaluation, measured now with the stored states. */
   async alarms(): Promise<AlarmStatus[]> {
     if (this.last) return this.last;
