@@ -59,6 +59,10 @@ describe('cfn-template: short tags and conditions', () => {
     assert.deepEqual(t.Conditions?.WafOn, { 'Fn::Equals': [{ Ref: 'EnableWAF' }, 'true'] });
     assert.deepEqual(t.Conditions?.RedisOrPerf, { 'Fn::Or': [{ Condition: 'RedisOn' }, { Condition: 'PerfOn' }] });
   });
+  it('refuses a key written twice (CloudFormation would), and accepts every short tag in both templates', () => {
+    assert.throws(() => parseTemplate('Resources:\n  A: { Type: AWS::SQS::Queue }\n  A: { Type: AWS::SNS::Topic }\n'), /unique/i);
+    for (const f of ['infra/template.yaml', 'infra/template-minimal.yaml']) assert.ok(Object.keys(parseTemplate(readFileSync(f, 'utf8')).Resources).length > 10, f);
+  });
   it('evaluates conditions from defaults and given values', () => {
     const c = evaluateConditions(t, resolveParameters(t, { EnableRedisCache: 'true', Unrelated: 'x' }));
     assert.deepEqual(c, { WafOn: false, RedisOn: true, PerfOn: false, RedisOrPerf: true });
