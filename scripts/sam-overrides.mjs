@@ -11,10 +11,19 @@
  * CloudFormation would refuse) are left out and listed on stderr. Empty values and values with spaces
  * or quotes are double-quoted the way SAM CLI's parser unquotes them.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseCfnYaml } from '../infra/cfn-yaml.mjs';
+
+// One CloudFormation YAML reader (short tags such as !Ref and !If) for the cost model, the template tests and
+// this script: src/deploy/cfn-template.ts, compiled by `npm run build` (which `npm test` runs first).
+const compiled = new URL('../dist/src/deploy/cfn-template.js', import.meta.url);
+if (!existsSync(compiled)) {
+  process.stderr.write(`sam-overrides: ${fileURLToPath(compiled)} is missing: run \`npm run build\` first\n`);
+  process.exit(2);
+}
+/** @type {{ readTemplate(path: string): { Parameters?: Record<string, unknown> } }} */
+const { readTemplate } = await import(compiled.href);
 
 /**
  * One value as SAM CLI's CfnParameterOverridesType reads it (samcli/cli/types.py): bare when it has no
@@ -61,8 +70,7 @@ export function readParameters(path) {
 
 /** @param {string} templatePath @returns {Set<string>} */
 export function templateParameterNames(templatePath) {
-  const template = parseCfnYaml(readFileSync(templatePath, 'utf8'));
-  return new Set(Object.keys(template.Parameters ?? {}));
+  return new Set(Object.keys(readTemplate(templatePath).Parameters ?? {}));
 }
 
 /** @param {string[]} argv */

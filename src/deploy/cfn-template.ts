@@ -1,7 +1,8 @@
 /**
  * Reads a CloudFormation / SAM template (YAML with short tags such as !Ref, !If, !Sub) into plain JSON in
  * the long form (`{Ref: x}`, `{'Fn::If': [...]}`), and evaluates its Conditions for given parameter values.
- * Used by the cost model (which resources a parameters file creates) and the template tests.
+ * The one reader of templates: the cost model (which resources a parameters file creates), the template
+ * tests and scripts/sam-overrides.mjs (which imports the compiled module from dist/).
  */
 import { readFileSync } from 'node:fs';
 import { parse, type ScalarTag, type CollectionTag } from 'yaml';
@@ -47,7 +48,8 @@ export interface CfnTemplate {
 }
 
 export function parseTemplate(text: string): CfnTemplate {
-  const doc = parse(text, { customTags: customTags(), maxAliasCount: -1 }) as CfnTemplate;
+  // strict + uniqueKeys: a key written twice is an error, as CloudFormation refuses it, not a silent override
+  const doc = parse(text, { customTags: customTags(), strict: true, uniqueKeys: true, maxAliasCount: -1 }) as CfnTemplate;
   if (!doc || typeof doc !== 'object' || !doc.Resources) throw new Error('not a CloudFormation template (no Resources)');
   return doc;
 }

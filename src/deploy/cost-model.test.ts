@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { activeResources, evaluateConditions, parseTemplate, resolveParameters } from './cfn-template.js';
-import { estimateCost, type PriceTable } from './cost-model.js';
+import { estimateCost, FLAT_MONTHLY, type PriceTable } from './cost-model.js';
 
 const prices = JSON.parse(readFileSync('infra/prices-us-east-1.json', 'utf8')) as PriceTable;
 
@@ -59,6 +59,10 @@ describe('cfn-template: short tags and conditions', () => {
     assert.deepEqual(t.Conditions?.WafOn, { 'Fn::Equals': [{ Ref: 'EnableWAF' }, 'true'] });
     assert.deepEqual(t.Conditions?.RedisOrPerf, { 'Fn::Or': [{ Condition: 'RedisOn' }, { Condition: 'PerfOn' }] });
   });
+  it('refuses a key written twice (CloudFormation would), and accepts every short tag in both templates', () => {
+    assert.throws(() => parseTemplate('Resources:\n  A: { Type: AWS::SQS::Queue }\n  A: { Type: AWS::SNS::Topic }\n'), /unique/i);
+    for (const f of ['infra/template.yaml', 'infra/template-minimal.yaml']) assert.ok(Object.keys(parseTemplate(readFileSync(f, 'utf8')).Resources).length > 10, f);
+  });
   it('evaluates conditions from defaults and given values', () => {
     const c = evaluateConditions(t, resolveParameters(t, { EnableRedisCache: 'true', Unrelated: 'x' }));
     assert.deepEqual(c, { WafOn: false, RedisOn: true, PerfOn: false, RedisOrPerf: true });
@@ -104,6 +108,54 @@ describe('estimateCost', () => {
   });
 });
 
+describe('estimateCost: flat monthly prices and point-in-time recovery', () => {
+  const t = parseTemplate(`
+Parameters:
+  Pitr: { Type: String, Default: 'true' }
+Conditions:
+  PitrOn: !Equals [!Ref Pitr, 'true']
+Resources:
+  Nat: { Type: AWS::EC2::NatGateway }
+  Board: { Type: AWS::CloudWatch::Dashboard }
+  Alarm: { Type: AWS::CloudWatch::Alarm }
+  Secret: { Type: AWS::SecretsManager::Secret }
+  Key: { Type: AWS::KMS::Key }
+  Queue: { Type: AWS::SQS::Queue }
+  BoolTable:
+    Type: AWS::DynamoDB::Table
+    Properties: { PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } }
+  FlagTable:
+    Type: AWS::DynamoDB::Table
+    Properties: { PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: !If [PitrOn, true, false] } }
+  PlainTable: { Type: AWS::DynamoDB::Table }
+`);
+  const line = (e: ReturnType<typeof estimateCost>, r: string) => e.lines.find((l) => l.resource === r)!;
+
+  it('each flat-priced type costs its price-file figure per month; other types cost nothing idle', () => {
+    const e = estimateCost(t, {}, prices, 0);
+    assert.equal(line(e, 'Nat').idleMonthly, Math.round(prices.vpc.nat_gateway_hour * prices.hours_per_month * 1e4) / 1e4);
+    assert.equal(line(e, 'Board').idleMonthly, prices.cloudwatch.dashboard_month);
+    assert.equal(line(e, 'Alarm').idleMonthly, prices.cloudwatch.alarm_month);
+    assert.equal(line(e, 'Secret').idleMonthly, prices.secrets_manager.secret_month);
+    assert.equal(line(e, 'Key').idleMonthly, prices.kms.key_month);
+    assert.equal(e.lines.find((l) => l.resource === 'Queue'), undefined);
+    for (const [type, flat] of Object.entries(FLAT_MONTHLY)) assert.ok(flat.monthly(prices) > 0, type);
+  });
+
+  it('point-in-time recovery is priced whether the template says true or a parameter makes it "true"', () => {
+    const on = estimateCost(t, {}, prices, 0);
+    const share = prices.assumptions.table_data_gb / 3;
+    const withPitr = share * (prices.dynamodb_on_demand.storage_gb_month + prices.dynamodb_on_demand.pitr_gb_month);
+    const without = share * prices.dynamodb_on_demand.storage_gb_month;
+    assert.ok(Math.abs(line(on, 'BoolTable').idleMonthly - withPitr) < 1e-4);
+    assert.ok(Math.abs(line(on, 'FlagTable').idleMonthly - withPitr) < 1e-4);
+    assert.ok(Math.abs(line(on, 'PlainTable').idleMonthly - without) < 1e-4);
+    assert.match(line(on, 'FlagTable').note, /point-in-time recovery/);
+    const off = estimateCost(t, { Pitr: 'false' }, prices, 0);
+    assert.ok(Math.abs(line(off, 'FlagTable').idleMonthly - without) < 1e-4);
+  });
+});
+
 describe('estimateCost on the repository templates', () => {
   const params = (f: string) => (JSON.parse(readFileSync(f, 'utf8')) as { Parameters: Record<string, string> }).Parameters;
   const types = (e: ReturnType<typeof estimateCost>) => new Set(e.lines.filter((l) => l.idleMonthly > 0).map((l) => l.type));
@@ -131,5 +183,19 @@ describe('estimateCost on the repository templates', () => {
     const everything = estimateCost(full, all, prices, 30_000);
     assert.ok(!types(everything).has('AWS::EC2::NatGateway'));
     assert.ok(everything.idleMonthly > estimateCost(full, { ...all, ...off }, prices, 0).idleMonthly);
+  });
+
+  it("the full stack idles within issue 10's $60/month, and warm Query instances are priced when asked for", () => {
+    const all = params('infra/parameters-full.json');
+    const e = estimateCost(full, all, prices, 30_000);
+    assert.ok(e.idleMonthly <= 60, `idle ${e.idleMonthly}`);
+    // interface endpoints only for what the Query function calls from the VPC, one AZ each
+    const endpoints = e.lines.filter((l) => l.type === 'AWS::EC2::VPCEndpoint' && l.idleMonthly > 0).map((l) => l.resource).sort();
+    assert.deepEqual(endpoints, ['BedrockRuntimeEndpoint', 'CognitoIdpEndpoint', 'SnsEndpoint', 'TranscribeEndpoint']);
+    assert.equal(e.lines.find((l) => l.resource === 'QueryFunction')?.idleMonthly, 0);
+    const warm = estimateCost(full, { ...all, QueryProvisionedConcurrency: '2' }, prices, 30_000);
+    const pc = 2 * 1 * prices.hours_per_month * 3600 * prices.lambda.provisioned_gb_second.arm64;
+    assert.ok(Math.abs(warm.lines.find((l) => l.resource === 'QueryFunction')!.idleMonthly - pc) < 1e-2);
+    assert.ok(Math.abs(warm.idleMonthly - e.idleMonthly - pc) < 1e-2);
   });
 });

@@ -54,6 +54,15 @@ export interface CostEstimate {
   warnings: string[];
 }
 
+/** Resources billed a flat price per month for as long as they exist, whatever they do: type -> price (from the table) and note. */
+export const FLAT_MONTHLY: Readonly<Record<string, { monthly: (prices: PriceTable) => number; note: string }>> = {
+  'AWS::EC2::NatGateway': { monthly: (x) => x.vpc.nat_gateway_hour * x.hours_per_month, note: 'NAT gateway (hourly)' },
+  'AWS::CloudWatch::Alarm': { monthly: (x) => x.cloudwatch.alarm_month, note: 'metric alarm' },
+  'AWS::CloudWatch::Dashboard': { monthly: (x) => x.cloudwatch.dashboard_month, note: 'dashboard' },
+  'AWS::SecretsManager::Secret': { monthly: (x) => x.secrets_manager.secret_month, note: 'secret' },
+  'AWS::KMS::Key': { monthly: (x) => x.kms.key_month, note: 'customer managed key' },
+};
+
 const perQ = (perMillion: number) => perMillion / 1000; // $ per 1,000 questions when each question makes one such request
 
 export function estimateCost(t: CfnTemplate, given: Record<string, unknown>, prices: PriceTable, queriesPerMonth: number): CostEstimate {
@@ -112,17 +121,8 @@ export function estimateCost(t: CfnTemplate, given: Record<string, unknown>, pri
         add(id, r.Type, subnets * prices.vpc.interface_endpoint_az_hour * H, 0, `interface endpoint in ${subnets} AZ`);
         break;
       }
-      case 'AWS::EC2::NatGateway':
-        add(id, r.Type, prices.vpc.nat_gateway_hour * H, 0, 'NAT gateway (hourly)');
-        break;
-      case 'AWS::CloudWatch::Alarm':
-        add(id, r.Type, prices.cloudwatch.alarm_month, 0, 'metric alarm');
-        break;
-      case 'AWS::CloudWatch::Dashboard':
-        add(id, r.Type, prices.cloudwatch.dashboard_month, 0, 'dashboard');
-        break;
       case 'AWS::DynamoDB::Table': {
-        const pitr = Boolean(((p.PointInTimeRecoverySpecification ?? {}) as Record<string, unknown>).PointInTimeRecoveryEnabled === true || ((p.PointInTimeRecoverySpecification ?? {}) as Record<string, unknown>).PointInTimeRecoveryEnabled === 'true');
+        const pitr = String(((p.PointInTimeRecoverySpecification ?? {}) as Record<string, unknown>).PointInTimeRecoveryEnabled) === 'true';
         const tables = Object.values(resources).filter((x) => x.Type === 'AWS::DynamoDB::Table').length;
         const share = a.table_data_gb / Math.max(1, tables);
         const idle = share * prices.dynamodb_on_demand.storage_gb_month + (pitr ? share * prices.dynamodb_on_demand.pitr_gb_month : 0);
@@ -137,14 +137,11 @@ export function estimateCost(t: CfnTemplate, given: Record<string, unknown>, pri
         add(id, r.Type, gb * prices.s3.storage_gb_month, per1000, manuals ? `${gb} GB of manuals, pages and index` : 'storage as used');
         break;
       }
-      case 'AWS::SecretsManager::Secret':
-        add(id, r.Type, prices.secrets_manager.secret_month, 0, 'secret');
-        break;
-      case 'AWS::KMS::Key':
-        add(id, r.Type, prices.kms.key_month, 0, 'customer managed key');
-        break;
-      default:
-        break; // free or pay-per-use only when something happens (SQS, SNS, Cognito, IAM, log groups...)
+      default: {
+        const flat = FLAT_MONTHLY[r.Type];
+        if (flat) add(id, r.Type, flat.monthly(prices), 0, flat.note);
+        break; // otherwise free or pay-per-use only when something happens (SQS, SNS, Cognito, IAM, log groups...)
+      }
     }
   }
 

@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { readTemplate } from '../../src/deploy/cfn-template.js';
 import { repoRoot } from '../helpers/eval-manuals.js';
 
 export { repoRoot };
@@ -10,10 +11,6 @@ export const infraPath = (...p: string[]) => join(repoRoot, 'infra', ...p);
 /* eslint-disable @typescript-eslint/no-explicit-any */
 export type Json = any;
 
-interface CfnYamlModule {
-  parseCfnYaml(text: string): Json;
-  CFN_TAGS: Record<string, string>;
-}
 interface SamOverridesModule {
   formatValue(value: unknown): string;
   toOverrides(params: Record<string, unknown>, declared?: Set<string>): { pairs: string[]; dropped: string[] };
@@ -22,13 +19,12 @@ interface SamOverridesModule {
   main(argv: string[]): { text: string; dropped: string[] };
 }
 
-/** The .mjs modules live outside the TypeScript build (infra/, scripts/): loaded from the repository. */
-export const loadCfnYaml = () => import(pathToFileURL(infraPath('cfn-yaml.mjs')).href) as Promise<CfnYamlModule>;
+/** The .mjs script lives outside the TypeScript build (scripts/): loaded from the repository. */
 export const loadSamOverrides = () => import(pathToFileURL(join(repoRoot, 'scripts', 'sam-overrides.mjs')).href) as Promise<SamOverridesModule>;
 
+/** A template in CloudFormation's long JSON form, read as the cost model and scripts/sam-overrides.mjs read it. */
 export async function loadTemplate(name: 'template.yaml' | 'template-minimal.yaml'): Promise<Json> {
-  const { parseCfnYaml } = await loadCfnYaml();
-  return parseCfnYaml(readFileSync(infraPath(name), 'utf8'));
+  return readTemplate(infraPath(name));
 }
 
 export const readJson = (path: string): Json => JSON.parse(readFileSync(path, 'utf8'));

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createTableInput, TABLES } from '../../src/adapters/aws/dynamodb-tables.js';
 import { parameterNames, parseParameters } from '../../src/config/parameters.js';
-import { conditionFlags, evaluate, FLAGS, ifConditions, parameterValues, references, resourceFlags, subVariables, type Flag } from './cfn-eval.js';
+import { conditionFlags, evaluate, FLAGS, ifConditions, NO_VALUE, parameterValues, references, resourceFlags, subVariables, type Flag } from './cfn-eval.js';
 import { infraPath, loadTemplate, readJson, repoRoot, type Json } from './infra-files.js';
 
 const full = await loadTemplate('template.yaml');
@@ -61,7 +61,8 @@ const GATED: Record<string, Flag[]> = {
   TranscribeEndpoint: ['EnableRedisCache'],
   CognitoIdpEndpoint: ['EnableRedisCache'],
   RedisCache: ['EnableRedisCache'],
-  XRayEndpoint: ['EnableRedisCache', 'EnableXRayTracing'],
+  // the Query function's alerts (SNS) from inside the VPC; no X-Ray endpoint: Lambda's daemon ships traces (ADR 0031)
+  SnsEndpoint: ['EnableAdvancedErrorHandling', 'EnableRedisCache'],
   // EnableWAF
   IPAllowlistSet: ['EnableWAF'],
   WebACL: ['EnableWAF'],
@@ -225,7 +226,13 @@ test('template.yaml: flags that change properties rather than resources (X-Ray, 
   assert.deepEqual(g.Environment.Variables.POWERTOOLS_TRACE_ENABLED, { 'Fn::If': ['XRayTracingEnabled', 'true', 'false'] });
   assert.deepEqual(ifConditions(g.MemorySize), new Set(['PerformanceOptimizationEnabled']));
   assert.deepEqual(ifConditions(q.MemorySize), new Set(['PerformanceOptimizationEnabled']));
-  assert.deepEqual(ifConditions(q.ProvisionedConcurrencyConfig), new Set(['PerformanceOptimizationEnabled']));
+  assert.deepEqual(ifConditions(q.ProvisionedConcurrencyConfig), new Set(['QueryProvisionedConcurrencyOn']));
+  // provisioned concurrency: as many instances as QueryProvisionedConcurrency, only with the performance flag, none at 0
+  const pc = (values: Record<string, string>) => evaluate(full, q.ProvisionedConcurrencyConfig, parameterValues(full, values));
+  assert.deepEqual(pc({ EnablePerformanceOptimization: 'true', QueryProvisionedConcurrency: '2' }), { ProvisionedConcurrentExecutions: '2' });
+  assert.equal(pc({ EnablePerformanceOptimization: 'false', QueryProvisionedConcurrency: '2' }), NO_VALUE);
+  assert.equal(pc({ EnablePerformanceOptimization: 'true', QueryProvisionedConcurrency: '0' }), NO_VALUE);
+  assert.equal(full.Parameters.QueryProvisionedConcurrency.Default, 0, 'warm instances cost $8.76/month each: asked for, not by default');
   assert.equal(q.AutoPublishAlias, 'live', 'provisioned concurrency needs an alias');
   assert.deepEqual(g.Environment.Variables.AWS_NODEJS_CONNECTION_REUSE_ENABLED, { 'Fn::If': ['PerformanceOptimizationEnabled', '1', { Ref: 'AWS::NoValue' }] });
   assert.deepEqual(ifConditions(q.VpcConfig), new Set(['RedisCacheEnabled']));
@@ -275,8 +282,8 @@ test('template-minimal.yaml is template.yaml with every flag off: same resources
   for (const [p, def] of Object.entries(minimal.Parameters as Record<string, Json>)) assert.deepEqual(def, full.Parameters[p], p);
 });
 
-test('parameter names are those of src/config/parameters.ts (plus two AWS-only data-safety switches), with defaults the embedded schema accepts', () => {
-  const awsOnly = new Set(['EnablePointInTimeRecovery', 'EnableS3Versioning']);
+test('parameter names are those of src/config/parameters.ts (plus AWS-only data-safety and warm-instance settings), with defaults the embedded schema accepts', () => {
+  const awsOnly = new Set(['EnablePointInTimeRecovery', 'EnableS3Versioning', 'QueryProvisionedConcurrency']);
   const known = new Set<string>(parameterNames);
   for (const [name, t] of templates) {
     const declared = Object.keys(t.Parameters);
