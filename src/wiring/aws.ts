@@ -51,6 +51,7 @@ import { DynamoDbNonceStore } from '../adapters/aws/dynamodb-nonce-store.js';
 import { DynamoDbRateLimitStore } from '../adapters/aws/dynamodb-rate-limit-store.js';
 import { DynamoDbUserRepo } from '../adapters/aws/dynamodb-user-repo.js';
 import { S3BlobStore } from '../adapters/aws/s3-blob-store.js';
+import { S3Presigner } from '../adapters/aws/s3-presigner.js';
 import { AesGcmSecretBox } from '../adapters/embedded/aes-gcm-secret-box.js';
 import { FfmpegAudioDecoder } from '../adapters/embedded/ffmpeg-audio-decoder.js';
 import { MemoryCache } from '../adapters/embedded/memory-cache.js';
@@ -318,6 +319,7 @@ export async function createAws(config: AwsConfig, opts: AwsOptions = {}): Promi
     embedder: embedder ? traced(tracing.tracedEmbedder, embedder) : null,
     answerWriter: traced(tracing.tracedAnswerWriter, answerWriter),
     blobs,
+    presigner: new S3Presigner({ client: s3, bucket: config.buckets.manuals }), // direct uploads and downloads (ADR 0030)
     // Per container: a warm Lambda answers a repeated question from memory; EnableRedisCache shares it (not wired yet).
     cache: traced(tracing.tracedCache, new MemoryCache({ maxEntries: p.CacheMemorySize, clock })),
     // Ingestion runs in ProcessManual, started by S3 events: there is no worker to stop in an API function.
