@@ -5,11 +5,14 @@
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { bigPdf, buildPdf } from '../helpers/api-pdfs.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { repoRoot } from '../helpers/eval-manuals.js';
+import { runCommand } from '../helpers/run-command.js';
+import { startTestServer, TEST_PASSWORD, uniqueEmail, type TestServer } from '../helpers/server.js';
 
 const MB = 1024 * 1024;
 const sha = (b: Buffer | Uint8Array) => createHash('sha256').update(b).digest('hex');
@@ -67,6 +70,25 @@ describe('direct upload (embedded server)', () => {
     assert.equal((await complete(owner, s.body.upload_id)).status, 404);
     // Another user: the manual is not theirs (404, like any other id).
     assert.equal((await t.request(`/api/manuals/${c.body.manual_id}/file`, { token: other })).status, 404);
+  });
+
+  it('the manuel CLI uploads a 30 MB PDF the same way (PUT to the server\'s own route) and waits for ingestion', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'manuel-direct-cli-'));
+    try {
+      const file = join(dir, 'flux.pdf');
+      const pdf = bigPdf(30 * MB, [['Mr. Fusion manual'], ['Mr. Fusion turns banana peels into the 1.21 gigawatts of the flux capacitor.']]);
+      writeFileSync(file, pdf);
+      const env = { ...process.env, MANUEL_CONFIG_DIR: join(dir, 'config'), MANUEL_SERVER: '' };
+      const manuel = (args: string[]) => runCommand(process.execPath, [join(repoRoot, 'bin', 'manuel.js'), '--server', t.url, ...args], env, '');
+      const signup = await manuel(['signup', '--email', uniqueEmail('cli-direct'), '--password', TEST_PASSWORD]);
+      assert.equal(signup.code, 0, signup.stderr);
+      const up = await manuel(['upload', file]);
+      assert.equal(up.code, 0, up.stderr);
+      assert.match(up.stdout, /flux\.pdf: completed \(pages 2, /);
+      assert.deepEqual(staged(), []);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('a PUT longer than declared is refused (413 payload_too_large) and nothing is staged', async () => {
@@ -153,5 +175,27 @@ describe('direct upload (embedded server)', () => {
     assert.ok(doc.paths['/api/manuals/uploads']?.post);
     assert.ok(doc.paths['/api/manuals/uploads/{id}/content']?.put);
     assert.ok(doc.paths['/api/manuals/uploads/{id}/complete']?.post);
+  });
+});
+
+describe('direct upload with EnableWAF and EnableAdvancedSecurity on', () => {
+  let t: TestServer;
+  before(async () => {
+    t = await startTestServer({ parameters: { EnableWAF: true, EnableAdvancedSecurity: true } });
+  });
+  after(() => t?.close());
+
+  it('a legitimate direct upload is not blocked by request inspection or the rate limits', async () => {
+    const token = await t.signup();
+    for (let i = 0; i < 5; i++) {
+      const pdf = buildPdf([[`Manual number ${i} about the mixing valve.`]]);
+      const s = await t.request('/api/manuals/uploads', { token, json: { filename: `valve-${i}.pdf`, size: pdf.length, sha256: sha(pdf) } });
+      assert.equal(s.status, 201, await s.clone().text());
+      const ticket = (await s.json()) as Record<string, any>;
+      const put = await fetch(new URL(ticket.url, t.url), { method: 'PUT', headers: ticket.headers, body: new Uint8Array(pdf) });
+      assert.equal(put.status, 204, await put.text());
+      const c = await t.request(`/api/manuals/uploads/${ticket.upload_id}/complete`, { token, method: 'POST' });
+      assert.equal(c.status, 202, await c.text());
+    }
   });
 });
