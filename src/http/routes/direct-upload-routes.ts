@@ -59,7 +59,7 @@ const contentRoute = createRoute({
   tags: ['manuals'],
   summary: 'The bytes of a direct upload (embedded server; the url of the upload ticket)',
   description: 'Authorised by the ticket url\'s token, not by a bearer token. Exactly the declared size; anything more is refused while it streams (413) and nothing is kept.',
-  request: { params: UploadIdParam, query: z.object({ token: z.string().min(1).max(200) }) },
+  request: { params: UploadIdParam, query: z.object({ token: z.string().max(200).optional() }) },
   responses: { 204: { description: 'Stored; now complete the upload' }, ...errorResponses(404, 410, 413, 422) },
 });
 
@@ -108,7 +108,7 @@ export function directUploadRoutes(services: AppServices) {
       const raw = c.req.raw.body;
       await receiveUpload(deps, {
         id,
-        token: c.req.valid('query').token,
+        token: c.req.valid('query').token ?? '', // no token is like a wrong one: 404, nothing said about the upload
         contentLength: declared === undefined ? null : Number(declared),
         body: raw ? Readable.fromWeb(raw as never) : Readable.from([]),
       });
