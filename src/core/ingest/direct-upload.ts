@@ -79,6 +79,17 @@ async function readSession(deps: DirectUploadDeps, id: string): Promise<UploadSe
   return raw ? (JSON.parse(raw.toString('utf8')) as UploadSession) : null;
 }
 
+/**
+ * Discards the upload `id` if its completion window has passed (a client that never completed). For
+ * stores without a lifecycle rule (the embedded file store); S3 expires uploads/ by itself. True when discarded.
+ */
+export async function discardIfAbandoned(deps: DirectUploadDeps, id: string): Promise<boolean> {
+  const session = await readSession(deps, id).catch(() => null);
+  if (session && (deps.clock ?? systemClock).now().getTime() <= Date.parse(session.completeBy)) return false;
+  await discardUpload(deps, id);
+  return true;
+}
+
 /** Removes the staged bytes and the session: nothing of a failed or finished upload stays. */
 export async function discardUpload(deps: DirectUploadDeps, id: string): Promise<void> {
   await deps.blobs.delete(stagingKey(id)).catch(() => false);
