@@ -29,6 +29,10 @@ export const ErrorCodes = [
   'upstream_error',
   'unavailable',
   'storage_error',
+  'upload_expired',
+  'upload_incomplete',
+  'checksum_mismatch',
+  'size_mismatch',
   'internal_error',
 ] as const;
 
@@ -70,6 +74,12 @@ export const errors = {
   upstream: (message: string) => new ManuelError('upstream_error', message),
   unavailable: (message: string) => new ManuelError('unavailable', message),
   /** A write to file/object storage failed; whatever was written has been removed. */
+  uploadExpired: () => new ManuelError('upload_expired', 'The upload has expired: start a new one with POST /api/manuals/uploads'),
+  uploadIncomplete: () => new ManuelError('upload_incomplete', 'The file has not been sent yet: PUT it to the upload url first'),
+  checksumMismatch: (declared: string, actual: string) =>
+    new ManuelError('checksum_mismatch', 'The file received does not have the declared sha256; nothing was kept', { declared, actual }),
+  sizeMismatch: (declared: number, actual: number) =>
+    new ManuelError('size_mismatch', `The file received has ${actual} bytes, not the declared ${declared}; nothing was kept`, { declared, actual }),
   storage: (cause: unknown) => new ManuelError('storage_error', 'The file could not be stored; nothing was kept. Try again later.', undefined, { cause }),
   rateLimited: (message: string, retryAfterSeconds: number, details?: Record<string, unknown>) =>
     new ManuelError('rate_limited', message, { ...details, retry_after_seconds: retryAfterSeconds }),

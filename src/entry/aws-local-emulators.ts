@@ -12,7 +12,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, PutBucketCorsCommand, S3Client } from '@aws-sdk/client-s3';
 import { clientConfig, type AwsSettings } from '../adapters/aws/aws-client-config.js';
 import { createTableInput, TABLES, type TableKey } from '../adapters/aws/dynamodb-tables.js';
 import { freePort } from './free-port.js';
@@ -59,6 +59,15 @@ export interface LocalS3 {
   close(): Promise<void>;
 }
 
+/** The manuals bucket's CORS rule: any origin here (loopback only); the templates name CorsAllowedOrigins. */
+export const MANUALS_BUCKET_CORS = {
+  AllowedOrigins: ['*'],
+  AllowedMethods: ['PUT', 'GET', 'HEAD'],
+  AllowedHeaders: ['content-type'],
+  ExposeHeaders: ['ETag', 'Content-Disposition', 'Content-Length'],
+  MaxAgeSeconds: 600,
+};
+
 export async function startLocalS3(): Promise<LocalS3> {
   const { default: S3rver } = await import('s3rver');
   const directory = mkdtempSync(join(tmpdir(), 'manuel-aws-local-s3-'));
@@ -69,6 +78,8 @@ export async function startLocalS3(): Promise<LocalS3> {
   const client = new S3Client(clientConfig({ region: REGION, endpoints: { s3: endpoint }, credentials: LOCAL_CREDENTIALS }, 's3'));
   try {
     for (const b of Object.values(buckets)) await client.send(new CreateBucketCommand({ Bucket: b }));
+    // The web app PUTs direct uploads and GETs downloads at presigned URLs (ADR 0030), as in the templates' ManualsBucket.
+    await client.send(new PutBucketCorsCommand({ Bucket: buckets.manuals, CORSConfiguration: { CORSRules: [MANUALS_BUCKET_CORS] } }));
   } finally {
     client.destroy();
   }

@@ -3,7 +3,7 @@ import type { MiddlewareHandler } from 'hono';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AppEnv } from './app-env.js';
-import { authMiddleware } from './middleware/auth.js';
+import { authMiddleware, UPLOAD_CONTENT_PATH } from './middleware/auth.js';
 import { signatureAuthFor } from './middleware/signature.js';
 import { apiKeyRoutes } from './routes/api-key-routes.js';
 import { capBody, largestBodyBytes, MB } from './middleware/body-limit.js';
@@ -33,6 +33,7 @@ import { metricsRoutes } from './routes/metrics-routes.js';
 import { pageImageRoutes } from './routes/page-images.js';
 import { queryRoutes } from './routes/query-routes.js';
 import { uploadRoutes } from './routes/upload-routes.js';
+import { directUploadRoutes } from './routes/direct-upload-routes.js';
 import { usageRoutes } from './routes/usage-routes.js';
 import { mountWebApp } from './routes/web-app-routes.js';
 import type { AppServices } from './services.js';
@@ -50,14 +51,15 @@ export interface AppOptions extends TrafficControlOptions {
 const here = dirname(fileURLToPath(import.meta.url));
 const defaultWebDir = resolve(here, ...(here.includes('/dist/') ? ['..', '..', '..'] : ['..', '..']), 'web', 'dist');
 
-/** Routes that carry files set their own cap (MaxManualSizeMB, MaxAudioSizeMB); every other body is small JSON. */
+/** Routes that carry files set their own cap (MaxManualSizeMB, MaxAudioSizeMB, a direct upload's declared size); every other body is small JSON. */
 const OWN_CAP = new Set(['/api/manuals/upload', '/api/query', '/api/transcribe', IMPORT_MANUAL_PATH]);
+const ownCap = (path: string) => OWN_CAP.has(path) || UPLOAD_CONTENT_PATH.test(path);
 
 /** MaxRequestSizeMB caps every other body (refused from Content-Length, or while it streams). */
 function defaultBodyCap(maxRequestSizeMB: number): MiddlewareHandler<AppEnv> {
   const bytes = Math.floor(maxRequestSizeMB * MB);
   const cap = capBody(() => bytes, () => bytes);
-  return (c, next) => (OWN_CAP.has(c.req.path) ? next() : cap(c, next));
+  return (c, next) => (ownCap(c.req.path) ? next() : cap(c, next));
 }
 
 /** The one Hono app of both shapes: every route, the OpenAPI document and its reference page. */
@@ -94,6 +96,7 @@ export function createApp(services: AppServices, options: AppOptions = {}) {
   app.route('/', metricsRoutes(services));
   app.route('/api', authRoutes(services));
   app.route('/api', uploadRoutes(services, { downloadTimeoutMs: options.downloadTimeoutMs }));
+  app.route('/api', directUploadRoutes(services));
   app.route('/api', limitsRoutes(services));
   app.route('/api', manualRoutes(services));
   app.route('/api', pageImageRoutes(services));

@@ -14,6 +14,7 @@ import type { NonceStore } from '../core/ports/nonce-store.js';
 import type { AuthThrottle } from '../core/ports/auth-throttle.js';
 import type { IdentityProvider } from '../core/ports/identity-provider.js';
 import type { RateLimitStore } from '../core/ports/rate-limit-store.js';
+import type { BlobPresigner } from '../core/ports/blob-presigner.js';
 import type { SecretBox } from '../core/ports/secret-box.js';
 import type { UsageRepo } from '../core/ports/usage-repo.js';
 import type { UsageCounters } from '../core/ports/usage-counters.js';
@@ -83,6 +84,8 @@ export interface AppServices {
   embedder: Embedder | null;
   answerWriter: AnswerWriter;
   blobs: BlobStore;
+  /** Direct transfers to and from the blob store (aws: S3 presigned URLs). Without it the server moves the bytes itself (ADR 0030). */
+  presigner?: BlobPresigner;
   cache: Cache;
   /** The ingestion worker (for /health); the job queue itself wakes it on every enqueue. */
   worker: { isRunning(): boolean };

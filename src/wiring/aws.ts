@@ -52,6 +52,7 @@ import { DynamoDbNonceStore } from '../adapters/aws/dynamodb-nonce-store.js';
 import { DynamoDbRateLimitStore } from '../adapters/aws/dynamodb-rate-limit-store.js';
 import { DynamoDbUserRepo } from '../adapters/aws/dynamodb-user-repo.js';
 import { S3BlobStore } from '../adapters/aws/s3-blob-store.js';
+import { S3Presigner } from '../adapters/aws/s3-presigner.js';
 import { FfmpegAudioDecoder } from '../adapters/embedded/ffmpeg-audio-decoder.js';
 import { MemoryCache } from '../adapters/embedded/memory-cache.js';
 import { MemoryRateLimitStore } from '../adapters/embedded/memory-rate-limit-store.js';
@@ -368,6 +369,7 @@ export async function createAws(config: AwsConfig, opts: AwsOptions = {}): Promi
     embedder: embedder ? traced(tracing.tracedEmbedder, embedder) : null,
     answerWriter: traced(tracing.tracedAnswerWriter, answerWriter),
     blobs,
+    presigner: new S3Presigner({ client: s3, bucket: config.buckets.manuals }), // direct uploads and downloads (ADR 0030)
     // EnableRedisCache: one cache for every container; else per container (a warm Lambda remembers its own answers).
     cache: traced(tracing.tracedCache, cache),
     redis,

@@ -7,6 +7,7 @@ import { destination, pino } from 'pino';
 import { FfmpegAudioDecoder } from '../adapters/embedded/ffmpeg-audio-decoder.js';
 import { FsAudioArchive } from '../adapters/embedded/fs-audio-archive.js';
 import { FsBlobStore } from '../adapters/embedded/fs-blob-store.js';
+import { scheduleStagedUploadSweep } from '../adapters/embedded/staged-upload-sweep.js';
 import { JoseTokenService, loadJwtSecret } from '../adapters/embedded/jose-token-service.js';
 import { IpcEmbedder, type IpcChannel } from '../adapters/embedded/ipc-embedder.js';
 import { LOCAL_EMBEDDING_MODEL, LocalEmbedder } from '../adapters/embedded/local-embedder.js';
@@ -232,6 +233,8 @@ export async function createEmbedded(config: EmbeddedConfig, opts: EmbeddedOptio
   );
   const manuals = versioned;
   const stopPruning = scheduleUsagePruning({ usage: sqliteUsage, clock, logger }, p.UsageDataRetentionDays);
+  // Direct uploads never completed (ADR 0030): what the bucket's lifecycle rule does on AWS.
+  const stopUploadSweep = scheduleStagedUploadSweep({ blobs, clock, blobsRoot: join(config.dataDir, 'blobs'), logger });
   const { ops, stopOps } = opsServices(config, db, clock, logger);
   if (breakers) ops.breakers = breakers;
   // Cost ledger: the usage store's per-user-day-operation table, written with each event (always on, it is free).
@@ -423,6 +426,7 @@ export async function createEmbedded(config: EmbeddedConfig, opts: EmbeddedOptio
     close: (drainMs = 10_000) =>
       (closed ??= (async () => {
         stopPruning();
+        stopUploadSweep();
         stopOps();
         await worker.stop(drainMs);
         await monitor?.stop(); // after the worker: its last job's pages are in the last minute written

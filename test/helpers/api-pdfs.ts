@@ -9,7 +9,7 @@ import { repoRoot } from './eval-manuals.js';
 const esc = (s: string) => s.replace(/[\\()]/g, (c) => `\\${c}`);
 
 /** One entry per page: its lines of text, or null for a page with only a drawing (no text). */
-export function buildPdf(pages: (string[] | null)[], opts: { encrypted?: boolean } = {}): Buffer {
+export function buildPdf(pages: (string[] | null)[], opts: { encrypted?: boolean; paddingBytes?: number } = {}): Buffer {
   const objects: string[] = [];
   const add = (body: string) => objects.push(body);
   add('<< /Type /Catalog /Pages 2 0 R >>');
@@ -33,6 +33,11 @@ export function buildPdf(pages: (string[] | null)[], opts: { encrypted?: boolean
   const encryptRef = opts.encrypted ? ` /Encrypt ${objects.length} 0 R /ID [<${'ab'.repeat(16)}> <${'ab'.repeat(16)}>]` : '';
   objects[1] = `<< /Type /Pages /Kids [${kids.map((k) => `${k} 0 R`).join(' ')}] /Count ${kids.length} >>`;
 
+  if (opts.paddingBytes) {
+    // An embedded file's worth of bytes nobody draws (like a manual's fonts and images): size without pages.
+    const pad = Buffer.alloc(opts.paddingBytes).fill('manual padding 0123456789 abcdefghij ').toString('latin1');
+    add(`<< /Length ${opts.paddingBytes} >>\nstream\n${pad}\nendstream`);
+  }
   let out = '%PDF-1.4\n%\xe2\xe3\xcf\xd3\n';
   const offsets: number[] = [];
   objects.forEach((body, i) => {
@@ -45,6 +50,9 @@ export function buildPdf(pages: (string[] | null)[], opts: { encrypted?: boolean
   out += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R${encryptRef} >>\nstartxref\n${xref}\n%%EOF\n`;
   return Buffer.from(out, 'latin1');
 }
+
+/** A valid PDF of about `bytes` bytes with known text: a big manual for the direct-upload tests. */
+export const bigPdf = (bytes: number, pages: string[][]) => buildPdf(pages, { paddingBytes: Math.max(0, bytes - 4096) });
 
 /** A PDF whose pages have only drawings: what a scan without OCR looks like to a text extractor. */
 export const scannedPdf = () => buildPdf([null, null]);

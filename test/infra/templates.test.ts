@@ -591,3 +591,18 @@ test('every function starts with the environment the template gives it (the aws 
     }
   }
 });
+
+test('direct uploads (ADR 0030): the manuals bucket lets the web app PUT and GET at presigned URLs, and drops staged uploads after a day', () => {
+  for (const [name, t] of templates) {
+    const bucket = t.Resources.ManualsBucket.Properties;
+    const cors = (values: Record<string, string>) => evaluate(t, bucket.CorsConfiguration.CorsRules, parameterValues(t, values))[0];
+    assert.deepEqual(cors({ CorsAllowedOrigins: 'https://manuals.example.com,https://app.example.com' }).AllowedOrigins, ['https://manuals.example.com', 'https://app.example.com'], name);
+    assert.deepEqual(cors({ CorsAllowedOrigins: '' }).AllowedOrigins, ['*'], name);
+    assert.deepEqual(cors({}).AllowedMethods, ['PUT', 'GET', 'HEAD'], name);
+    assert.deepEqual(cors({}).AllowedHeaders, ['content-type'], name);
+    const staged = (bucket.LifecycleConfiguration.Rules as Json[]).find((x) => x.Id === 'StagedUploads');
+    assert.deepEqual(staged, { Id: 'StagedUploads', Status: 'Enabled', Prefix: 'uploads/', ExpirationInDays: 1 }, name);
+    // Staged bytes are not under manuals/, so they never start ProcessManual; the Manuals function signs with its S3 CRUD rights.
+    assert.ok((t.Resources.ManualsFunction.Properties.Policies as Json[]).some((x) => x.S3CrudPolicy?.BucketName?.Ref === 'ManualsBucket'), name);
+  }
+});

@@ -80,13 +80,19 @@ export async function getManualWithJob(deps: { manuals: ManualRepo; jobs: JobQue
   return { manual, job };
 }
 
+/** The manual whose original bytes the caller may download (same checks as readManualFile, no bytes read). */
+export async function downloadableManual(deps: { manuals: ManualRepo }, caller: Caller & { manualId: string }): Promise<Manual> {
+  const manual = await getManual(deps, caller);
+  if (isQuarantined(manual)) throw errors.quarantined(manual.quarantineReason!);
+  return manual;
+}
+
 export async function readManualFile(
   deps: { manuals: ManualRepo; blobs: BlobStore },
   caller: Caller & { manualId: string },
 ): Promise<{ manual: Manual; stream: Readable; size: number; fileName: string }> {
-  const manual = await getManual(deps, caller);
   // Text and page images stay available (rendered by us, no script runs); the original bytes do not.
-  if (isQuarantined(manual)) throw errors.quarantined(manual.quarantineReason!);
+  const manual = await downloadableManual(deps, caller);
   const stream = await deps.blobs.stream(manual.blobKey);
   if (!stream) throw errors.notFound('Manual file');
   return { manual, stream, size: manual.size, fileName: manual.fileName };

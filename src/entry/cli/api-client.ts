@@ -1,7 +1,7 @@
 import { signRequest } from '../../http/signing/request-signer.js';
 import { CliError, connectionError } from './cli-error.js';
 import type { ConfigStore, Session, StoredApiKey } from './config-store.js';
-import { postMultipartFile, type BodySigner, type MultipartFile, type RawResponse } from './http-upload.js';
+import { fileSha256, postMultipartFile, putFile, type BodySigner, type MultipartFile, type RawResponse } from './http-upload.js';
 import type { TokenResponse } from './api-types.js';
 
 export interface RequestOptions {
@@ -93,6 +93,33 @@ export class ApiClient {
     return parseResponse<T>(res);
   }
 
+  /**
+   * A PDF of any size up to the server's limit: start a direct upload, PUT the bytes to its url
+   * (object storage on AWS, past API Gateway's 10 MB; the server's own route otherwise), complete it.
+   * A server without the flow (older: 404 on the start) gets the multipart upload instead.
+   */
+  async uploadManual<T>(file: MultipartFile, fields: { name?: string }, onProgress: (sent: number, total: number) => void): Promise<T> {
+    let ticket: UploadTicket;
+    try {
+      const sha256 = await fileSha256(file.path);
+      ticket = await this.request<UploadTicket>('POST', '/api/manuals/uploads', { json: { filename: file.fileName, size: file.size, sha256, ...fields } });
+    } catch (e) {
+      const type = (e as CliError).body && ((e as CliError).body as { error_type?: string }).error_type;
+      if (e instanceof CliError && type === 'not_found') return this.upload<T>('/api/manuals/upload', fields.name ? { name: fields.name } : {}, file, onProgress);
+      throw e;
+    }
+    // Relative: this server's own PUT route; absolute: a presigned object-storage URL. Neither takes our credentials.
+    const target = ticket.url.startsWith('/') ? new URL(this.server + ticket.url) : new URL(ticket.url);
+    let put: RawResponse;
+    try {
+      put = await putFile(target, ticket.headers, file.path, file.size, onProgress);
+    } catch (e) {
+      throw connectionError(target.origin, e);
+    }
+    if (put.status < 200 || put.status >= 300) throw storageRefusal(put);
+    return this.request<T>('POST', `/api/manuals/uploads/${encodeURIComponent(ticket.upload_id)}/complete`);
+  }
+
   /** Stores the tokens of a signup/login/refresh answer as this server's session. */
   saveSession(email: string, tokens: TokenResponse, makeDefault: boolean): void {
     this.store.update((c) => {
@@ -132,6 +159,28 @@ export class ApiClient {
     this.saveSession(session.email, { ...tokens, refresh_token: tokens.refresh_token || session.refresh_token }, false);
     return this.session()!;
   }
+}
+
+interface UploadTicket {
+  upload_id: string;
+  url: string;
+  method: 'PUT';
+  headers: Record<string, string>;
+  expires_at: string;
+}
+
+/** A refused PUT: our JSON error, or object storage's XML one (<Code>, <Message>). */
+function storageRefusal(res: RawResponse): CliError {
+  try {
+    const body = JSON.parse(res.text) as { error?: string; error_type?: string };
+    if (body.error) return new CliError(`Upload refused: ${body.error}`, 1, body);
+  } catch {
+    // XML (S3) or nothing
+  }
+  const code = /<Code>([^<]*)<\/Code>/.exec(res.text)?.[1];
+  const message = /<Message>([^<]*)<\/Message>/.exec(res.text)?.[1];
+  const error = code ? `${code}${message ? `: ${message}` : ''}` : `HTTP ${res.status}`;
+  return new CliError(`Upload refused by storage: ${error}`, 1, { error, error_type: code ?? 'storage_refused', status: res.status });
 }
 
 function parseResponse<T>(res: RawResponse, signed = false): T {

@@ -43,23 +43,31 @@ export async function postMultipartFile(
   head += `--${boundary}\r\nContent-Disposition: form-data; name="${quote(file.field)}"; filename="${quote(file.fileName)}"\r\nContent-Type: ${file.contentType}\r\n\r\n`;
   const headBuf = Buffer.from(head, 'utf8');
   const tailBuf = Buffer.from(`\r\n--${boundary}--\r\n`, 'utf8');
-  const total = file.size;
   const contentType = `multipart/form-data; boundary=${boundary}`;
   // A signature covers the digest of the exact bytes sent: hash them in a first pass over the file.
   const signed = sign ? await sign({ contentType, contentDigest: await multipartDigest(headBuf, file.path, tailBuf) }) : {};
 
+  return streamRequest(url, 'POST', { ...headers, ...signed, 'content-type': contentType }, { head: headBuf, path: file.path, size: file.size, tail: tailBuf }, onProgress);
+}
+
+/** PUTs a file's bytes as they are (a direct upload's url): exact Content-Length, progress as it goes. */
+export function putFile(url: URL, headers: Record<string, string>, path: string, size: number, onProgress: (sent: number, total: number) => void): Promise<RawResponse> {
+  return streamRequest(url, 'PUT', headers, { head: Buffer.alloc(0), path, size, tail: Buffer.alloc(0) }, onProgress);
+}
+
+/** head + the file + tail as one body with node:http(s), reporting the file bytes sent. */
+function streamRequest(
+  url: URL,
+  method: 'POST' | 'PUT',
+  headers: Record<string, string>,
+  body: { head: Buffer; path: string; size: number; tail: Buffer },
+  onProgress: (sent: number, total: number) => void,
+): Promise<RawResponse> {
+  const total = body.size;
   return new Promise((resolve, reject) => {
     let responded = false;
     const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
-    const req = send(url, {
-      method: 'POST',
-      headers: {
-        ...headers,
-        ...signed,
-        'content-type': contentType,
-        'content-length': String(headBuf.length + file.size + tailBuf.length),
-      },
-    });
+    const req = send(url, { method, headers: { ...headers, 'content-length': String(body.head.length + body.size + body.tail.length) } });
     req.on('response', (res) => {
       responded = true;
       const chunks: Buffer[] = [];
@@ -72,23 +80,30 @@ export async function postMultipartFile(
       if (!responded) reject(e);
     });
 
-    req.write(headBuf);
+    if (body.head.length) req.write(body.head);
     let sent = 0;
     onProgress(0, total);
-    const stream = createReadStream(file.path);
+    const stream = createReadStream(body.path);
     stream.on('data', (chunk: Buffer | string) => {
       sent += chunk.length;
       if (!req.write(chunk)) stream.pause();
       onProgress(sent, total);
     });
     req.on('drain', () => stream.resume());
-    stream.on('end', () => req.end(tailBuf));
+    stream.on('end', () => req.end(body.tail));
     stream.on('error', (e) => {
       req.destroy();
       reject(e);
     });
     req.on('close', () => stream.destroy());
   });
+}
+
+/** Hex sha256 of a file, streaming it. */
+export async function fileSha256(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
 }
 
 /** RFC 9530 sha-256 Content-Digest of head + file + tail, streaming the file. */

@@ -5,8 +5,12 @@ import type { TokenService } from '../../core/ports/token-service.js';
 import type { AppEnv, AuthUser } from '../app-env.js';
 import { isAdminRoute, type SignatureAuth } from './signature.js';
 
-/** Paths under /api that need no token. */
+/**
+ * Paths under /api that need no token. A direct upload's PUT carries its own credential (the ticket
+ * url's token, like a presigned S3 URL), checked by its route.
+ */
 const PUBLIC = [/^\/api\/auth\//, /^\/api\/openapi\.json$/, /^\/api\/docs(\/|$)/];
+export const UPLOAD_CONTENT_PATH = /^\/api\/manuals\/uploads\/[^/]+\/content$/;
 
 /**
  * Who is calling, on every /api/* route except sign-in and the API description. Sets `c.var.user`
@@ -19,6 +23,7 @@ const PUBLIC = [/^\/api\/auth\//, /^\/api\/openapi\.json$/, /^\/api\/docs(\/|$)/
 export function authMiddleware(tokens: Pick<TokenService, 'verify'>, signatures?: SignatureAuth): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     if (PUBLIC.some((re) => re.test(c.req.path))) return next();
+    if (c.req.method === 'PUT' && UPLOAD_CONTENT_PATH.test(c.req.path)) return next();
     const header = c.req.header('authorization') ?? '';
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     if (match) {

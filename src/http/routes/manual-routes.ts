@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { removePageCache } from './page-images.js';
-import { deleteManual, getManualWithJob, listManuals, readManualFile, toManualDto } from '../../core/manuals/manage-manuals.js';
+import { deleteManual, downloadableManual, getManualWithJob, listManuals, readManualFile, toManualDto } from '../../core/manuals/manage-manuals.js';
 import type { AppEnv } from '../app-env.js';
 import { currentUser } from '../middleware/auth.js';
 import { bearerSecurity, errorResponses, IdParam } from '../schemas/common-schemas.js';
@@ -34,11 +34,13 @@ const fileRoute = createRoute({
   path: '/manuals/{id}/file',
   tags: ['manuals'],
   summary: 'The PDF as uploaded',
-  description: 'A quarantined manual (see `quarantined`) answers 403 `quarantined` until an admin releases it.',
+  description:
+    'A quarantined manual (see `quarantined`) answers 403 `quarantined` until an admin releases it. On AWS the answer is a 302 to a presigned object-storage URL valid for 5 minutes (send no Authorization header there; fetch and curl -L drop it on the cross-origin redirect).',
   security: bearerSecurity,
   request: { params: IdParam },
   responses: {
     200: { description: 'The PDF', content: { 'application/pdf': { schema: z.string().openapi({ format: 'binary' }) } } },
+    302: { description: 'AWS: the PDF is at the Location (a presigned URL, 5 minutes)' },
     ...errorResponses(401, 403, 404),
   },
 });
@@ -59,6 +61,9 @@ export function contentDisposition(kind: 'attachment' | 'inline', fileName: stri
   return `${kind}; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(fileName)}`;
 }
 
+/** A download link is used at once: five minutes cover a slow start, not sharing. */
+export const FILE_URL_TTL_SECONDS = 300;
+
 export function manualRoutes(services: AppServices) {
   return new OpenAPIHono<AppEnv>()
     .openapi(listRoute, async (c) => {
@@ -70,6 +75,17 @@ export function manualRoutes(services: AppServices) {
       return c.json(toManualDto(manual, job), 200);
     })
     .openapi(fileRoute, async (c) => {
+      if (services.presigner) {
+        // Always, whatever the size: the bytes never pass through the function (API Gateway and Lambda cap a response at ~6 MB).
+        const manual = await downloadableManual(services, { userId: currentUser(c).id, manualId: c.req.valid('param').id });
+        const link = await services.presigner.presignGet(manual.blobKey, {
+          contentType: 'application/pdf',
+          contentDisposition: contentDisposition('attachment', manual.fileName),
+          expiresInSeconds: FILE_URL_TTL_SECONDS,
+        });
+        c.header('Cache-Control', 'private, no-store');
+        return c.redirect(link.url, 302);
+      }
       const { stream, size, fileName } = await readManualFile(services, { userId: currentUser(c).id, manualId: c.req.valid('param').id });
       return c.body(Readable.toWeb(stream) as ReadableStream, 200, {
         'Content-Type': 'application/pdf',

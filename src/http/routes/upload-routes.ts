@@ -13,6 +13,35 @@ import { safeDownload } from '../url-import/safe-download.js';
 
 const accepted = { description: 'Accepted: ingestion runs in the background', content: { 'application/json': { schema: SubmittedSchema } } };
 
+export interface UploadedInput {
+  fileName: string;
+  name?: string;
+  data: Buffer;
+  source: 'upload' | 'url';
+}
+
+/** Every way in (multipart, base64 JSON, URL import, direct upload) ends here: the same checks, the same usage event. */
+export async function submitUploaded(services: AppServices, maxBytes: number, ownerId: string, input: UploadedInput): Promise<SubmitManualResult> {
+  if (input.data.length === 0) throw errors.validation('file: the file is empty', { field: 'file' });
+  if (input.data.length > maxBytes) throw errors.tooLarge(maxBytes);
+  const result = await submitManual(services, { ownerId, ...input });
+  await recordUsage(services, {
+    userId: ownerId,
+    operation: 'upload',
+    detail: { manual_id: result.manual.id, size: result.manual.size, source: input.source, duplicate: result.duplicate },
+  });
+  return result;
+}
+
+export const submitted = (r: SubmitManualResult) => ({
+  manual_id: r.manual.id,
+  job_id: r.job.id,
+  status: r.manual.status,
+  duplicate: r.duplicate,
+  name: r.manual.name,
+  size: r.manual.size,
+});
+
 export function uploadRoutes(services: AppServices, opts: { downloadTimeoutMs?: number } = {}) {
   const maxBytes = Math.floor(services.parameters.MaxManualSizeMB * MB);
   const cap = capBody((ct) => (bodyKind(ct) === 'json' ? base64Length(maxBytes) : maxBytes) + ENVELOPE_BYTES, () => maxBytes);
@@ -44,25 +73,7 @@ export function uploadRoutes(services: AppServices, opts: { downloadTimeoutMs?: 
     responses: { 202: accepted, ...errorResponses(400, 401, 413, 415, 422) },
   });
 
-  const submit = async (ownerId: string, input: { fileName: string; name?: string; data: Buffer; source: 'upload' | 'url' }): Promise<SubmitManualResult> => {
-    if (input.data.length === 0) throw errors.validation('file: the file is empty', { field: 'file' });
-    if (input.data.length > maxBytes) throw errors.tooLarge(maxBytes);
-    const result = await submitManual(services, { ownerId, ...input });
-    await recordUsage(services, {
-      userId: ownerId,
-      operation: 'upload',
-      detail: { manual_id: result.manual.id, size: result.manual.size, source: input.source, duplicate: result.duplicate },
-    });
-    return result;
-  };
-  const submitted = (r: SubmitManualResult) => ({
-    manual_id: r.manual.id,
-    job_id: r.job.id,
-    status: r.manual.status,
-    duplicate: r.duplicate,
-    name: r.manual.name,
-    size: r.manual.size,
-  });
+  const submit = (ownerId: string, input: UploadedInput) => submitUploaded(services, maxBytes, ownerId, input);
 
   return new OpenAPIHono<AppEnv>()
     .openapi(uploadRoute, async (c) => {

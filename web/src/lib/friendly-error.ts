@@ -46,6 +46,11 @@ export function friendlyError(e: unknown, context: Context = 'general'): string 
       return e.message;
     case 'quota_exceeded':
       return quotaMessage(e);
+    case 'upload_expired':
+      return 'The upload took too long and expired. Try again.';
+    case 'checksum_mismatch':
+    case 'size_mismatch':
+      return 'The file changed or was cut off while it was sent; nothing was kept. Try again.';
     case 'rate_limited': {
       const s = e.body.retry_after_seconds;
       return `Too many requests. Try again${s ? ` in ${Math.ceil(s)} s` : ' in a moment'}.`;

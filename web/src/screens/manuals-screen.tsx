@@ -2,7 +2,7 @@ import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { api } from '../api/http-client';
 import type { Accepted, ManualList, ManualSummary } from '../api/types';
 import { checkManualSize, maxManualBytes, noteRefusal, sizeText } from '../api/upload-limits';
-import { postFormWithProgress } from '../api/upload-request';
+import { uploadManual } from '../api/upload-request';
 import { friendlyError } from '../lib/friendly-error';
 import { useIngestionTracker } from './ingestion-tracker';
 import { ManualRow } from './manual-row';
@@ -58,10 +58,7 @@ export function ManualsScreen() {
     for (const file of Array.from(files)) {
       void tracker.track(file.name, async (onProgress) => {
         await checkManualSize(file);
-        const form = new FormData();
-        form.append('file', file, file.name);
-        form.append('name', file.name);
-        return postFormWithProgress<Accepted>('/api/manuals/upload', form, onProgress).catch((e: unknown) => {
+        return uploadManual<Accepted>(file, onProgress).catch((e: unknown) => {
           noteRefusal(e);
           throw e;
         });

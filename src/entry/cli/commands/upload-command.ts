@@ -27,11 +27,9 @@ export function uploadCommand(): Command {
           try {
             const path = resolve(file);
             const st = statFile(path);
-            const fields: Record<string, string> = opts.name ? { name: opts.name } : {};
-            item.submit = await ctx.api.upload<SubmitResponse>(
-              '/api/manuals/upload',
-              fields,
+            item.submit = await ctx.api.uploadManual<SubmitResponse>(
               { field: 'file', path, fileName: basename(path), contentType: 'application/pdf', size: st.size },
+              opts.name ? { name: opts.name } : {},
               (sent, total) => progress.upload(sent, total),
             );
           } catch (e) {
