@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { HttpResult } from './check-http.js';
 import { apiKeyCredentials } from './check-http.js';
-import { buildPdf, CHECK_QUESTIONS, checkManualPages, VOICE_QUESTION } from './check-manual.js';
+import { buildPdf } from '../../../core/pdf/build-pdf.js';
+import { CHECK_QUESTIONS, checkManualPages, VOICE_QUESTION } from './check-manual.js';
 import type { CheckRun, CheckUser, Criterion } from './check-types.js';
 import { row } from './check-types.js';
 import { deleteAllManualsOf } from './cleanup.js';
