@@ -4,6 +4,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AppEnv } from './app-env.js';
 import { authMiddleware } from './middleware/auth.js';
+import { accountRoutes } from './routes/account-routes.js';
 import { signatureAuthFor } from './middleware/signature.js';
 import { apiKeyRoutes } from './routes/api-key-routes.js';
 import { capBody, largestBodyBytes, MB } from './middleware/body-limit.js';
@@ -102,6 +103,7 @@ export function createApp(services: AppServices, options: AppOptions = {}) {
   app.route('/api', usageRoutes(services));
   app.route('/api', bootstrapRoutes(services));
   app.route('/api', apiKeyRoutes(services));
+  app.route('/api', accountRoutes(services));
   app.route('/api', adminManualRoutes(services));
   app.route('/api', adminErrorRoutes(services));
   app.route('/api', adminDlqRoutes(services));
