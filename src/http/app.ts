@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type { AppEnv } from './app-env.js';
 import { authMiddleware } from './middleware/auth.js';
 import { accountRoutes } from './routes/account-routes.js';
+import { adminAlertRoutes } from './routes/admin-alert-routes.js';
 import { signatureAuthFor } from './middleware/signature.js';
 import { apiKeyRoutes } from './routes/api-key-routes.js';
 import { capBody, largestBodyBytes, MB } from './middleware/body-limit.js';
@@ -110,6 +111,7 @@ export function createApp(services: AppServices, options: AppOptions = {}) {
   app.route('/api', adminExportRoutes(services));
   app.route('/api', adminImportRoutes(services));
   app.route('/api', dashboardRoutes(services));
+  app.route('/api', adminAlertRoutes(services));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
   app.openAPIRegistry.registerComponent('securitySchemes', 'metricsToken', {
