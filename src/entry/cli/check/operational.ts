@@ -86,6 +86,8 @@ export async function runOperational(run: CheckRun, admin: SendOptions | undefin
     const s = scrape(metrics.text);
     metricsFigure = `${s.families} families, ${s.samples} samples`;
     if (!/^text\/plain/.test(metrics.headers.get('content-type') ?? '') || s.samples === 0 || s.bad > 0) problems.push(`/metrics is not a Prometheus exposition (${s.bad} bad lines)`);
+  } else if (metrics.status === 503 && metrics.json?.error_type === 'unavailable' && /not scraped/.test(metrics.json?.error ?? '')) {
+    metricsFigure = 'not scraped (metrics go to CloudWatch as EMF)'; // the AWS shape: nothing to scrape, by design
   } else problems.push(`/metrics answered ${metrics.status || metrics.failure}${metrics.status === 401 ? ' (MetricsToken set: pass --metrics-token)' : ''}`);
   rows.push(row('ops', 'Operational: /health/deep green, /metrics scrapeable', problems.length ? 'fail' : 'pass', `health ${deepFigure} · metrics ${metricsFigure}`, problems.join('; ') || 'every dependency ok; the exposition parses'));
 
