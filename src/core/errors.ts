@@ -4,6 +4,7 @@ export const ErrorCodes = [
   'validation_error',
   'malformed_json',
   'unauthorized',
+  'password_reset_required',
   'forbidden',
   'not_found',
   'conflict',
@@ -55,6 +56,9 @@ export const isManuelError = (e: unknown): e is ManuelError => e instanceof Manu
 export const errors = {
   validation: (message: string, details?: Record<string, unknown>) => new ManuelError('validation_error', message, details),
   unauthorized: (message = 'A valid bearer token is required') => new ManuelError('unauthorized', message),
+  /** The password was right but must be replaced first (an imported Cognito account): POST /api/auth/complete-reset with `session`. */
+  passwordResetRequired: (session: string) =>
+    new ManuelError('password_reset_required', 'This account must set a new password: POST /api/auth/complete-reset with this session and a new password', { session }),
   forbidden: (message = 'Not allowed') => new ManuelError('forbidden', message),
   notFound: (what: string) => new ManuelError('not_found', `${what} not found`),
   conflict: (message: string) => new ManuelError('conflict', message),

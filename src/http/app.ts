@@ -4,6 +4,8 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AppEnv } from './app-env.js';
 import { authMiddleware, UPLOAD_CONTENT_PATH } from './middleware/auth.js';
+import { accountRoutes } from './routes/account-routes.js';
+import { adminAlertRoutes } from './routes/admin-alert-routes.js';
 import { signatureAuthFor } from './middleware/signature.js';
 import { apiKeyRoutes } from './routes/api-key-routes.js';
 import { capBody, largestBodyBytes, MB } from './middleware/body-limit.js';
@@ -105,12 +107,14 @@ export function createApp(services: AppServices, options: AppOptions = {}) {
   app.route('/api', usageRoutes(services));
   app.route('/api', bootstrapRoutes(services));
   app.route('/api', apiKeyRoutes(services));
+  app.route('/api', accountRoutes(services));
   app.route('/api', adminManualRoutes(services));
   app.route('/api', adminErrorRoutes(services));
   app.route('/api', adminDlqRoutes(services));
   app.route('/api', adminExportRoutes(services));
   app.route('/api', adminImportRoutes(services));
   app.route('/api', dashboardRoutes(services));
+  app.route('/api', adminAlertRoutes(services));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
   app.openAPIRegistry.registerComponent('securitySchemes', 'metricsToken', {

@@ -6,6 +6,7 @@ export const errorStatus: Record<ErrorCode, number> = {
   malformed_json: 400,
   unauthorized: 401,
   forbidden: 403,
+  password_reset_required: 403,
   not_found: 404,
   conflict: 409,
   payload_too_large: 413,

@@ -5,6 +5,7 @@ import { login } from '../../src/core/auth/login.js';
 import { logout } from '../../src/core/auth/logout.js';
 import { refresh } from '../../src/core/auth/refresh.js';
 import { signup } from '../../src/core/auth/signup.js';
+import { completeReset } from '../../src/core/auth/complete-reset.js';
 import { isManuelError } from '../../src/core/errors.js';
 import { importUsers } from '../../src/core/migration/import-data.js';
 import { ScryptPasswordHasher } from '../../src/adapters/embedded/scrypt-password-hasher.js';
@@ -16,6 +17,13 @@ export interface IdentityHarness {
   identity: IdentityProvider;
   /** The profile repo the provider reads (the same one the auth use cases write). */
   users: UserRepo;
+  /**
+   * Puts an account in the provider's forced-reset state with a temporary password the test knows
+   * (Cognito: AdminSetUserPassword, not permanent); absent: the provider never forces a reset.
+   */
+  forceReset?(email: string, temporaryPassword: string): Promise<void>;
+  /** Why this backend answers a deleted user's refresh token with something other than 'unauthorized' (it must still refuse it). */
+  deletedRefreshQuirk?: string;
   /** Why this backend cannot show that logout revokes the refresh token; false: it can. */
   logoutSkip: string | false;
   close(): Promise<void>;
@@ -117,6 +125,43 @@ export function identityProviderContract(name: string, make: () => Promise<Ident
       const [noHash] = await importUsers(h, [{ ...record, email: 'finn@example.com', password_hash: null, hash_scheme: null }]);
       assert.equal(noHash?.password, 'reset_required');
       await assert.rejects(login(deps, { email: 'finn@example.com', password: 'password-7' }), (e) => code(e) === 'unauthorized');
+    });
+
+    it('deletes an account: sign-in, refresh and bearer tokens all refused; the email can sign up again; deleting twice is fine', async () => {
+      const s = await signup(deps, { email: 'gone@example.com', password: 'password-3' });
+      const keep = await login(deps, { email: 'bob@example.com', password: 'password-2' });
+      await h.identity.deleteAccount({ userId: s.user.id, email: 'gone@example.com' });
+      assert.equal(await h.users.delete(s.user.id), true);
+      await assert.rejects(login(deps, { email: 'gone@example.com', password: 'password-3' }), (e) => code(e) === 'unauthorized');
+      if (h.deletedRefreshQuirk) await assert.rejects(refresh(deps, { refreshToken: s.refresh_token }), h.deletedRefreshQuirk);
+      else await assert.rejects(refresh(deps, { refreshToken: s.refresh_token }), (e) => code(e) === 'unauthorized');
+      await assert.rejects(h.identity.verify(s.access_token), (e) => code(e) === 'unauthorized');
+      await h.identity.deleteAccount({ userId: s.user.id, email: 'gone@example.com' });
+      await h.identity.deleteAccount({ userId: 'never-existed', email: 'never@example.com' });
+      assert.equal((await h.identity.verify(keep.access_token)).userId, keep.user.id, 'another account is untouched');
+      const again = await signup(deps, { email: 'gone@example.com', password: 'password-4' });
+      assert.notEqual(again.user.id, s.user.id);
+    });
+
+    it('a forced reset: login says password_reset_required with a session; complete-reset sets the new password and signs in', async () => {
+      if (!h.forceReset) {
+        // This provider never forces a reset at sign-in: no session it is shown is valid.
+        await assert.rejects(completeReset(deps, { email: 'bob@example.com', session: 'made-up', newPassword: 'password-9' }), (e) => code(e) === 'unauthorized');
+        return;
+      }
+      await importUsers(h, [{ email: 'gail@example.com', name: null, is_admin: false, created_at: '2024-05-01T10:00:00.000Z', password_hash: null, hash_scheme: null }]);
+      await h.forceReset('gail@example.com', 'Temp-pass-1');
+      const refused = await login(deps, { email: 'gail@example.com', password: 'Temp-pass-1' }).catch((e) => e);
+      assert.equal(code(refused), 'password_reset_required');
+      const session = refused.details?.session as string;
+      assert.ok(typeof session === 'string' && session.length > 0);
+      assert.equal(code(await login(deps, { email: 'gail@example.com', password: 'wrong-pass' }).catch((e) => e)), 'unauthorized', 'a wrong password gets no session');
+      await assert.rejects(completeReset(deps, { email: 'gail@example.com', session: 'forged-session', newPassword: 'password-8' }), (e) => code(e) === 'unauthorized');
+      const done = await completeReset(deps, { email: 'Gail@example.com', session, newPassword: 'password-8' });
+      const profile = await h.users.byEmail('gail@example.com');
+      assert.deepEqual(done.user, { id: profile!.id, email: 'gail@example.com', name: null, is_admin: false });
+      assert.equal((await h.identity.verify(done.access_token)).userId, profile!.id);
+      assert.equal((await login(deps, { email: 'gail@example.com', password: 'password-8' })).user.id, profile!.id);
     });
   });
 }

@@ -1,3 +1,4 @@
+import { AdminSetUserPasswordCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { LocalIdentityProvider } from '../../src/adapters/embedded/local-identity-provider.js';
 import { JoseTokenService } from '../../src/adapters/embedded/jose-token-service.js';
 import { ScryptPasswordHasher } from '../../src/adapters/embedded/scrypt-password-hasher.js';
@@ -36,6 +37,10 @@ identityProviderContract(
     return {
       identity,
       users,
+      forceReset: async (email, temporaryPassword) => {
+        await pool.client.send(new AdminSetUserPasswordCommand({ UserPoolId: pool.userPoolId, Username: email, Password: temporaryPassword, Permanent: false }));
+      },
+      deletedRefreshQuirk: "moto 5.2 answers a deleted user's refresh token with an HTML 500 (Cognito: NotAuthorizedException); refused either way",
       logoutSkip: 'moto 5.2 does not implement RevokeToken (cognito-identity-provider.test.ts checks the call on a mocked client)',
       close: async () => {
         pool.client.destroy();

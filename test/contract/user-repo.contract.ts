@@ -49,5 +49,22 @@ export function userRepoContract(name: string, make: () => MaybePromise<{ repo: 
       assert.deepEqual((await repo.list()).map((u) => u.id), ['u1', 'u2']);
       assert.deepEqual((await repo.list())[0], user());
     });
+
+    it('deletes a user: gone by id and by email, uncounted, its email free again; others untouched', async () => {
+      await repo.create(user());
+      await repo.create(user({ id: 'u2', email: 'bob@example.org', isAdmin: false }));
+      assert.equal(await repo.delete('u1'), true);
+      assert.equal(await repo.byId('u1'), null);
+      assert.equal(await repo.byEmail('ann@example.org'), null);
+      assert.equal(await repo.count(), 1);
+      assert.deepEqual((await repo.list()).map((u) => u.id), ['u2']);
+      assert.equal(await repo.delete('u1'), false, 'a second delete finds nothing');
+      assert.equal(await repo.delete('nobody'), false);
+      assert.equal(await repo.count(), 1);
+      await repo.create(user({ id: 'u3' }));
+      assert.equal((await repo.byEmail('ann@example.org'))?.id, 'u3');
+      assert.equal((await repo.byId('u2'))?.email, 'bob@example.org');
+      assert.equal(await repo.count(), 2);
+    });
   });
 }

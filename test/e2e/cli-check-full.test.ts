@@ -58,6 +58,7 @@ describe('manuel check against the embedded server on the full profile', () => {
       assert.match(rows.waf!.measured, /^(\d+)\/\1 attacks blocked · 6\/6 legitimate passed$/);
       assert.match(rows.unauthorized!.reason, /admin routes need a server-key signature/);
       assert.match(rows.alerts!.measured, /^4 alarms/, 'every alarm but QuotaUsageThreshold (no quota here)');
+      assert.ok(rows.alerts!.measured.endsWith(` → webhook ${new URL(hooks.url).host}`), `${rows.alerts!.measured}: the webhook's host, never its path or query`);
       const report = JSON.parse(run.stdout);
       assert.ok(report.load.hitRate > 0.6 && report.load.p95 < 2000 && report.load.dropped === 0);
       assert.equal(report.cleanup.manuals_remaining, 0);

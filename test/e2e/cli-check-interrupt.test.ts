@@ -20,7 +20,7 @@ describe('manuel check interrupted with Ctrl+C', () => {
     rmSync(configDir, { recursive: true, force: true });
   });
 
-  it('deletes every manual it made before exiting 130, mid-load', async () => {
+  it('deletes every manual and both users it made before exiting 130, mid-load', async () => {
     const child = spawn(process.execPath, [join(repoRoot, 'bin', 'manuel.js'), 'check', '--url', t.url, '--admin-token', admin, '--duration', '60s', '--concurrency', '8'], {
       env: { ...process.env, MANUEL_CONFIG_DIR: configDir, MANUEL_SERVER: '' },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -51,9 +51,11 @@ describe('manuel check interrupted with Ctrl+C', () => {
     assert.match(stderr, /interrupted: deleting what the check created/);
     assert.match(stderr, /cleanup done$/m);
     assert.equal(stdout, '', 'no report for an interrupted run');
-    // Users stay (the API cannot delete users), their manuals and files do not.
-    for (const u of users) {
+    // The users are gone, and their manuals with them.
+    for (const [i, u] of users.entries()) {
       assert.ok(u);
+      assert.equal(await t.server.services.users.byId(u.id), null, emails[i]);
+      assert.equal(await t.server.services.users.byEmail(emails[i]!), null, emails[i]);
       assert.deepEqual(await t.server.services.manuals.list([u.id]), []);
     }
     assert.equal(await t.server.services.manuals.get(before[0]!.id, [users[0]!.id]), null);

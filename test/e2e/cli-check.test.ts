@@ -44,12 +44,14 @@ describe('manuel check against the embedded server, minimal profile', () => {
     const report = JSON.parse(run.stdout);
     assert.ok(report.load.answered > 0 && report.load.dropped === 0 && report.load.rateLimited === 0, 'no rate limit on the minimal profile');
     assert.equal(report.cleanup.manuals_remaining, 0);
-    // Everything it made is gone: its users exist (no API deletes users) but own no manual.
-    for (const email of run.stderr.match(/manuel-check-[\w-]+@example\.com/g)!) {
-      const user = await t.server.services.users.byEmail(email);
-      assert.ok(user, email);
-      assert.deepEqual(await t.server.services.manuals.list([user.id]), []);
-    }
+    assert.match(report.cleanup.users, /^the throwaway users \S+, \S+ are deleted$/);
+    // Everything it made is gone: its users, their manuals and their API keys.
+    const emails = run.stderr.match(/manuel-check-[\w-]+@example\.com/g)!;
+    assert.equal(new Set(emails).size, 2);
+    for (const email of emails) assert.equal(await t.server.services.users.byEmail(email), null, email);
+    const left = await t.server.services.manuals.list(['shared']);
+    assert.ok(left.every((m) => !/Quartz Kettle|Manuel check/.test(m.name ?? '')), 'nothing of the check in the shared library');
+    assert.deepEqual((await t.server.services.signing.apiKeys.listAll()).length, 0);
   });
 
   it('prints the criteria table on a terminal', async () => {

@@ -65,6 +65,7 @@ export class InMemoryUserRepo implements UserRepo {
   async byEmail(email: string) { return clone([...this.users.values()].find((u) => u.email.toLowerCase() === email.toLowerCase()) ?? null); }
   async count() { return this.users.size; }
   async list() { return [...this.users.values()].sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id)).map(clone); }
+  async delete(id: string) { return this.users.delete(id); }
 }
 
 export class InMemoryApiKeyRepo implements ApiKeyRepo {

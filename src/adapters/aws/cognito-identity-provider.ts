@@ -1,9 +1,11 @@
 import {
   AdminConfirmSignUpCommand,
   AdminCreateUserCommand,
+  AdminDeleteUserCommand,
   AdminGetUserCommand,
   CognitoIdentityProviderClient,
   InitiateAuthCommand,
+  RespondToAuthChallengeCommand,
   RevokeTokenCommand,
   SignUpCommand,
   type AuthenticationResultType,
@@ -97,8 +99,36 @@ export class CognitoIdentityProvider implements IdentityProvider {
         ),
       'login',
     );
+    // An imported account (AdminCreateUser, FORCE_CHANGE_PASSWORD) signing in with its temporary password.
+    if (r.ChallengeName === 'NEW_PASSWORD_REQUIRED' && r.Session) throw errors.passwordResetRequired(r.Session);
     if (r.ChallengeName) throw errors.unauthorized(`Sign-in needs a step this API does not support (${r.ChallengeName})`);
     return this.session(r.AuthenticationResult, undefined);
+  }
+
+  async completeReset(input: { email: string; session: string; newPassword: string }): Promise<{ userId: string; tokens: ProviderTokens }> {
+    const r = await this.call(
+      () =>
+        this.o.client.send(
+          new RespondToAuthChallengeCommand({
+            ClientId: this.o.clientId,
+            ChallengeName: 'NEW_PASSWORD_REQUIRED',
+            Session: input.session,
+            ChallengeResponses: { USERNAME: input.email, NEW_PASSWORD: input.newPassword },
+          }),
+        ),
+      'reset',
+    );
+    if (r.ChallengeName) throw errors.unauthorized(`Sign-in needs a step this API does not support (${r.ChallengeName})`);
+    return this.session(r.AuthenticationResult, undefined);
+  }
+
+  /** AdminDeleteUser: the pool forgets the account, and Cognito refuses its refresh tokens from then on. */
+  async deleteAccount(account: { email: string }): Promise<void> {
+    try {
+      await this.o.client.send(new AdminDeleteUserCommand({ UserPoolId: this.o.userPoolId, Username: account.email }));
+    } catch (e) {
+      if (errorName(e) !== 'UserNotFoundException') throw mapCognitoError(e, 'delete');
+    }
   }
 
   async refresh(refreshToken: string): Promise<{ userId: string; tokens: ProviderTokens }> {
@@ -171,9 +201,13 @@ export class CognitoIdentityProvider implements IdentityProvider {
   }
 }
 
-type CognitoOp = 'signup' | 'login' | 'refresh' | 'logout';
+type CognitoOp = 'signup' | 'login' | 'refresh' | 'logout' | 'reset' | 'delete';
+
+const BAD_RESET = 'Invalid or expired reset session';
 
 const errorName = (e: unknown): string => (e instanceof Error ? e.name : '');
+
+const badAuthMessage = (op: CognitoOp) => (op === 'refresh' ? BAD_REFRESH : op === 'reset' ? BAD_RESET : BAD_CREDENTIALS);
 
 /** Cognito exceptions as the same coded errors the embedded routes answer with. */
 export function mapCognitoError(e: unknown, op: CognitoOp): Error {
@@ -186,12 +220,17 @@ export function mapCognitoError(e: unknown, op: CognitoOp): Error {
     case 'InvalidPasswordException':
       return errors.validation(`password refused: ${message}`, { field: 'password' });
     case 'InvalidParameterException':
-      return op === 'signup' ? errors.validation(message) : errors.unauthorized(op === 'refresh' ? BAD_REFRESH : BAD_CREDENTIALS);
+      return op === 'signup' ? errors.validation(message) : errors.unauthorized(badAuthMessage(op));
+    case 'ResourceNotFoundException':
+      // An unknown challenge session (moto's answer; Cognito's is NotAuthorizedException). Elsewhere: a wrong pool or client.
+      return op === 'reset' ? errors.unauthorized(BAD_RESET) : Object.assign(errors.upstream(`Cognito ${op} failed: ${name}`), { cause: e });
     case 'NotAuthorizedException':
     case 'UserNotFoundException':
     case 'UserNotConfirmedException':
     case 'PasswordResetRequiredException':
-      return errors.unauthorized(op === 'refresh' ? BAD_REFRESH : BAD_CREDENTIALS);
+    case 'CodeMismatchException':
+    case 'ExpiredCodeException':
+      return errors.unauthorized(badAuthMessage(op));
     case 'TooManyRequestsException':
     case 'TooManyFailedAttemptsException':
     case 'LimitExceededException':

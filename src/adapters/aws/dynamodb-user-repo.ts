@@ -10,8 +10,8 @@ import { conditionFailed, scanAll } from './dynamodb-items.js';
  *   - `USER#<id>` / `PROFILE`: the user;
  *   - `EMAIL#<lower-case email>` / `EMAIL`: the same profile again, written first with
  *     `attribute_not_exists(pk)`: the unique-email guard, and a one-read `byEmail`
- *     (users are never updated through this port, so the copy cannot drift);
- *   - `META` / `USER_COUNT`: `n`, ADDed after each create, so `count()` (health probe, first-user
+ *     (users are never updated through this port, so the copy cannot drift; delete removes both);
+ *   - `META` / `USER_COUNT`: `n`, ADDed after each create (and -1 after each delete), so `count()` (health probe, first-user
  *     admin) is one read instead of a scan.
  * No transactions (dynalite has none): a create is up to three single-item writes; if the profile
  * write is refused (duplicate id) the email guard is taken back, and a guard left without a profile by
@@ -81,6 +81,24 @@ export class DynamoDbUserRepo implements UserRepo {
   async list(): Promise<User[]> {
     const items = await scanAll(this.doc, { TableName: this.table, FilterExpression: 'sk = :p', ExpressionAttributeValues: { ':p': 'PROFILE' }, ConsistentRead: true });
     return items.map(toUser).sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
+  }
+
+  /**
+   * Profile first (then byId, and so verify(), refuses the user at once), then the email guard on
+   * condition it is still this user's, then the count. A delete that dies after the profile leaves a
+   * guard without a profile, which the next sign-up with that email takes back (dropOrphanGuard).
+   */
+  async delete(id: string): Promise<boolean> {
+    const gone = await this.doc.send(new DeleteCommand({ TableName: this.table, Key: { pk: `USER#${id}`, sk: 'PROFILE' }, ReturnValues: 'ALL_OLD' }));
+    const old = gone.Attributes;
+    if (!old) return false;
+    await this.doc
+      .send(new DeleteCommand({ TableName: this.table, Key: { pk: `EMAIL#${(old.email as string).toLowerCase()}`, sk: 'EMAIL' }, ConditionExpression: 'id = :id', ExpressionAttributeValues: { ':id': id } }))
+      .catch((e) => {
+        if (!conditionFailed(e)) throw e;
+      });
+    await this.doc.send(new UpdateCommand({ TableName: this.table, Key: { pk: 'META', sk: 'USER_COUNT' }, UpdateExpression: 'ADD n :minus', ExpressionAttributeValues: { ':minus': -1 } }));
+    return true;
   }
 
   async count(): Promise<number> {

@@ -134,6 +134,25 @@ describe('SnsNotifier on moto SNS (an SQS queue subscribed to the topic)', { ski
     assert.ok(!bodies.some((b) => b.fingerprint === 'q2'));
     assert.equal(bodies.find((b) => b.fingerprint === 'q3')?.dropped_count, 1);
   });
+
+  it('target(): the topic and its subscriptions by protocol, never an endpoint; an unreadable topic says why', async () => {
+    const { topicArn } = await topicWithQueue('alerts-target');
+    await sns.send(new SubscribeCommand({ TopicArn: topicArn, Protocol: 'email', Endpoint: 'ops-secret-inbox@example.com' }));
+    const n = new SnsNotifier({ client: sns, topicArn, environment: 'prod', logger: new MemoryLogger() });
+    const t = await n.target();
+    assert.equal(t.kind, 'sns');
+    assert.equal(t.kind === 'sns' && t.topic_arn, topicArn);
+    const subs = t.kind === 'sns' ? t.subscriptions : null;
+    assert.ok(subs);
+    assert.deepEqual(subs.map((x) => x.protocol), ['email', 'sqs']);
+    assert.equal(subs.find((x) => x.protocol === 'sqs')!.confirmed, 1);
+    assert.equal(subs.find((x) => x.protocol === 'email')!.confirmed + subs.find((x) => x.protocol === 'email')!.pending, 1);
+    assert.doesNotMatch(JSON.stringify(t), /ops-secret-inbox|:alerts-target-q/);
+    const missing = new SnsNotifier({ client: sns, topicArn: topicArn.replace(/[^:]+$/, 'no-such-topic'), environment: 'prod', logger: new MemoryLogger() });
+    const m = await missing.target();
+    assert.equal(m.kind === 'sns' && m.subscriptions, null);
+    assert.match(m.kind === 'sns' ? m.subscriptions_error ?? '' : '', /NotFound/);
+  });
 });
 
 it('SnsNotifier refuses a malformed topic ARN at construction', () => {

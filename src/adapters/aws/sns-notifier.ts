@@ -1,9 +1,9 @@
-import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
+import { ListSubscriptionsByTopicCommand, PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import { AlertQueue, type StructuredAlert } from '../../core/ops/alert-queue.js';
 import { ALERT_WINDOW_MS } from '../../core/ops/alert-throttle.js';
 import { systemClock, type Clock } from '../../core/ports/clock.js';
 import type { Logger } from '../../core/ports/logger.js';
-import type { AlertEvent, Notifier } from '../../core/ports/notifier.js';
+import type { AlertEvent, AlertTarget, Notifier } from '../../core/ports/notifier.js';
 
 export interface SnsNotifierOptions {
   client: SNSClient;
@@ -72,6 +72,33 @@ export class SnsNotifier implements Notifier {
 
   get stats() {
     return { ...this.alerts.stats };
+  }
+
+  /**
+   * The topic and its subscriptions by protocol (ListSubscriptionsByTopic: sns:ListSubscriptionsByTopic
+   * on the topic). Endpoints are not shown (an e-mail address, an HTTPS URL with a token); an e-mail
+   * subscription nobody confirmed yet receives nothing and is counted as pending. When the call is
+   * refused, the topic is still shown, with the reason instead of the subscriptions.
+   */
+  async target(): Promise<AlertTarget> {
+    const byProtocol = new Map<string, { protocol: string; confirmed: number; pending: number }>();
+    try {
+      let next: string | undefined;
+      do {
+        const page = await this.opts.client.send(new ListSubscriptionsByTopicCommand({ TopicArn: this.opts.topicArn, NextToken: next }));
+        for (const sub of page.Subscriptions ?? []) {
+          const protocol = sub.Protocol ?? 'unknown';
+          const entry = byProtocol.get(protocol) ?? { protocol, confirmed: 0, pending: 0 };
+          if (sub.SubscriptionArn?.startsWith('arn:')) entry.confirmed++;
+          else entry.pending++; // 'PendingConfirmation'
+          byProtocol.set(protocol, entry);
+        }
+        next = page.NextToken;
+      } while (next);
+    } catch (e) {
+      return { kind: 'sns', topic_arn: this.opts.topicArn, subscriptions: null, subscriptions_error: e instanceof Error ? `${e.name}: ${e.message}`.slice(0, 200) : 'unknown error' };
+    }
+    return { kind: 'sns', topic_arn: this.opts.topicArn, subscriptions: [...byProtocol.values()].sort((a, b) => a.protocol.localeCompare(b.protocol)) };
   }
 
   notify(event: AlertEvent): void {

@@ -81,8 +81,21 @@ export class LocalIdentityProvider implements IdentityProvider {
     await this.deps.refreshTokens.revoke(hashRefreshToken(refreshToken));
   }
 
-  verify(token: string): Promise<TokenClaims> {
-    return this.deps.tokens.verify(token);
+  /** No forced resets here (an adopted account without a scrypt hash waits for an administrator): no session is valid. */
+  async completeReset(): Promise<{ userId: string; tokens: ProviderTokens }> {
+    throw errors.unauthorized('Invalid or expired reset session: this deployment never asks for a password reset at sign-in');
+  }
+
+  /** The password hash goes with the profile (UserRepo.delete); here every refresh token of the user ends. */
+  async deleteAccount(account: { userId: string }): Promise<void> {
+    await this.deps.refreshTokens.revokeAllForUser(account.userId);
+  }
+
+  /** A valid signature is not enough: the user must still exist (a deleted account's tokens stop at once, as with Cognito). */
+  async verify(token: string): Promise<TokenClaims> {
+    const claims = await this.deps.tokens.verify(token);
+    if (!(await this.deps.users.byId(claims.userId))) throw errors.unauthorized('Unknown user');
+    return claims;
   }
 
   /** New access/id tokens plus a fresh single-use refresh token. */

@@ -62,6 +62,10 @@ export class SqliteUserRepo implements UserRepo {
     return (this.db.prepare('SELECT * FROM users ORDER BY created_at, id').all() as Row[]).map(toUser);
   }
 
+  async delete(id: string): Promise<boolean> {
+    return this.db.prepare('DELETE FROM users WHERE id = ?').run(id).changes > 0;
+  }
+
   async count(): Promise<number> {
     return (this.db.prepare('SELECT COUNT(*) AS n FROM users').get() as { n: number }).n;
   }

@@ -4,7 +4,7 @@ import { ALERT_WINDOW_MS } from '../../core/ops/alert-throttle.js';
 import { fullJitterExponentialBackoff } from '../resilience/full-jitter-backoff.js';
 import { systemClock, type Clock } from '../../core/ports/clock.js';
 import type { Logger } from '../../core/ports/logger.js';
-import type { AlertEvent, Notifier, Severity } from '../../core/ports/notifier.js';
+import type { AlertTarget, AlertEvent, Notifier, Severity } from '../../core/ports/notifier.js';
 
 export interface WebhookNotifierOptions {
   /** AlertWebhookUrl: set by the operator, so any http(s) address is fine, loopback included. */
@@ -63,6 +63,10 @@ export class WebhookNotifier implements Notifier {
   private readonly topic: string | undefined;
   private readonly policy;
   private readonly post: typeof fetch;
+
+  async target(): Promise<AlertTarget> {
+    return { kind: 'webhook', host: new URL(this.opts.url).host };
+  }
 
   constructor(private readonly opts: WebhookNotifierOptions) {
     const url = new URL(opts.url); // throws on a malformed URL: at start-up, not at the first alert

@@ -22,6 +22,10 @@ const provider = (known: { email: string; id: string }): IdentityProvider => ({
   },
   logout: async () => {},
   adopt: async (a) => ({ userId: `sub-${a.email}`, passwordHash: '', passwordMoved: false }),
+  completeReset: async () => {
+    throw errors.unauthorized('Invalid or expired reset session');
+  },
+  deleteAccount: async () => {},
   verify: async () => {
     throw errors.unauthorized();
   },

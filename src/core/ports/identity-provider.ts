@@ -31,7 +31,8 @@ export interface AdoptedAccount {
  * Who holds the credentials and mints the tokens: scrypt + JWT + refresh-token table locally,
  * Cognito on AWS. The user profile (name, admin flag) stays in UserRepo, keyed by the id given here.
  * Errors are coded: 'conflict' (email taken), 'validation_error' (password refused by the
- * provider's policy), 'unauthorized' (bad credentials, unknown/expired/revoked refresh token).
+ * provider's policy), 'unauthorized' (bad credentials, unknown/expired/revoked refresh token),
+ * 'password_reset_required' (right password, but the account must set a new one first: details.session).
  */
 export interface IdentityProvider {
   /** Creates the account's credentials and signs it in. `passwordHash` goes into the profile ('' when the provider keeps it). */
@@ -46,6 +47,17 @@ export interface IdentityProvider {
    * password (Cognito: created in FORCE_CHANGE_PASSWORD with an emailed temporary one).
    */
   adopt(account: AdoptedAccount): Promise<{ userId: string; passwordHash: string; passwordMoved: boolean }>;
-  /** Throws ManuelError('unauthorized') for a forged, expired or malformed bearer token. */
+  /**
+   * Ends a forced reset (an imported account's first sign-in): `session` is the one login's
+   * 'password_reset_required' error carried; the new password is set and the account signed in.
+   * A provider that never forces a reset (the local one) answers 'unauthorized' to every session.
+   */
+  completeReset(input: { email: string; session: string; newPassword: string }): Promise<{ userId: string; tokens: ProviderTokens }>;
+  /**
+   * The account's credentials are gone and every session it holds ends (refresh tokens refused;
+   * bearer tokens fail verify() once the profile is deleted too). Idempotent: an unknown account is fine.
+   */
+  deleteAccount(account: { userId: string; email: string }): Promise<void>;
+  /** Throws ManuelError('unauthorized') for a forged, expired or malformed bearer token, or one of a deleted user. */
   verify(token: string): Promise<TokenClaims>;
 }

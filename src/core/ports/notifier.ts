@@ -16,9 +16,20 @@ export interface AlertEvent {
   fields?: Record<string, string | number | boolean | null>;
 }
 
+/**
+ * Where alerts go, as an administrator may see it (GET /api/admin/alerts): never a secret. A webhook
+ * shows its host only (the path and query of a Slack or ntfy URL are the credential); an SNS topic its
+ * ARN and its subscriptions by protocol, pending confirmation counted apart.
+ */
+export type AlertTarget =
+  | { kind: 'webhook'; host: string }
+  | { kind: 'sns'; topic_arn: string; subscriptions: { protocol: string; confirmed: number; pending: number }[] | null; subscriptions_error?: string };
+
 /** Sends alerts (a webhook locally, SNS on AWS). Fire and forget: never throws, never blocks the caller. */
 export interface Notifier {
   notify(event: AlertEvent): void;
+  /** Where this notifier delivers (the admin alerts route); absent: it sends nowhere. */
+  target?(): Promise<AlertTarget>;
   /** Waits until queued deliveries are done (shutdown, tests). */
   flush?(): Promise<void>;
 }

@@ -7,4 +7,6 @@ export interface UserRepo {
   count(): Promise<number>;
   /** Every user, oldest (createdAt) first: for admin exports only (the caller checks). */
   list(): Promise<User[]>;
+  /** Removes the profile (its email is free again, count() drops by one); false when there was none. */
+  delete(id: string): Promise<boolean>;
 }

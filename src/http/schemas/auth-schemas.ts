@@ -15,6 +15,14 @@ export const LoginBody = z
   })
   .openapi('LoginRequest');
 
+export const CompleteResetBody = z
+  .object({
+    email: z.string().min(1).max(254).openapi({ example: 'ada@example.com' }),
+    session: z.string().min(1).max(8192).openapi({ description: 'details.session of the password_reset_required answer' }),
+    new_password: z.string().min(8).max(1024),
+  })
+  .openapi('CompleteResetRequest');
+
 // Cognito refresh tokens are ~1.8 KB encrypted JWTs; the local ones are 43 characters.
 export const RefreshBody = z.object({ refresh_token: z.string().min(1).max(4096) }).openapi('RefreshRequest');
 

@@ -29,7 +29,7 @@ const ErrorRecordSchema = z
   })
   .openapi('DashboardErrorRecord');
 
-const AlarmSchema = z
+export const AlarmSchema = z
   .object({
     name: z.enum(ALARM_NAMES),
     state: z.enum(['ok', 'alarm', 'insufficient_data']),

@@ -4,7 +4,7 @@ import { parseDuration } from '../commands/check-command.js';
 import { zipfPicker } from './check-manual.js';
 import { isLoopbackHost } from './functional.js';
 import { OpenApiDoc } from './openapi-check.js';
-import { scrape } from './operational.js';
+import { alertsRow, scrape } from './operational.js';
 import { percentile } from './performance.js';
 import { failed } from './report.js';
 import { forgedTokens, parsePolicies } from './security.js';
@@ -81,5 +81,35 @@ describe('manuel check parts', () => {
     const r = (status: 'pass' | 'fail' | 'n/a') => ({ id: status, criterion: status, measured: '', status, reason: '' });
     assert.deepEqual(failed([r('pass'), r('n/a')]), []);
     assert.equal(failed([r('pass'), r('fail')]).length, 1);
+  });
+});
+
+describe('alertsRow', () => {
+  const alarms = [
+    { name: 'ErrorRateThreshold', state: 'ok', threshold: 5, unit: '%', value: 0 },
+    { name: 'DailyCostThreshold', state: 'alarm', threshold: 10, unit: 'EUR', value: 12 },
+  ];
+  it('passes with alarms and a webhook (host only) or an SNS topic with a confirmed subscription', () => {
+    const web = alertsRow(alarms, { list: [{ kind: 'webhook', host: 'hooks.example.com' }] });
+    assert.equal(web.status, 'pass');
+    assert.equal(web.measured, '2 alarms, 1 firing (DailyCostThreshold) → webhook hooks.example.com');
+    assert.equal(web.reason, 'ErrorRateThreshold 5 %, DailyCostThreshold 10 EUR');
+    const sns = alertsRow(alarms, { list: [{ kind: 'sns', topic_arn: 'arn:aws:sns:eu-west-1:123456789012:manuel-alerts', subscriptions: [{ protocol: 'email', confirmed: 1, pending: 1 }] }] });
+    assert.equal(sns.status, 'pass');
+    assert.match(sns.measured, /→ SNS manuel-alerts \(email 1 \+ 1 pending\)$/);
+  });
+  it('fails with no alarm, no target, or a topic nobody confirmed; a server without the route is not verified', () => {
+    assert.equal(alertsRow([], { list: [{ kind: 'webhook', host: 'h' }] }).status, 'fail');
+    const nowhere = alertsRow(alarms, { list: [] });
+    assert.deepEqual([nowhere.status, nowhere.measured], ['fail', '2 alarms, 1 firing (DailyCostThreshold) → nowhere']);
+    const pending = alertsRow(alarms, { list: [{ kind: 'sns', topic_arn: 'arn:aws:sns:eu-west-1:123456789012:t', subscriptions: [{ protocol: 'email', confirmed: 0, pending: 1 }] }] });
+    assert.equal(pending.status, 'fail');
+    assert.match(pending.reason, /no confirmed subscription/);
+    const unreadable = alertsRow(alarms, { list: [{ kind: 'sns', topic_arn: 'arn:aws:sns:eu-west-1:123456789012:t', subscriptions: null, subscriptions_error: 'AuthorizationError: denied' }] });
+    assert.equal(unreadable.status, 'fail');
+    assert.match(unreadable.measured, /subscriptions unreadable: AuthorizationError/);
+    const old = alertsRow(alarms, { unknown: 'this server does not say where alerts go (no GET /api/admin/alerts): not verified' });
+    assert.equal(old.status, 'pass');
+    assert.match(old.reason, /not verified$/);
   });
 });

@@ -32,6 +32,8 @@ export interface CheckUser {
   id: string;
   token: string;
   refreshToken: string;
+  /** Set by the cleanup once the server deleted the account (and it was shown to be gone). */
+  deleted?: boolean;
 }
 
 /** What the phases share: the client, the server's own API description, what to clean up, notes. */

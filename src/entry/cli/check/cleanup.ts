@@ -1,4 +1,5 @@
 import type { CheckHttp } from './check-http.js';
+import type { CheckUser } from './check-types.js';
 
 type Step = { what: string; run: () => Promise<void> };
 
@@ -50,4 +51,25 @@ export async function deleteAllManualsOf(http: CheckHttp, token: string): Promis
     }
   }
   throw new Error('manuals keep appearing after deletion');
+}
+
+/**
+ * Deletes a throwaway account with its own password (DELETE /api/user/account: its manuals, keys and
+ * sessions go with it), then proves it is gone: its token and its password are refused. A server
+ * older than that route (404) gets the manuals deleted one by one and the user signed out instead.
+ * Answers whether the account is gone.
+ */
+export async function deleteThrowawayUser(http: CheckHttp, user: CheckUser, password: string): Promise<boolean> {
+  const del = await http.send('DELETE', '/api/user/account', { token: user.token, json: { password } });
+  if (del.status === 404 && del.json?.error_type === 'not_found') {
+    await deleteAllManualsOf(http, user.token);
+    await http.send('POST', '/api/auth/logout', { json: { refresh_token: user.refreshToken } });
+    return false;
+  }
+  if (del.status !== 200) throw new Error(`deleting the account answered ${del.status} ${del.json?.error_type ?? ''}`.trim());
+  const list = await http.send('GET', '/api/manuals', { token: user.token });
+  if (list.status !== 401) throw new Error(`the deleted account's token still answers ${list.status}`);
+  const login = await http.send('POST', '/api/auth/login', { json: { email: user.email, password } });
+  if (login.status !== 401) throw new Error(`the deleted account's password still answers ${login.status}`);
+  return true;
 }

@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import type { HttpResult } from './check-http.js';
 import { apiKeyCredentials } from './check-http.js';
-import { buildPdf, CHECK_QUESTIONS, checkManualPages, VOICE_QUESTION } from './check-manual.js';
+import { buildPdf } from '../../../core/pdf/build-pdf.js';
+import { CHECK_QUESTIONS, checkManualPages, VOICE_QUESTION } from './check-manual.js';
 import type { CheckRun, CheckUser, Criterion } from './check-types.js';
 import { row } from './check-types.js';
-import { deleteAllManualsOf } from './cleanup.js';
+import { deleteThrowawayUser } from './cleanup.js';
 import { serveOnce } from './url-import-source.js';
 import { speak } from './voice-sample.js';
 
@@ -66,8 +67,7 @@ async function signup(run: CheckRun, steps: Steps, tag: string, id: string): Pro
   const user: CheckUser = { email, id: res.json.user.id, token: res.json.access_token, refreshToken: res.json.refresh_token };
   run.note(`  user ${tag}: ${email}`);
   run.cleanup.add(`user ${email}`, async () => {
-    await deleteAllManualsOf(run.cleanup.http, user.token);
-    await run.cleanup.http.send('POST', '/api/auth/logout', { json: { refresh_token: user.refreshToken } });
+    user.deleted = await deleteThrowawayUser(run.cleanup.http, user, PASSWORD);
   });
   return user;
 }

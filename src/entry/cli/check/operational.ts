@@ -9,6 +9,33 @@ interface Dashboard {
   alarms: { name: string; state: string; threshold: number; unit: string; value: number | null }[];
 }
 
+type Target = { kind: 'webhook' | 'sns'; host?: string; topic_arn?: string; subscriptions?: { protocol: string; confirmed: number; pending: number }[] | null; subscriptions_error?: string };
+type AlertTargets = { list: Target[] } | { unknown: string } | { error: string };
+
+/** 'alerts': at least one alarm, and somewhere they are delivered: a webhook, or an SNS topic with a confirmed subscription. */
+export function alertsRow(alarms: Dashboard['alarms'], targets: AlertTargets): Criterion {
+  const name = 'Alerts configured';
+  const firing = alarms.filter((a) => a.state === 'alarm');
+  const list = `${alarms.map((a) => `${a.name} ${a.threshold}${a.unit === '%' ? ' %' : ` ${a.unit}`}`).join(', ')}`;
+  const count = `${alarms.length} alarms${firing.length ? `, ${firing.length} firing (${firing.map((a) => a.name).join(', ')})` : ''}`;
+  if (alarms.length === 0) return row('alerts', name, 'fail', '0 alarms', 'the server lists no alarm (every threshold 0?)');
+  if ('error' in targets) return row('alerts', name, 'fail', count, targets.error);
+  if ('unknown' in targets) return row('alerts', name, 'pass', count, `${list}; ${targets.unknown}`);
+  const shown = targets.list.map(describeTarget);
+  const deliverable = targets.list.filter((t) => t.kind === 'webhook' || (t.subscriptions ?? []).some((s) => s.confirmed > 0));
+  if (targets.list.length === 0) return row('alerts', name, 'fail', `${count} → nowhere`, 'no alert target: set AlertWebhookUrl (embedded) or AlertEmail (AWS)');
+  if (deliverable.length === 0) return row('alerts', name, 'fail', `${count} → ${shown.join(', ')}`, 'no target delivers: the topic has no confirmed subscription (confirm the AlertEmail message)');
+  return row('alerts', name, 'pass', `${count} → ${shown.join(', ')}`, list);
+}
+
+function describeTarget(t: Target): string {
+  if (t.kind === 'webhook') return `webhook ${t.host}`;
+  const topic = t.topic_arn?.split(':').pop() ?? '?';
+  if (!t.subscriptions) return `SNS ${topic} (subscriptions unreadable: ${t.subscriptions_error ?? '?'})`;
+  const subs = t.subscriptions.map((s) => `${s.protocol} ${s.confirmed}${s.pending ? ` + ${s.pending} pending` : ''}`);
+  return `SNS ${topic} (${subs.join(', ') || 'no subscription'})`;
+}
+
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
 
 /** Prometheus text exposition: `# TYPE` lines and samples whose value is a number. */
@@ -59,6 +86,8 @@ export async function runOperational(run: CheckRun, admin: SendOptions | undefin
     const s = scrape(metrics.text);
     metricsFigure = `${s.families} families, ${s.samples} samples`;
     if (!/^text\/plain/.test(metrics.headers.get('content-type') ?? '') || s.samples === 0 || s.bad > 0) problems.push(`/metrics is not a Prometheus exposition (${s.bad} bad lines)`);
+  } else if (metrics.status === 503 && metrics.json?.error_type === 'unavailable' && /not scraped/.test(metrics.json?.error ?? '')) {
+    metricsFigure = 'not scraped (metrics go to CloudWatch as EMF)'; // the AWS shape: nothing to scrape, by design
   } else problems.push(`/metrics answered ${metrics.status || metrics.failure}${metrics.status === 401 ? ' (MetricsToken set: pass --metrics-token)' : ''}`);
   rows.push(row('ops', 'Operational: /health/deep green, /metrics scrapeable', problems.length ? 'fail' : 'pass', `health ${deepFigure} · metrics ${metricsFigure}`, problems.join('; ') || 'every dependency ok; the exposition parses'));
 
@@ -71,22 +100,17 @@ export async function runOperational(run: CheckRun, admin: SendOptions | undefin
     return rows;
   }
   const issues = run.doc.validate({ method: 'GET', path: '/api/admin/dashboard' }, 200, dash.json);
+  const alerts = await run.http.send('GET', '/api/admin/alerts', admin);
+  let targets: AlertTargets;
+  if (alerts.status === 200) {
+    const bad = run.doc.validate({ method: 'GET', path: '/api/admin/alerts' }, 200, alerts.json);
+    targets = bad.length ? { error: `GET /api/admin/alerts does not match /api/openapi.json: ${bad.join('; ')}` } : { list: alerts.json.targets };
+  } else if (alerts.status === 404 && alerts.json?.error_type === 'not_found') targets = { unknown: 'this server does not say where alerts go (no GET /api/admin/alerts): not verified' };
+  else targets = { error: `GET /api/admin/alerts answered ${alerts.status || alerts.failure}` };
   const d = dash.json as Dashboard;
   const alarms = d.alarms ?? [];
   const firing = alarms.filter((a) => a.state === 'alarm');
-  rows.push(
-    enterprise('alerts', 'Alerts configured', () =>
-      alarms.length === 0
-        ? row('alerts', 'Alerts configured', 'fail', '0 alarms', 'the dashboard lists no alarm (every threshold 0?)')
-        : row(
-            'alerts',
-            'Alerts configured',
-            'pass',
-            `${alarms.length} alarms${firing.length ? `, ${firing.length} firing (${firing.map((a) => a.name).join(', ')})` : ''}`,
-            `${alarms.map((a) => `${a.name} ${a.threshold}${a.unit === '%' ? ' %' : ` ${a.unit}`}`).join(', ')}; the API does not say where alerts go (AlertWebhookUrl/AlertEmail): not verified`,
-          ),
-    ),
-  );
+  rows.push(enterprise('alerts', 'Alerts configured', () => alertsRow(alarms, targets)));
   const requests = sum(d.series?.requests ?? []);
   const answers = sum(d.series?.answers ?? []);
   rows.push(

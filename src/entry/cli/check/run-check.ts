@@ -1,6 +1,6 @@
 import type { SendOptions } from './check-http.js';
 import { apiKeyCredentials, CheckHttp, serverKeyCredentials } from './check-http.js';
-import type { CheckOptions, CheckRun, Criterion } from './check-types.js';
+import type { CheckOptions, CheckRun, CheckUser, Criterion } from './check-types.js';
 import { row } from './check-types.js';
 import { CleanupRegistry } from './cleanup.js';
 import { runFunctional, runId } from './functional.js';
@@ -51,7 +51,7 @@ export async function runCheck(options: CheckOptions, io: CheckIo, metricsToken?
   const failures = await io.cleanup.run();
   let remaining: number | null = 0;
   for (const u of [fn.userA, fn.userB]) {
-    if (!u) continue;
+    if (!u || u.deleted) continue; // the server deleted its manuals with it (and its token is refused now)
     const list = await io.cleanup.http.send('GET', '/api/manuals', { token: u.token });
     remaining = list.status === 200 && remaining !== null ? remaining + list.json.manuals.length : null;
   }
@@ -66,8 +66,21 @@ export async function runCheck(options: CheckOptions, io: CheckIo, metricsToken?
     load,
     cleanup: {
       manuals_remaining: remaining,
-      users: `the throwaway users ${[fn.userA, fn.userB].filter(Boolean).map((u) => u!.email).join(', ') || '(none)'} remain, signed out: the API has no way to delete a user`,
+      users: usersLine([fn.userA, fn.userB].filter((u): u is CheckUser => !!u)),
       failures,
     },
   };
+}
+
+function usersLine(users: CheckUser[]): string {
+  if (users.length === 0) return 'no throwaway user was created';
+  const names = (list: CheckUser[]) => list.map((u) => u.email).join(', ');
+  const parts = [];
+  const gone = users.filter((u) => u.deleted === true);
+  const old = users.filter((u) => u.deleted === false);
+  const failedUsers = users.filter((u) => u.deleted === undefined);
+  if (gone.length) parts.push(`the throwaway users ${names(gone)} are deleted`);
+  if (old.length) parts.push(`${names(old)} remain, signed out: this server has no DELETE /api/user/account`);
+  if (failedUsers.length) parts.push(`${names(failedUsers)} could not be deleted (see the failures)`);
+  return parts.join('; ');
 }
