@@ -56,8 +56,7 @@ describe('retrieve', () => {
 
   it('keeps a strong keyword hit above a middling vector hit and boosts chunks found by both legs', async () => {
     const kb = new ScriptedKb([port, reset], [vague, reset, port]);
-    // This scripted index ignores the prefix flag (as the port allows), which would count its list twice.
-    const hits = await retrieve({ kb, embedder: embedder() }, { question: 'Which ports does the TURN server need?', owners: ['u1'], limit: 5 }, { ...DEFAULT_TUNING, prefixWeight: 0 });
+    const hits = await retrieve({ kb, embedder: embedder() }, { question: 'Which ports does the TURN server need?', owners: ['u1'], limit: 5 });
     assert.deepEqual(
       hits.map((h) => h.chunk.id),
       ['a', 'b', 'c'],
@@ -157,7 +156,7 @@ describe('retrieve: bridges to the manual\'s own terms', () => {
     ]);
     const question = 'How do I keep the routes in place when BIRD stops?';
     const rank = async (feedbackWeight: number) => {
-      const hits = await retrieve({ kb, embedder: null }, { question, owners: ['u1'], limit: 5 }, { ...DEFAULT_TUNING, feedbackWeight, contextWeight: 0, prefixWeight: 0 });
+      const hits = await retrieve({ kb, embedder: null }, { question, owners: ['u1'], limit: 5 }, { ...DEFAULT_TUNING, feedbackWeight, contextWeight: 0 });
       return hits.findIndex((h) => h.chunk.pageNumber === 20);
     };
     assert.equal(await rank(0), -1, 'without feedback the option entry is not in the top 5');
@@ -204,7 +203,7 @@ describe('retrieve: bridges to the manual\'s own terms', () => {
     ]);
     const question = 'Other computers on the network cannot reach the data server: which line do I add to upsd.conf?';
     const pages = async (contextWeight: number) =>
-      (await retrieve({ kb, embedder: null }, { question, owners: ['u1'], limit: 5 }, { ...DEFAULT_TUNING, contextWeight, feedbackWeight: 0, prefixWeight: 0 })).map((h) => h.chunk.pageNumber);
+      (await retrieve({ kb, embedder: null }, { question, owners: ['u1'], limit: 5 }, { ...DEFAULT_TUNING, contextWeight, feedbackWeight: 0 })).map((h) => h.chunk.pageNumber);
     assert.equal((await pages(0))[0], 9);
     assert.equal((await pages(1))[0], 5);
   });

@@ -56,10 +56,7 @@ export interface RetrieveTuning {
   contextWeight: number;
 }
 
-/**
- * Chosen by cross-validation by manual on the dev questions (docs/decisions/0017); the prefix leg is
- * on since the 0017 addendum (measured on the dev, plain-language and eval/unseen questions together).
- */
+/** Chosen by cross-validation by manual on the dev questions (docs/decisions/0017). */
 export const DEFAULT_TUNING: RetrieveTuning = {
   candidates: 50,
   rrfK: 10,
@@ -70,7 +67,7 @@ export const DEFAULT_TUNING: RetrieveTuning = {
   secondChunkWeight: 0,
   contentsFactor: 0.3,
   feedbackWeight: 0.3,
-  prefixWeight: 1,
+  prefixWeight: 0,
   contextWeight: 1,
 };
 
