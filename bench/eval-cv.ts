@@ -11,12 +11,15 @@
  * Used by `npm run eval` (on the server's own index after the HTTP run) and standalone, in process,
  * with vectors cached under .eval-cache/embeddings:
  *   npx tsc -p . && node dist/bench/eval-cv.js [--unseen] [--verbose] [--grid] [--set name=value,...] [--kb sqlite|s3]
- * --unseen also scores the held-out set with the shipped defaults (do not tune on it).
+ * --unseen also scores eval/unseen (tuning data since issue 11 session 6) with the shipped defaults;
+ * --heldout-2 also scores the second held-out set (never tune on it: score it at the end only).
  * --only SET[,SET] scores and indexes only those sets (e.g. `--unseen --only unseen`).
+ * --index-heldout-2 indexes the held-out manuals without scoring them (the index `npm run eval` searches).
+ * --dump FILE appends every scored question (rank, recall, answer, pages) as a JSON line.
  * --kb s3 indexes into the aws shape's S3KnowledgeBase on a local s3rver instead of SQLite, and
  * prints what a cold container pays to load its shards.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -105,7 +108,11 @@ export interface ScoreDeps {
 
 /** Asks every question in process (searching every manual the owners see) and scores it as the HTTP eval does. */
 export async function scoreQuestions(deps: ScoreDeps, qa: QaItem[], tuning: RetrieveTuning, limit = 5): Promise<(EvalItemResult & { ms: number; answer: string; got: string[] })[]> {
-  const answerWriter = new ExtractiveAnswerWriter();
+  // EVAL_WINDOW_WORDS / EVAL_ANSWER_WORDS try other answer lengths (as in eval-retrieval.ts).
+  const answerWriter = new ExtractiveAnswerWriter({
+    ...(process.env.EVAL_WINDOW_WORDS ? { windowWords: Number(process.env.EVAL_WINDOW_WORDS) } : {}),
+    ...(process.env.EVAL_ANSWER_WORDS ? { maxWords: Number(process.env.EVAL_ANSWER_WORDS) } : {}),
+  });
   const out = [];
   passageRecall.length = 0;
   for (const item of qa) {
@@ -246,29 +253,37 @@ async function main() {
   ) as Partial<RetrieveTuning>;
   const tuning = { ...DEFAULT_TUNING, ...overrides };
   const embedder = cachedEmbedder();
-  const all: EvalSet[] = args.includes('--unseen') ? ['dev', 'dev-plain', 'unseen'] : ['dev', 'dev-plain'];
+  const all: EvalSet[] = ['dev', 'dev-plain', ...(args.includes('--unseen') ? (['unseen'] as const) : []), ...(args.includes('--heldout-2') ? (['heldout-2'] as const) : [])];
   // --only unseen: index that set alone (SQLite's BM25 statistics then span only its manuals).
   const only = args.includes('--only') ? args[args.indexOf('--only') + 1]!.split(',') : null;
   const sets = only ? all.filter((s) => only.includes(s)) : all;
+  // --dump FILE: every scored question as a JSON line (for looking at misses by class).
+  const dump = args.includes('--dump') ? args[args.indexOf('--dump') + 1]! : null;
   const store = args.includes('--kb') && args[args.indexOf('--kb') + 1] === 's3' ? 's3' : 'sqlite';
+  // --index-heldout-2: the held-out manuals are in the index (as in `npm run eval`: BM25's statistics
+  // span every manual) but their questions are not scored.
+  const indexed = args.includes('--index-heldout-2') && !sets.includes('heldout-2') ? [...sets, 'heldout-2' as const] : sets;
   const { kb, close, measure } = await buildIndex(
-    sets.filter((s) => s !== 'dev-plain'),
+    indexed.filter((s) => s !== 'dev-plain'),
     embedder,
     store,
   );
   console.log(`knowledge base: ${store}`);
   await measure?.();
-  const ownerOf = (set: EvalSet) => (set === 'unseen' ? 'unseen' : 'dev');
+  const ownerOf = (set: EvalSet) => (set === 'dev-plain' ? 'dev' : set);
   try {
     for (const set of sets) {
       const rows = await scoreQuestions({ kb, embedder, owners: [ownerOf(set)] }, loadQa(set), tuning);
       const ms = rows.map((r) => r.ms).sort((a, b) => a - b);
       const ceiling = passageRecall.reduce((a, b) => a + b, 0) / Math.max(1, passageRecall.length);
-      console.log(`${set} (in process, tuning ${JSON.stringify(overrides)}): ${fmt(summarise(rows))} passage-recall@3=${ceiling.toFixed(3)} p50=${ms[Math.floor(ms.length / 2)]!.toFixed(0)} ms p95=${ms[Math.floor(ms.length * 0.95)]!.toFixed(0)} ms`);
+      const words = rows.reduce((n, r) => n + r.answer.split(/\s+/).length, 0) / Math.max(1, rows.length);
+      // The held-out set is scored, never looked at question by question.
+      if (dump && set !== 'heldout-2') appendFileSync(dump, rows.map((r) => JSON.stringify({ set, ...r })).join('\n') + '\n');
+      console.log(`${set} (in process, tuning ${JSON.stringify(overrides)}): ${fmt(summarise(rows))} passage-recall@3=${ceiling.toFixed(3)} answer-words=${words.toFixed(0)} p50=${ms[Math.floor(ms.length / 2)]!.toFixed(0)} ms p95=${ms[Math.floor(ms.length * 0.95)]!.toFixed(0)} ms`);
       const byManual = new Map<string, EvalItemResult[]>();
       for (const r of rows) byManual.set(r.manual, [...(byManual.get(r.manual) ?? []), r]);
       for (const [m, rs] of byManual) console.log(`  ${m.padEnd(28)} ${fmt(summarise(rs))}`);
-      if (set !== 'unseen' && args.includes('--verbose')) {
+      if (set !== 'heldout-2' && args.includes('--verbose')) {
         const qa = new Map(loadQa(set).map((q) => [q.id, q]));
         for (const r of rows.filter((x) => x.firstHitRank !== 1 || x.termRecall < 1)) {
           const q = qa.get(r.id)!;

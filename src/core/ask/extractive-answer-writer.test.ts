@@ -32,6 +32,20 @@ describe('ExtractiveAnswerWriter', () => {
     assert.equal(answer, 'If your box is behind a router, you should forward the following ports for the TURN server:\n• UDP 3478\n• TCP 3478\n• UDP 49152-50175 [1]');
   });
 
+  it("names the option when the excerpt opens its section: an unnumbered title is the option's name", async () => {
+    const text =
+      'Printing Direction\nMost inkjet printers can print either unidirectionally or bidirectionally. ' +
+      'On many printers, however, unidirectional printing produces better quality output than bidirectional printing.';
+    const { answer } = await writer.write('Can I make my inkjet print more slowly but with better quality?', [hit(text)]);
+    assert.match(answer, /^Printing Direction\nMost inkjet printers/);
+  });
+
+  it('leaves a numbered section title out: the question already named the chapter', async () => {
+    const text = '7.2 Printing Direction\nMost inkjet printers can print either unidirectionally or bidirectionally.';
+    const { answer } = await writer.write('Can my inkjet print unidirectionally?', [hit(text)]);
+    assert.doesNotMatch(answer, /7\.2/);
+  });
+
   it('runs on from the problem statement to the fix for a how-to question', async () => {
     const text =
       'The network manager uses a random identity when scanning for Wi-Fi networks. Some routers reject connections from such devices. ' +

@@ -66,6 +66,9 @@ const NEAR_VALUE = 3;
 export const isTermLine = (u: Pick<Unit, 'text' | 'words' | 'heading'>) =>
   !u.heading && u.words <= 6 && !/[.!?,;:]["')\]”]*$/.test(u.text) && !/^[("'“[]/.test(u.text) && /\p{L}/u.test(u.text) && !/^(figure|fig\.|table)\s*\d/i.test(u.text);
 
+/** A section title longer than this is a sentence-like heading, not the name of an option. */
+const TITLE_WORDS = 6;
+
 /** An entry of a list of options is a term line and a few sentences: how far back its name is looked for. */
 const ENTRY_SENTENCES = 3;
 
@@ -98,6 +101,8 @@ export class ExtractiveAnswerWriter implements AnswerWriter {
     if (best.score <= 0) return { answer: NOT_FOUND_ANSWER, cited: [] };
 
     const chosen = new Set<Unit>();
+    /** Section titles shown above an excerpt that opens their section. */
+    const titles = new Set<Unit>();
     let total = 0;
     const take = (u: Unit, budget: number) => {
       if (chosen.has(u) || u.heading) return true;
@@ -125,6 +130,12 @@ export class ExtractiveAnswerWriter implements AnswerWriter {
       } else if (before && (LEANS_BACK.test(anchor.text) || (withBefore && before.score > 0)) && total + before.words + anchor.words <= budget) take(before, budget);
       take(anchor, budget);
       answered ||= answers(anchor);
+      // An excerpt that opens its section is introduced by the section's title: in a reference of
+      // options or settings the title is the option's name ("Printing Direction", "Fine Adjustment").
+      // Numbered titles are chapters and sections ("5.3.3 Port Forwarding"): the question named those.
+      const first = [...chosen].filter((u) => u.passage === anchor.passage).reduce<Unit | null>((a, b) => (a && a.order < b.order ? a : b), null);
+      const title = first ? units[first.order - 1] : undefined;
+      if (title?.heading && title.words <= TITLE_WORDS && !/^\d/.test(title.text)) titles.add(title);
       let added = 0;
       // What a sentence ending in ":" introduces (a list, a command, code) belongs with it.
       let introduced = /:$/.test(anchor.text);
@@ -159,9 +170,9 @@ export class ExtractiveAnswerWriter implements AnswerWriter {
     if (second) excerpt(second, this.opts.maxWords, 1, true);
 
     const groups = new Map<number, Unit[]>();
-    for (const u of [...chosen].sort((a, b) => a.passage - b.passage || a.order - b.order)) groups.set(u.passage, [...(groups.get(u.passage) ?? []), u]);
+    for (const u of [...chosen, ...titles].sort((a, b) => a.passage - b.passage || a.order - b.order)) groups.set(u.passage, [...(groups.get(u.passage) ?? []), u]);
     const answer = [...groups]
-      .map(([p, us]) => `${us.map((u, i) => (i > 0 ? (u.list || us[i - 1]!.order !== u.order - 1 ? '\n' : ' ') : '') + u.text).join('')} [${p + 1}]`)
+      .map(([p, us]) => `${us.map((u, i) => (i > 0 ? (u.list || us[i - 1]!.heading || us[i - 1]!.order !== u.order - 1 ? '\n' : ' ') : '') + u.text).join('')} [${p + 1}]`)
       .join('\n');
     return { answer, cited: [...groups.keys()] };
   }
