@@ -21,12 +21,13 @@ describe('direct upload (embedded server)', () => {
   let t: TestServer;
   let owner: string;
   let other: string;
+  const otherEmail = uniqueEmail('other');
   const staged = () => (existsSync(join(t.dataDir, 'blobs', 'uploads')) ? readdirSync(join(t.dataDir, 'blobs', 'uploads')).filter((f) => f.endsWith('.pdf') || f.endsWith('.tmp')) : []);
 
   before(async () => {
     t = await startTestServer({ parameters: { MaxManualSizeMB: 50 } });
     owner = await t.signup(); // the first account: administrator
-    other = await t.signup();
+    other = await t.signup(otherEmail);
   });
   after(() => t?.close());
 
@@ -170,11 +171,44 @@ describe('direct upload (embedded server)', () => {
     assert.equal(res.status, 202);
   });
 
+  it('import of a staged manual (manuel import --in): admin only, the admin\'s own upload only, sha256 checked, staging gone', async () => {
+    const pdf = buildPdf([['Imported manual: the descaling cycle takes 25 minutes.']]);
+    const record = { owner_email: otherEmail, name: 'Descaler', file_name: 'descaler.pdf', upload_date: '2025-01-02T03:04:05.000Z', source: 'upload', content_hash: sha(pdf) };
+    const stage = async (token: string) => {
+      const s = await start(token, { filename: 'descaler.pdf', size: pdf.length, sha256: sha(pdf) });
+      assert.equal(s.status, 201, JSON.stringify(s.body));
+      assert.equal((await put(s.body, pdf)).status, 204);
+      return s.body.upload_id as string;
+    };
+    const importStaged = (token: string, body: Record<string, unknown>) => t.request('/api/admin/import/manuals/staged', { token, json: body });
+    // A non-admin may not import, even their own upload.
+    const mine = await stage(other);
+    assert.equal((await importStaged(other, { ...record, upload_id: mine })).status, 403);
+    // The administrator cannot import another user's staged upload: 404, nothing said about it.
+    assert.equal((await importStaged(owner, { ...record, upload_id: mine })).status, 404);
+    // A record whose hash is not the staged bytes' is refused, and the staging is gone either way.
+    const wrong = await stage(owner);
+    const bad = await importStaged(owner, { ...record, content_hash: 'f'.repeat(64), upload_id: wrong });
+    assert.equal(bad.status, 400, await bad.clone().text());
+    assert.equal((await importStaged(owner, { ...record, upload_id: wrong })).status, 404);
+    // The real thing: the manual is the other user's, with the archived upload date; importing it again adds nothing.
+    const ok = await importStaged(owner, { ...record, upload_id: await stage(owner) });
+    assert.equal(ok.status, 200, await ok.clone().text());
+    const result = (await ok.json()) as { manual_id: string; status: string };
+    assert.equal(result.status, 'created');
+    const manual = (await (await t.request(`/api/manuals/${result.manual_id}`, { token: other })).json()) as { upload_date: string };
+    assert.equal(new Date(manual.upload_date).toISOString(), record.upload_date);
+    const again = (await (await importStaged(owner, { ...record, upload_id: await stage(owner) })).json()) as { manual_id: string; status: string };
+    assert.deepEqual(again, { ...again, manual_id: result.manual_id, status: 'exists' });
+    assert.deepEqual(staged().filter((f) => !f.startsWith(mine)), []);
+  });
+
   it('the routes are in the OpenAPI document', async () => {
     const doc = (await (await t.request('/api/openapi.json')).json()) as { paths: Record<string, Record<string, unknown>> };
     assert.ok(doc.paths['/api/manuals/uploads']?.post);
     assert.ok(doc.paths['/api/manuals/uploads/{id}/content']?.put);
     assert.ok(doc.paths['/api/manuals/uploads/{id}/complete']?.post);
+    assert.ok(doc.paths['/api/admin/import/manuals/staged']?.post);
   });
 });
 

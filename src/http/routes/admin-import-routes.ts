@@ -1,12 +1,14 @@
 import { createRoute, OpenAPIHono, type z } from '@hono/zod-openapi';
 import type { MiddlewareHandler } from 'hono';
+import { discardUpload, takeStagedUpload } from '../../core/ingest/direct-upload.js';
 import { importManual, importUsage, importUsers } from '../../core/migration/import-data.js';
+import { SHARED_OWNER } from '../../core/model/types.js';
 import type { AppEnv } from '../app-env.js';
 import { requireAdmin } from '../middleware/auth.js';
 import { capBody, ENVELOPE_BYTES, MB } from '../middleware/body-limit.js';
 import { fileBytes } from '../request-bodies.js';
 import { bearerSecurity, errorResponses } from '../schemas/common-schemas.js';
-import { ImportManualForm, ImportManualResult, ImportUsageBody, ImportUsageResult, ImportUsersBody, ImportUsersResult } from '../schemas/migration-schemas.js';
+import { ImportManualForm, ImportManualResult, ImportStagedManualBody, ImportUsageBody, ImportUsageResult, ImportUsersBody, ImportUsersResult } from '../schemas/migration-schemas.js';
 import type { AppServices } from '../services.js';
 
 /** The one import route with a file: capped at MaxManualSizeMB by itself (app.ts leaves it out of MaxRequestSizeMB). */
@@ -35,6 +37,17 @@ const manualRoute = createRoute({
   security: bearerSecurity,
   request: { body: { content: { 'multipart/form-data': { schema: ImportManualForm } }, required: true } },
   responses: { 200: { description: 'Created (queued for ingestion) or already there', content: { 'application/json': { schema: ImportManualResult } } }, ...errorResponses(400, 401, 403, 413, 415) },
+});
+
+const stagedManualRoute = createRoute({
+  method: 'post',
+  path: '/admin/import/manuals/staged',
+  tags: ['admin'],
+  summary: 'Import an archived PDF the administrator has put through a direct upload (`POST /api/manuals/uploads`): for manuals over the 10 MB an API Gateway request may carry',
+  description: 'Same record and result as the multipart route; the staged bytes must have the record\'s sha256 and are deleted whatever the outcome.',
+  security: bearerSecurity,
+  request: { body: json(ImportStagedManualBody) },
+  responses: { 200: { description: 'Created (queued for ingestion) or already there', content: { 'application/json': { schema: ImportManualResult } } }, ...errorResponses(400, 401, 403, 404, 409, 410, 413, 415, 422) },
 });
 
 const usageRoute = createRoute({
@@ -70,6 +83,18 @@ export function adminImportRoutes(services: AppServices) {
       const shared = form.shared === 'true';
       const result = await importManual(services, { ...form, owner_email: form.owner_email || null, shared }, data);
       return c.json(result, 200);
+    })
+    .openapi({ ...stagedManualRoute, middleware: [adminOnly] as const }, async (c) => {
+      const admin = requireAdmin(c);
+      const { upload_id, ...record } = c.req.valid('json');
+      const deps = { blobs: services.blobs, clock: services.clock };
+      // The administrator's own upload (or a shared-library one they started); another user's id is 404.
+      const { data } = await takeStagedUpload(deps, { id: upload_id, ownerIds: [admin.id, SHARED_OWNER], maxBytes });
+      try {
+        return c.json(await importManual(services, { ...record, owner_email: record.owner_email || null }, data), 200);
+      } finally {
+        await discardUpload(deps, upload_id);
+      }
     })
     .openapi({ ...usageRoute, middleware: [adminOnly] as const }, async (c) => {
       requireAdmin(c);

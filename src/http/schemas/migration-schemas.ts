@@ -78,6 +78,19 @@ export const ImportManualForm = z
     content_hash: z.string().regex(/^[0-9a-f]{64}$/),
   })
   .openapi('ImportManual');
+/** The same record as ImportManualForm, for a PDF already put through a direct upload (past API Gateway's 10 MB). */
+export const ImportStagedManualBody = z
+  .object({
+    upload_id: z.string().uuid(),
+    owner_email: z.string().max(320).optional(),
+    shared: z.boolean().default(false),
+    name: z.string().max(255),
+    file_name: z.string().max(255),
+    upload_date: z.string().datetime({ offset: true }),
+    source: z.enum(['upload', 'url', 'bootstrap']).default('upload'),
+    content_hash: z.string().regex(/^[0-9a-f]{64}$/),
+  })
+  .openapi('ImportStagedManual');
 export const ImportManualResult = z
   .object({ manual_id: z.string(), status: z.enum(['created', 'exists']), ingestion: z.string() })
   .openapi('ImportManualResult');

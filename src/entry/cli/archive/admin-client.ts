@@ -45,6 +45,31 @@ export class AdminClient {
     return (await res.json()) as T;
   }
 
+  /**
+   * A PDF put through the server's direct upload (POST /api/manuals/uploads, PUT to its url, which is
+   * object storage on AWS): what carries a manual past API Gateway's 10 MB request limit. Returns the
+   * upload id to hand to the import route; null when the server has no direct uploads (older: 404).
+   */
+  async stage(file: { name: string; data: Buffer; sha256: string }): Promise<string | null> {
+    let ticket: { upload_id: string; url: string; headers: Record<string, string> };
+    try {
+      ticket = await this.json('POST', '/api/manuals/uploads', { filename: file.name, size: file.data.length, sha256: file.sha256 });
+    } catch (e) {
+      if (e instanceof CliError && / HTTP 404 /.test(e.message)) return null;
+      throw e;
+    }
+    // Relative: the server's own PUT route (its token is in the url); absolute: presigned. Neither takes our credentials.
+    const target = ticket.url.startsWith('/') ? `${this.base}${ticket.url}` : ticket.url;
+    let res: Response;
+    try {
+      res = await fetch(target, { method: 'PUT', headers: ticket.headers, body: new Uint8Array(file.data) });
+    } catch (e) {
+      throw connectionError(new URL(target).origin, e);
+    }
+    if (!res.ok) throw new CliError(`PUT of ${file.name} to ${new URL(target).origin}: HTTP ${res.status} ${(await res.text()).slice(0, 200)}`);
+    return ticket.upload_id;
+  }
+
   private async send(method: string, path: string, body?: Buffer, contentType?: string): Promise<Response> {
     const url = `${this.base}${path}`;
     const headers: Record<string, string> = { authorization: `Bearer ${this.o.adminToken}`, accept: 'application/json' };

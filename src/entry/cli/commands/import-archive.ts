@@ -56,7 +56,12 @@ export async function importArchive(ctx: CliContext, client: AdminClient, dir: s
       ctx.note(`  skipped ${m.name}: its owner's account was gone on the source`);
       continue;
     }
-    const r = await client.form<ManualResult>('/api/admin/import/manuals', fields, { name: m.file_name, data });
+    // Through a direct upload (any size up to the server's limit, past API Gateway's 10 MB on AWS);
+    // a server without direct uploads takes the multipart import route.
+    const uploadId = await client.stage({ name: m.file_name, data, sha256: m.content_hash });
+    const r = uploadId
+      ? await client.json<ManualResult>('POST', '/api/admin/import/manuals/staged', { ...fields, shared: m.shared, upload_id: uploadId })
+      : await client.form<ManualResult>('/api/admin/import/manuals', fields, { name: m.file_name, data });
     manualResults.push({ ...r, name: m.name, owner: m.owner_email ?? 'shared' });
     ctx.note(`  ${r.status === 'created' ? 'queued ' : 'exists '} ${m.name} (${m.owner_email ?? 'shared'})`);
   }
