@@ -1,4 +1,4 @@
-import { SHARED_OWNER, type User } from '../model/types.js';
+import { SHARED_OWNER, type Manual, type User } from '../model/types.js';
 import type { ApiKeyRepo } from '../ports/api-key-repo.js';
 import type { BlobStore } from '../ports/blob-store.js';
 import type { Clock } from '../ports/clock.js';
@@ -97,9 +97,15 @@ function toExportedUser(u: User): ExportedUser {
 }
 
 /** The PDF bytes of any owner's manual (admin export); the owner id comes from the export's manual record. */
-export async function manualFile(deps: Pick<ExportDeps, 'manuals' | 'blobs'>, manualId: string, ownerId: string): Promise<{ data: Buffer; fileName: string }> {
+/** Any owner's manual record (admin export): 404 when that owner has no such manual. */
+export async function exportedManual(deps: Pick<ExportDeps, 'manuals'>, manualId: string, ownerId: string): Promise<Manual> {
   const m = await deps.manuals.get(manualId, [ownerId]);
   if (!m) throw errors.notFound('Manual');
+  return m;
+}
+
+export async function manualFile(deps: Pick<ExportDeps, 'manuals' | 'blobs'>, manualId: string, ownerId: string): Promise<{ data: Buffer; fileName: string }> {
+  const m = await exportedManual(deps, manualId, ownerId);
   const data = await deps.blobs.get(m.blobKey);
   if (!data) throw errors.notFound('Manual file');
   return { data, fileName: m.fileName };

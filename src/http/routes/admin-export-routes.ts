@@ -1,6 +1,7 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { ARCHIVE_FORMAT, ARCHIVE_VERSION } from '../../core/migration/archive-format.js';
-import { exportSections, manualFile, type ExportDeps } from '../../core/migration/export-data.js';
+import { exportedManual, exportSections, manualFile, type ExportDeps } from '../../core/migration/export-data.js';
+import { contentDisposition, FILE_URL_TTL_SECONDS } from './manual-routes.js';
 import type { AppEnv } from '../app-env.js';
 import { currentUser } from '../middleware/auth.js';
 import { adminOnly } from './admin-import-routes.js';
@@ -26,7 +27,7 @@ const fileRoute = createRoute({
   summary: "Any owner's manual PDF, as uploaded (admin; `manuel export`)",
   security: bearerSecurity,
   request: { params: IdParam, query: z.object({ owner_id: z.string().min(1).max(200).openapi({ description: "The manual's `owner_id` in the export (`shared` for the library)" }) }) },
-  responses: { 200: { description: 'The PDF', content: { 'application/pdf': { schema: { type: 'string', format: 'binary' } } } }, ...errorResponses(401, 403, 404) },
+  responses: { 200: { description: 'The PDF', content: { 'application/pdf': { schema: { type: 'string', format: 'binary' } } } }, 302: { description: 'AWS: the PDF is at the Location (a presigned URL, 5 minutes)' }, ...errorResponses(401, 403, 404) },
 });
 
 export function exportDepsOf(services: AppServices): ExportDeps {
@@ -59,6 +60,13 @@ export function adminExportRoutes(services: AppServices) {
       );
     })
     .openapi({ ...fileRoute, middleware: [adminOnly] as const }, async (c) => {
+      if (services.presigner) {
+        // AWS: past Lambda's 6 MB response, as GET /api/manuals/{id}/file does (ADR 0030).
+        const m = await exportedManual(deps, c.req.valid('param').id, c.req.valid('query').owner_id);
+        const link = await services.presigner.presignGet(m.blobKey, { contentType: 'application/pdf', contentDisposition: contentDisposition('attachment', m.fileName), expiresInSeconds: FILE_URL_TTL_SECONDS });
+        c.header('Cache-Control', 'private, no-store');
+        return c.redirect(link.url, 302);
+      }
       const { data } = await manualFile(deps, c.req.valid('param').id, c.req.valid('query').owner_id);
       return c.body(new Uint8Array(data), 200, { 'content-type': 'application/pdf', 'content-length': String(data.length) });
     });
