@@ -15,6 +15,7 @@ import { AdminGetUserCommand, CognitoIdentityProviderClient } from '@aws-sdk/cli
 import { clientConfig } from '../../src/adapters/aws/aws-client-config.js';
 import { startAwsLocal, type AwsLocal } from '../../src/entry/aws-local.js';
 import { motoSkip } from '../helpers/aws-emulators.js';
+import { subscribeQueueToAlerts, type AlertsQueue } from '../helpers/aws-local-alerts.js';
 import { repoRoot } from '../helpers/eval-manuals.js';
 import { runCommand } from '../helpers/run-command.js';
 
@@ -71,23 +72,27 @@ describe('manuel check against aws:local (minimal profile)', { skip: motoSkip() 
  * The full profile (infra/parameters-full.json, with a server key, no quota and a 300/15 s rate limit as
  * in cli-check-full.test.ts). On aws:local the WAF and the rate limits are the app's own middleware
  * (on AWS the WAF is also AWS WAF in front of CloudFront/API Gateway), so they are measured and must
- * pass. The monitoring rows (alerts, dashboard, cost) depend on the aws wiring's Monitor: they are
- * applicable here (never n/a on the full profile) and either pass or name what is missing.
+ * pass. The monitoring rows are the aws wiring's Monitor on DynamoDB (ADR 0029) and the SNS topic with
+ * a confirmed subscription (an SQS queue here, the AlertEmail on AWS): they must pass too. What fails
+ * is moto's missing RevokeToken (logout) and the recogniser this test leaves out, and nothing else.
  */
 describe('manuel check against aws:local (full profile)', { skip: motoSkip() }, () => {
   const KEY = 'aws-local-check-server-key-0123456789abcdef';
   let local: AwsLocal;
+  let alerts: AlertsQueue;
   let admin = '';
   const configDir = mkdtempSync(join(tmpdir(), 'manuel-check-aws-full-'));
   before(async () => {
     const file = JSON.parse(readFileSync(join(repoRoot, 'infra', 'parameters-full.json'), 'utf8')) as { Parameters: Record<string, string> };
     const parameters = { ...file.Parameters, Environment: 'test', DailyQuotaLimit: 0, MonthlyQuotaLimit: 0, RateLimitRequests: 300, RateLimitWindowMinutes: 0.25, HMACSigningKey: KEY };
     local = await startAwsLocal({ port: 0, parameters, models: { embedder: null, transcriber: null }, scheduleMs: 0, logLevel: process.env.TEST_LOG_LEVEL ?? 'silent' });
+    alerts = await subscribeQueueToAlerts(local, 'check-full-alerts');
     const res = await fetch(`${local.url}/api/auth/signup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'root@check-aws-full.example', password: 'correct horse battery' }) });
     assert.equal(res.status, 201);
     admin = ((await res.json()) as { access_token: string }).access_token;
   });
   after(async () => {
+    alerts?.close();
     await local?.close();
     rmSync(configDir, { recursive: true, force: true });
   });
@@ -105,9 +110,14 @@ describe('manuel check against aws:local (full profile)', { skip: motoSkip() }, 
     assert.match(rows.ratelimit!.measured, /^429 at request \d+, \d+ answered \(.*user 300\/15s/);
     assert.match(rows.unauthorized!.reason, /admin routes need a server-key signature/);
     for (const c of report.criteria) assert.notEqual(c.status, 'n/a', `${c.id} is applicable on the full profile: ${c.reason}`);
-    for (const id of ['alerts', 'dashboard', 'cost']) if (rows[id]!.status === 'fail') assert.match(rows[id]!.reason, /Monitoring is off|alarm|target|series/, `${id}: ${rows[id]!.reason}`);
-    assert.match(rows.functional!.reason, /^(logout: HTTP 502 .*; refresh after logout refused: HTTP 200; )?skipped: voice query/, 'only moto\'s missing RevokeToken may fail');
-    assert.ok(run.code === 0 || run.code === 1, run.stderr);
+    for (const id of ['alerts', 'dashboard', 'cost']) assert.equal(rows[id]!.status, 'pass', `${id}: ${rows[id]!.measured} — ${rows[id]!.reason}`);
+    assert.match(rows.alerts!.measured, /^\d+ alarms → SNS manuel-local-alerts/);
+    assert.match(rows.dashboard!.measured, /^\d+ requests, \d+ answers in the last 60 min$/);
+    // The emulation's two gaps, and nothing else.
+    assert.equal(rows.functional!.status, 'fail');
+    assert.match(rows.functional!.reason, /^logout: HTTP 502 \(expected 200\): Cognito logout failed.*; refresh after logout refused: HTTP 200; skipped: voice query/);
+    assert.equal(rows.ops!.reason, '/health/deep degraded: transcriber down');
+    assert.equal(run.code, 1, run.stderr);
     assert.equal(report.cleanup.manuals_remaining, 0);
     assert.deepEqual(report.cleanup.failures, []);
     assert.match(report.cleanup.users, /are deleted$/);

@@ -7,11 +7,10 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { CreateQueueCommand, GetQueueAttributesCommand, GetQueueUrlCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { ListTopicsCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
-import { clientConfig } from '../../src/adapters/aws/aws-client-config.js';
-import { localSettings } from '../../src/entry/aws-local-emulators.js';
+import { GetQueueAttributesCommand, GetQueueUrlCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { SNSClient } from '@aws-sdk/client-sns';
 import { motoSkip } from '../helpers/aws-emulators.js';
+import { subscribeQueueToAlerts } from '../helpers/aws-local-alerts.js';
 import { objectCountBombPdf } from '../helpers/threat-pdfs.js';
 import { startAwsLocal, type AwsLocal } from '../../src/entry/aws-local.js';
 
@@ -64,14 +63,7 @@ describe('aws:local: poisoned PDF -> DLQ -> ErrorProcessor -> error table + SNS'
       logLevel: process.env.TEST_LOG_LEVEL ?? 'silent',
     });
     // An SQS queue subscribed to the alerts topic (moto delivers SNS -> SQS): what SNS published.
-    const settings = localSettings(local.endpoints);
-    sqs = new SQSClient(clientConfig(settings, 'sqs'));
-    sns = new SNSClient(clientConfig(settings, 'sns'));
-    const topicArn = (await sns.send(new ListTopicsCommand({}))).Topics!.map((t) => t.TopicArn!).find((a) => a.endsWith(':manuel-local-alerts'));
-    assert.ok(topicArn, 'the alerts topic exists');
-    alertsQueueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: 'dlq-test-alerts' }))).QueueUrl!;
-    const arn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: alertsQueueUrl, AttributeNames: ['QueueArn'] }))).Attributes!.QueueArn!;
-    await sns.send(new SubscribeCommand({ TopicArn: topicArn, Protocol: 'sqs', Endpoint: arn }));
+    ({ sqs, sns, queueUrl: alertsQueueUrl } = await subscribeQueueToAlerts(local, 'dlq-test-alerts'));
     admin = await signup(adminEmail);
     user = await signup(`dlq-user-${Date.now()}@example.test`);
   });

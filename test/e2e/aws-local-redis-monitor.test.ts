@@ -12,8 +12,8 @@ import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { ListTopicsCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
+import { ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { pino } from 'pino';
@@ -30,6 +30,7 @@ import { httpFunction } from '../../src/entry/lambda/http-function.js';
 import { createAws, type AwsApp } from '../../src/wiring/aws.js';
 import { buildPdf } from '../helpers/api-pdfs.js';
 import { motoSkip } from '../helpers/aws-emulators.js';
+import { subscribeQueueToAlerts } from '../helpers/aws-local-alerts.js';
 import { killOwnRedis, startOwnRedis, testPrefix } from '../helpers/redis-test.js';
 import { freePort } from '../helpers/server-processes.js';
 
@@ -126,14 +127,7 @@ describe('aws shape: Redis answer cache shared by containers, fail-open, and the
     secondUrl = `http://127.0.0.1:${(secondServer.address() as AddressInfo).port}`;
 
     // What SNS publishes, read from an SQS queue subscribed to the alerts topic (moto delivers SNS -> SQS).
-    const settings = localSettings(local.endpoints);
-    sqs = new SQSClient(clientConfig(settings, 'sqs'));
-    sns = new SNSClient(clientConfig(settings, 'sns'));
-    const topicArn = (await sns.send(new ListTopicsCommand({}))).Topics!.map((t) => t.TopicArn!).find((a) => a.endsWith(':manuel-local-alerts'));
-    assert.ok(topicArn);
-    alertsQueueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: `redis-monitor-alerts-${Date.now()}` }))).QueueUrl!;
-    const arn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: alertsQueueUrl, AttributeNames: ['QueueArn'] }))).Attributes!.QueueArn!;
-    await sns.send(new SubscribeCommand({ TopicArn: topicArn, Protocol: 'sqs', Endpoint: arn }));
+    ({ sqs, sns, queueUrl: alertsQueueUrl } = await subscribeQueueToAlerts(local, `redis-monitor-alerts-${Date.now()}`));
 
     const signup = async (email: string) => {
       const res = await call(local.url, '/api/auth/signup', { json: { email, password: 'correct horse battery' } });
