@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import { GetQueueAttributesCommand, GetQueueUrlCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import { motoSkip } from '../helpers/aws-emulators.js';
+import { apiRequest, type RequestOptions } from '../helpers/server.js';
 import { subscribeQueueToAlerts } from '../helpers/aws-local-alerts.js';
 import { objectCountBombPdf } from '../helpers/threat-pdfs.js';
 import { startAwsLocal, type AwsLocal } from '../../src/entry/aws-local.js';
@@ -26,16 +27,7 @@ describe('aws:local: poisoned PDF -> DLQ -> ErrorProcessor -> error table + SNS'
   const adminEmail = `dlq-admin-${Date.now()}@example.test`;
   let bomb: Buffer;
 
-  const call = async (path: string, o: { token?: string; json?: unknown; body?: BodyInit } = {}) => {
-    const headers: Record<string, string> = {};
-    if (o.token) headers.authorization = `Bearer ${o.token}`;
-    let body = o.body;
-    if (o.json !== undefined) {
-      headers['content-type'] = 'application/json';
-      body = JSON.stringify(o.json);
-    }
-    return fetch(local.url + path, { method: body !== undefined ? 'POST' : 'GET', headers, body });
-  };
+  const call = (path: string, o: RequestOptions = {}) => apiRequest(local.url, path, o);
   const signup = async (email: string) => {
     const res = await call('/api/auth/signup', { json: { email, password: 'correct horse battery' } });
     assert.equal(res.status, 201, await res.clone().text());

@@ -8,6 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildPdf } from '../helpers/api-pdfs.js';
 import { motoSkip } from '../helpers/aws-emulators.js';
+import { apiRequest, type RequestOptions } from '../helpers/server.js';
 import { startAwsLocal, type AwsLocal } from '../../src/entry/aws-local.js';
 
 const skip = motoSkip();
@@ -19,16 +20,7 @@ describe('aws:local end to end', { skip }, () => {
   let jobId = '';
   const pdf = buildPdf([['Pump maintenance guide'], ['To prime the centrifugal pump, open the bleed screw until water flows without bubbles.'], ['Warranty terms']]);
 
-  const call = async (path: string, o: { token?: string; json?: unknown; body?: BodyInit; method?: string } = {}) => {
-    const headers: Record<string, string> = {};
-    if (o.token) headers.authorization = `Bearer ${o.token}`;
-    let body = o.body;
-    if (o.json !== undefined) {
-      headers['content-type'] = 'application/json';
-      body = JSON.stringify(o.json);
-    }
-    return fetch(local.url + path, { method: o.method ?? (body !== undefined ? 'POST' : 'GET'), headers, body });
-  };
+  const call = (path: string, o: RequestOptions = {}) => apiRequest(local.url, path, o);
 
   before(async () => {
     local = await startAwsLocal({ port: 0, models: { embedder: null, transcriber: null }, scheduleMs: 0, logLevel: process.env.TEST_LOG_LEVEL ?? 'silent' });

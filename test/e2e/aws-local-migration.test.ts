@@ -20,6 +20,7 @@ import { loadEmbeddedConfig } from '../../src/config/config.js';
 import { startAwsLocal, type AwsLocal } from '../../src/entry/aws-local.js';
 import { startServer } from '../../src/entry/server.js';
 import { motoSkip } from '../helpers/aws-emulators.js';
+import { apiRequest } from '../helpers/server.js';
 import { evalManualsDir, loadQa, repoRoot } from '../helpers/eval-manuals.js';
 import { runCommand, type Run } from '../helpers/run-command.js';
 
@@ -43,12 +44,7 @@ async function embedded(name: string, adminEmail: string): Promise<string> {
   return s.url;
 }
 
-async function call(base: string, path: string, init: { token?: string; json?: unknown; body?: FormData } = {}): Promise<Response> {
-  const headers: Record<string, string> = {};
-  if (init.token) headers.authorization = `Bearer ${init.token}`;
-  if (init.json !== undefined) headers['content-type'] = 'application/json';
-  return fetch(`${base}${path}`, { method: init.json !== undefined || init.body ? 'POST' : 'GET', headers, body: init.json !== undefined ? JSON.stringify(init.json) : init.body });
-}
+const call = apiRequest;
 async function okJson<T = any>(res: Promise<Response>): Promise<T> {
   const r = await res;
   const text = await r.text();

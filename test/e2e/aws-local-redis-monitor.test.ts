@@ -30,6 +30,7 @@ import { httpFunction } from '../../src/entry/lambda/http-function.js';
 import { createAws, type AwsApp } from '../../src/wiring/aws.js';
 import { buildPdf } from '../helpers/api-pdfs.js';
 import { motoSkip } from '../helpers/aws-emulators.js';
+import { apiRequest } from '../helpers/server.js';
 import { subscribeQueueToAlerts } from '../helpers/aws-local-alerts.js';
 import { killOwnRedis, startOwnRedis, testPrefix } from '../helpers/redis-test.js';
 import { freePort } from '../helpers/server-processes.js';
@@ -55,16 +56,7 @@ describe('aws shape: Redis answer cache shared by containers, fail-open, and the
   const adminEmail = `redis-admin-${Date.now()}@example.test`;
   const asked = { a: 0, b: 0 };
 
-  const call = async (base: string, path: string, o: { token?: string; json?: unknown; body?: BodyInit; method?: string } = {}) => {
-    const headers: Record<string, string> = {};
-    if (o.token) headers.authorization = `Bearer ${o.token}`;
-    let body = o.body;
-    if (o.json !== undefined) {
-      headers['content-type'] = 'application/json';
-      body = JSON.stringify(o.json);
-    }
-    return fetch(base + path, { method: o.method ?? (body !== undefined ? 'POST' : 'GET'), headers, body });
-  };
+  const call = apiRequest;
   /** A question through one container ('a': aws:local's, 'b': the second); its status and cache_status. */
   const ask = async (which: 'a' | 'b', q = question) => {
     asked[which]++;

@@ -33,6 +33,18 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
+/** One API request to any server (embedded or aws:local): bearer token, JSON body, POST when there is a body. */
+export function apiRequest(base: string, path: string, r: RequestOptions = {}): Promise<Response> {
+  const headers: Record<string, string> = { ...r.headers };
+  if (r.token) headers.authorization = `Bearer ${r.token}`;
+  let body = r.body;
+  if (r.json !== undefined) {
+    headers['content-type'] ??= 'application/json';
+    body = JSON.stringify(r.json);
+  }
+  return fetch(base + path, { method: r.method ?? (body !== undefined ? 'POST' : 'GET'), headers, body });
+}
+
 let seq = 0;
 export const uniqueEmail = (tag = 'user') => `${tag}-${process.pid}-${++seq}-${Date.now().toString(36)}@example.test`;
 export const TEST_PASSWORD = 'correct horse battery';
@@ -50,16 +62,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
   const server = await startServer(config, { validateResponses: true, ...startOptions });
   const url = server.url;
 
-  const request = (path: string, r: RequestOptions = {}) => {
-    const headers: Record<string, string> = { ...r.headers };
-    if (r.token) headers.authorization = `Bearer ${r.token}`;
-    let body = r.body;
-    if (r.json !== undefined) {
-      headers['content-type'] ??= 'application/json';
-      body = JSON.stringify(r.json);
-    }
-    return fetch(url + path, { method: r.method ?? (body !== undefined ? 'POST' : 'GET'), headers, body });
-  };
+  const request = (path: string, r: RequestOptions = {}) => apiRequest(url, path, r);
 
   const session = async (email = uniqueEmail(), password = TEST_PASSWORD): Promise<Session> => {
     const res = await request('/api/auth/signup', { json: { email, password } });
