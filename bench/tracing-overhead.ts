@@ -165,10 +165,12 @@ async function microCosts(receiverUrl: string, seen: { spans: number }) {
 
 const prepared = mkdtempSync(join(tmpdir(), 'manuel-trace-prepared-'));
 const receiver = await discardingReceiver();
+// Every request traced (TracingSampleRate 1), and the default sampling (the first trace of each second, then 5 %).
 const profiles: Record<string, Record<string, string>> = {
   off: {},
-  on_no_export: { EnableXRayTracing: 'true' },
-  on_otlp_export: { EnableXRayTracing: 'true', OtelExporterEndpoint: receiver.url },
+  on_no_export: { EnableXRayTracing: 'true', TracingSampleRate: '1' },
+  on_otlp_export: { EnableXRayTracing: 'true', TracingSampleRate: '1', OtelExporterEndpoint: receiver.url },
+  sampled_otlp_export: { EnableXRayTracing: 'true', OtelExporterEndpoint: receiver.url },
 };
 const results: Record<string, Record<string, Awaited<ReturnType<typeof measure>>[]>> = {};
 const exported: Record<string, { requests: number; spans_received: number; spans_per_request: number }> = {};
@@ -196,9 +198,9 @@ try {
         await server.stop(); // SIGTERM: the last batch is flushed before exit
         rmSync(dataDir, { recursive: true, force: true });
       }
-      if (name === 'on_otlp_export') {
+      if (name.endsWith('_otlp_export')) {
         const got = receiver.seen.spans - before;
-        const e = (exported[`round_${round + 1}`] = { requests, spans_received: got, spans_per_request: Math.round((got / Math.max(1, requests)) * 10) / 10 });
+        const e = (exported[`${name}_round_${round + 1}`] = { requests, spans_received: got, spans_per_request: Math.round((got / Math.max(1, requests)) * 10) / 10 });
         console.error(`tracing-overhead: exported ${e.spans_received} spans for ${requests} requests`);
       }
     }

@@ -107,6 +107,7 @@ export const ParametersSchema = z
     LogRetentionDays: int(1, 3650).default(30), // per-minute aggregates and logs kept
     MetricsToken: z.string().default(''), // set: GET /metrics needs Authorization: Bearer <MetricsToken>
     OtelExporterEndpoint: z.string().default(''), // OTLP/HTTP base URL, e.g. http://127.0.0.1:4318; empty = no export
+    TracingSampleRate: num(0, 1).default(0.05), // EnableXRayTracing: the first trace of each second, then this fraction (X-Ray's default rule)
   })
   .strict();
 

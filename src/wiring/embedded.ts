@@ -184,7 +184,7 @@ export async function createEmbedded(config: EmbeddedConfig, opts: EmbeddedOptio
   // Off: no tracer, no middleware, no decorator; the core calls noTracer (a direct call).
   // The SDK is loaded only then: the minimal profile does not even import it.
   const tracer = p.EnableXRayTracing
-    ? new (await import('../adapters/tracing/otel-tracer.js')).OtelTracer({ endpoint: p.OtelExporterEndpoint, version: packageVersion() })
+    ? new (await import('../adapters/tracing/otel-tracer.js')).OtelTracer({ endpoint: p.OtelExporterEndpoint, version: packageVersion(), sampleRate: p.TracingSampleRate })
     : null;
   const traced = <T>(decorate: (t: Tracer, adapter: T) => T, adapter: T): T => (tracer ? decorate(tracer, adapter) : adapter);
   // Asynchronous writes to stdout: a line per request must not cost a blocking write() each. Lines

@@ -73,7 +73,7 @@ describe('tracing on (EnableXRayTracing): one question, one trace, exported over
 
   before(async () => {
     receiver = await startOtlpReceiver();
-    t = await startTestServer({ parameters: { EnableXRayTracing: true, OtelExporterEndpoint: receiver.url }, logger: logs.logger, embedder });
+    t = await startTestServer({ parameters: { EnableXRayTracing: true, TracingSampleRate: 1, OtelExporterEndpoint: receiver.url }, logger: logs.logger, embedder });
     const token = await t.signup();
     manualId = await uploadPdf(t, token, toaster, 'toaster.pdf');
     asked = await send(t, '/api/query', { token, json: { question: 'How do I reset the toaster?' }, traceparent: `00-${CALLER_TRACE}-${CALLER_SPAN}-01` });
@@ -203,6 +203,38 @@ describe('tracing on (EnableXRayTracing): one question, one trace, exported over
   });
 });
 
+describe('tracing on with the default sample rate (the first request of each second, then 5 %)', () => {
+  it('under a burst, exports the spans of a few requests only; every response and log line still has its trace id', async () => {
+    const receiver = await startOtlpReceiver();
+    const logs = capturedLogger();
+    const t = await startTestServer({ parameters: { EnableXRayTracing: true, OtelExporterEndpoint: receiver.url }, logger: logs.logger });
+    let closed = false;
+    try {
+      const token = await t.signup();
+      await uploadPdf(t, token, toaster, 'toaster.pdf');
+      const sent = await Promise.all(Array.from({ length: 40 }, (_, i) => send(t, '/api/query', { token, json: { question: `How do I reset the toaster? (${i})` } })));
+      await t.close(); // flushes the batch processor
+      closed = true;
+      for (const r of sent) {
+        assert.equal(r.status, 200);
+        assert.match(r.traceparent ?? '', /^00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]$/);
+      }
+      const sampled = sent.filter((r) => r.traceparent!.endsWith('-01'));
+      const roots = receiver.spans.filter((s) => s.name === 'POST /api/query');
+      assert.equal(roots.length, sampled.length, 'a sampled response names an exported trace, an unsampled one does not');
+      assert.ok(sampled.length >= 1 && sampled.length < 20, `${sampled.length} of 40 sampled`);
+      for (const r of sent) {
+        const line = logs.lines.find((l) => l.msg === 'request' && l.req_id === r.requestId);
+        assert.ok(line, `a log line for ${r.requestId}`);
+        assert.equal(line.trace_id, r.traceparent!.split('-')[1]);
+      }
+    } finally {
+      if (!closed) await t.close();
+      await receiver.close();
+    }
+  });
+});
+
 describe('tracing on, collector unreachable or stuck', () => {
   for (const mode of ['refused', 'hang'] as const) {
     it(`answers, and closes (the flush gives up after its timeout), when the collector ${mode === 'hang' ? 'never answers' : 'refuses connections'}`, async () => {
@@ -211,7 +243,7 @@ describe('tracing on, collector unreachable or stuck', () => {
       if (mode === 'refused') {
         await receiver.close(); // nothing listens on that port any more
       }
-      const t = await startTestServer({ parameters: { EnableXRayTracing: true, OtelExporterEndpoint: endpoint } });
+      const t = await startTestServer({ parameters: { EnableXRayTracing: true, TracingSampleRate: 1, OtelExporterEndpoint: endpoint } });
       try {
         const token = await t.signup();
         await uploadPdf(t, token, toaster, 'toaster.pdf');

@@ -32,6 +32,8 @@ const FUNCTIONS: Record<string, string> = {
 const GATED: Record<string, Flag[]> = {
   // EnableAdvancedSecurity
   RateLimitsTable: ['EnableAdvancedSecurity'],
+  // EnableXRayTracing (besides the functions' and stage's tracing properties): the sampling rule
+  TracingSamplingRule: ['EnableXRayTracing'],
   // EnableAdvancedErrorHandling
   ErrorTrackingTable: ['EnableAdvancedErrorHandling'],
   DeadLetterQueue: ['EnableAdvancedErrorHandling'],
@@ -214,7 +216,7 @@ test('template.yaml: each Enable* flag gates exactly its resources', () => {
     assert.deepEqual(full.Parameters[f], { ...full.Parameters[f], Type: 'String', Default: 'false', AllowedValues: ['true', 'false'] });
     const cond = f.replace(/^Enable/, '') + 'Enabled';
     assert.deepEqual(full.Conditions[cond], { 'Fn::Equals': [{ Ref: f }, 'true'] });
-    assert.ok(Object.values(actual).some((fl) => fl.includes(f)) || f === 'EnableXRayTracing', `${f} gates nothing`);
+    assert.ok(Object.values(actual).some((fl) => fl.includes(f)), `${f} gates nothing`);
   }
 });
 
@@ -224,6 +226,9 @@ test('template.yaml: flags that change properties rather than resources (X-Ray, 
   assert.deepEqual(g.Tracing, { 'Fn::If': ['XRayTracingEnabled', 'Active', 'PassThrough'] });
   assert.deepEqual(full.Resources.ManuelApi.Properties.TracingEnabled, { 'Fn::If': ['XRayTracingEnabled', true, false] });
   assert.deepEqual(g.Environment.Variables.POWERTOOLS_TRACE_ENABLED, { 'Fn::If': ['XRayTracingEnabled', 'true', 'false'] });
+  // X-Ray samples as the embedded shape does: one trace a second, then TracingSampleRate of the rest, on this API's stage.
+  const rule = full.Resources.TracingSamplingRule.Properties.SamplingRule;
+  assert.deepEqual([rule.FixedRate, rule.ReservoirSize, rule.ServiceName], [{ Ref: 'TracingSampleRate' }, 1, { 'Fn::Sub': '${AWS::StackName}-api/v1' }]);
   assert.deepEqual(ifConditions(g.MemorySize), new Set(['PerformanceOptimizationEnabled']));
   assert.deepEqual(ifConditions(q.MemorySize), new Set(['PerformanceOptimizationEnabled']));
   assert.deepEqual(ifConditions(q.ProvisionedConcurrencyConfig), new Set(['QueryProvisionedConcurrencyOn']));

@@ -23,6 +23,9 @@ const toUser = (r: Row): User => ({
 });
 
 export class SqliteUserRepo implements UserRepo {
+  /** Every authenticated request reads its user: prepared once, not per call. */
+  private readonly selectById;
+
   constructor(private readonly db: SqliteDb) {
     migrate(db, 'users', [
       // NOCASE: "Ann@x.org" and "ann@x.org" are one account.
@@ -35,6 +38,7 @@ export class SqliteUserRepo implements UserRepo {
         created_at TEXT NOT NULL
       )`,
     ]);
+    this.selectById = db.prepare('SELECT * FROM users WHERE id = ?');
   }
 
   async create(u: User): Promise<void> {
@@ -49,7 +53,7 @@ export class SqliteUserRepo implements UserRepo {
   }
 
   async byId(id: string): Promise<User | null> {
-    const r = this.db.prepare('SELECT * FROM users WHERE id = ?').get(id) as Row | undefined;
+    const r = this.selectById.get(id) as Row | undefined;
     return r ? toUser(r) : null;
   }
 

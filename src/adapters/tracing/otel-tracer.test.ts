@@ -106,6 +106,37 @@ describe('OtelTracer', () => {
     assert.equal(spans().length, 0);
   });
 
+  it('with a sample rate, records the first request of the second and skips the spans of requests left out, which keep their trace ids', async () => {
+    const exporter = new InMemorySpanExporter();
+    const tracer = new OtelTracer({ exporter, sampleRate: 0 });
+    const seen: { traceparent: string; log?: { trace_id: string } }[] = [];
+    for (let i = 0; i < 5; i++) {
+      await tracer.request({ method: 'POST', path: '/api/query', requestId: `r${i}` }, async (server) => {
+        await tracer.span('retrieve', undefined, async (span) => {
+          span.setAttributes({ hits: 3 });
+          tracer.step('fusion').end({ candidates: 2 });
+          await tracer.span('kb.search', undefined, async () => undefined);
+        });
+        seen.push({ traceparent: server.traceparent, log: tracer.logFields() });
+        server.finish('/api/query', 200);
+      });
+    }
+    const names = exporter.getFinishedSpans().map((s) => s.name).sort();
+    // The test may straddle a second boundary: then two requests use the reservoir.
+    assert.ok(names.length === 4 || names.length === 8, names.join(', '));
+    assert.deepEqual(names.slice(0, 4), ['POST /api/query', 'fusion', 'kb.search', 'retrieve']);
+    assert.match(seen[0]!.traceparent, /-01$/);
+    const skipped = seen.filter((s) => s.traceparent.endsWith('-00'));
+    assert.ok(skipped.length >= 3);
+    for (const s of skipped) assert.equal(s.log?.trace_id, s.traceparent.split('-')[1], 'log lines still carry the trace id');
+    // A caller that sampled is recorded whatever the rate.
+    await tracer.request({ method: 'GET', path: '/y', requestId: 'c', traceparent: `00-${CALLER_TRACE}-${CALLER_SPAN}-01` }, async (server) => {
+      await tracer.span('child', undefined, async () => undefined);
+      server.finish('/y', 200);
+    });
+    assert.equal(exporter.getFinishedSpans().filter((s) => s.spanContext().traceId === CALLER_TRACE).length, 2);
+  });
+
   it('fails the server span on 5xx (with the error), not on 4xx', async () => {
     const { tracer, spans } = setup();
     await tracer.request({ method: 'GET', path: '/a', requestId: 'r1' }, async (s) => s.finish('/a', 404, new Error('not found')));

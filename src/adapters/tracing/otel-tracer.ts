@@ -15,7 +15,7 @@ import {
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BatchSpanProcessor, NodeTracerProvider, SimpleSpanProcessor, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace-node';
+import { BatchSpanProcessor, NodeTracerProvider, ParentBasedSampler, SimpleSpanProcessor, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace-node';
 import {
   ATTR_ERROR_TYPE,
   ATTR_HTTP_REQUEST_METHOD,
@@ -25,7 +25,8 @@ import {
   ATTR_SERVICE_VERSION,
   ATTR_URL_PATH,
 } from '@opentelemetry/semantic-conventions';
-import type { IncomingRequest, RequestTracer, ServerSpan, Span, SpanAttributes, StepSpan } from '../../core/ports/tracer.js';
+import { noSpan, type IncomingRequest, type RequestTracer, type ServerSpan, type Span, type SpanAttributes, type StepSpan } from '../../core/ports/tracer.js';
+import { ReservoirSampler } from './reservoir-sampler.js';
 
 /** The request id rides in the OpenTelemetry context, so every span started under a request gets it. */
 const REQUEST_ID = createContextKey('manuel.request_id');
@@ -50,6 +51,11 @@ export interface OtelTracingOptions {
   exporter?: SpanExporter;
   /** How long an export (and the flush at shutdown) may take. */
   exportTimeoutMs?: number;
+  /**
+   * Traces started here: the first of each second, then this fraction of the rest (X-Ray's default
+   * rule is 0.05; TracingSampleRate). Default 1: every trace. A caller's sampled flag decides for its own.
+   */
+  sampleRate?: number;
 }
 
 /** `http://host:4318` -> `http://host:4318/v1/traces`; a URL already naming the traces path is kept. */
@@ -64,6 +70,12 @@ function fail(span: OtelSpan, error: unknown): void {
 }
 
 let contextManagerRegistered = false;
+
+/** Whether the active span belongs to a trace the sampler left out (no active span: a new trace, sampled on its own). */
+function unsampled(): boolean {
+  const active = trace.getActiveSpan();
+  return active !== undefined && !active.isRecording();
+}
 
 /**
  * The Tracer port on the OpenTelemetry SDK: AsyncLocalStorage carries the active span across awaits,
@@ -90,6 +102,7 @@ export class OtelTracer implements RequestTracer {
         'service.instance.id': `${hostname()}:${process.pid}`,
       }),
       spanProcessors: processors,
+      sampler: new ParentBasedSampler({ root: new ReservoirSampler(opts.sampleRate ?? 1) }),
     });
     // The context manager is global to the process (one per process, whatever the number of apps in it).
     // The propagator is not registered: this class reads and writes traceparent itself.
@@ -101,6 +114,8 @@ export class OtelTracer implements RequestTracer {
   }
 
   span<T>(name: string, attributes: SpanAttributes | undefined, fn: (span: Span) => Promise<T>): Promise<T> {
+    // Inside a trace that is not sampled, a child would not be recorded either: skip making it.
+    if (unsampled()) return fn(noSpan);
     return this.tracer.startActiveSpan(name, { attributes }, async (span) => {
       try {
         return await fn(span);
@@ -114,6 +129,7 @@ export class OtelTracer implements RequestTracer {
   }
 
   step(name: string, attributes?: SpanAttributes): StepSpan {
+    if (unsampled()) return noSpan;
     const span = this.tracer.startSpan(name, { attributes });
     return {
       end(more) {

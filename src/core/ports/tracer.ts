@@ -21,7 +21,7 @@ export interface Tracer {
   step(name: string, attributes?: SpanAttributes): StepSpan;
 }
 
-const noSpan: Span & StepSpan = { setAttributes() {}, end() {} };
+export const noSpan: Span & StepSpan = { setAttributes() {}, end() {} };
 
 /** Tracing off: the function is called directly, nothing is recorded. */
 export const noTracer: Tracer = {
