@@ -4,7 +4,7 @@ import { FakeKnowledgeBase } from '../../../test/helpers/fakes.js';
 import type { Chunk } from '../model/types.js';
 import type { AnswerWriter } from '../ports/answer-writer.js';
 import type { Embedder } from '../ports/embedder.js';
-import { askQuestion } from './ask-question.js';
+import { askQuestion, MIN_EVIDENCE, WEAK_EVIDENCE_ANSWER } from './ask-question.js';
 import { ExtractiveAnswerWriter, NOT_FOUND_ANSWER } from './extractive-answer-writer.js';
 
 const chunk = (id: string, ownerId: string, page: number, text: string): Chunk => ({
@@ -47,9 +47,18 @@ describe('askQuestion', () => {
     }
   });
 
-  it('says honestly when nothing relevant is found', async () => {
-    const r = await askQuestion({ kb: await kb(), embedder: null, answerWriter: new ExtractiveAnswerWriter() }, { question: 'What is the capital of France?', owners: ['alice'], limit: 5 });
-    assert.deepEqual(r, { answer: NOT_FOUND_ANSWER, sources: [], contextFound: false, answerSource: 'extractive' });
+  it('says honestly when nothing relevant is found: no pages when nothing matches, the closest pages (uncited, no writer) when the match is weak', async () => {
+    const never: AnswerWriter = { id: 'never', write: async () => assert.fail('no answer is written from weak evidence') };
+    const none = await askQuestion({ kb: await kb(), embedder: null, answerWriter: never }, { question: 'Wetter morgen Berlin?', owners: ['alice'], limit: 5 });
+    assert.deepEqual(none, { answer: NOT_FOUND_ANSWER, sources: [], contextFound: false, answerSource: 'extractive' });
+    // One word of four in a passage: below MIN_EVIDENCE, but it is the closest page there is.
+    const weak = await askQuestion({ kb: await kb(), embedder: null, answerWriter: never }, { question: 'capital France router population', owners: ['alice'], limit: 5 });
+    assert.equal(weak.answer, WEAK_EVIDENCE_ANSWER);
+    assert.equal(weak.contextFound, false);
+    assert.ok(weak.sources.length > 0 && weak.sources.every((s) => s.manual_id === 'manual-alice' && s.score < MIN_EVIDENCE), JSON.stringify(weak.sources.map((s) => s.score)));
+    // Another user's manuals are never the closest pages.
+    const bob = await askQuestion({ kb: await kb(), embedder: null, answerWriter: never }, { question: 'capital France router population', owners: ['nobody'], limit: 5 });
+    assert.deepEqual(bob.sources, []);
   });
 
   it('drops citations that point at no passage', async () => {

@@ -109,7 +109,13 @@ export function AskScreen({ session }: { session: Session }) {
           )}
           <h2 id="answer-title">Answer</h2>
           <p class="answer-text">{a.answer}</p>
-          {!a.context_found && <p class="hint">Nothing in your manuals seems to answer this. Try other words, or upload the manual.</p>}
+          {!a.context_found && (
+            <p class="hint">
+              {a.sources.length > 0
+                ? 'Nothing in your manuals answers this clearly: check the closest pages below, try other words, or upload the manual.'
+                : 'Nothing in your manuals seems to answer this. Try other words, or upload the manual.'}
+            </p>
+          )}
           {a.answer_source === 'extractive-fallback' && (
             <p class="hint" role="status">
               The answer model did not respond, so this answer quotes the manual's passage directly.
