@@ -80,7 +80,13 @@ describe('API: upload, ingest, ask with citations, manage manuals', () => {
 
     const nothing = await (await t.request('/api/query', { token, json: { question: 'What is the recommended tyre pressure for a mountain bike?' } })).json();
     assert.equal(nothing.context_found, false);
-    assert.ok(nothing.answer.length > 0);
+    assert.equal(nothing.answer, "I couldn't find this in your manuals.");
+    assert.deepEqual(nothing.sources, [], 'nothing close enough to list');
+    // Weak evidence: no answer is made up, but the closest pages are there to open.
+    const weak = await (await t.request('/api/query', { token, json: { question: 'Can I record a bicycle ride with the sensor?' } })).json();
+    assert.equal(weak.context_found, false);
+    assert.equal(weak.answer, "I couldn't find a clear answer in your manuals. These are the closest pages.");
+    assert.ok(weak.sources.length > 0 && weak.sources.every((s: { manual_id: string; score: number }) => s.manual_id === manualId && s.score < 0.3 && s.score > 0));
   });
 
   it('uploads base64 JSON like the original API; the same bytes again are a duplicate', async () => {

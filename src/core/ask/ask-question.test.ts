@@ -47,18 +47,22 @@ describe('askQuestion', () => {
     }
   });
 
-  it('says honestly when nothing relevant is found: no pages when nothing matches, the closest pages (uncited, no writer) when the match is weak', async () => {
+  it('says honestly when nothing relevant is found: the closest pages (uncited, no writer) when the match is weak, none when it is faint or absent', async () => {
     const never: AnswerWriter = { id: 'never', write: async () => assert.fail('no answer is written from weak evidence') };
     const none = await askQuestion({ kb: await kb(), embedder: null, answerWriter: never }, { question: 'Wetter morgen Berlin?', owners: ['alice'], limit: 5 });
     assert.deepEqual(none, { answer: NOT_FOUND_ANSWER, sources: [], contextFound: false, answerSource: 'extractive' });
-    // One word of four in a passage: below MIN_EVIDENCE, but it is the closest page there is.
-    const weak = await askQuestion({ kb: await kb(), embedder: null, answerWriter: never }, { question: 'capital France router population', owners: ['alice'], limit: 5 });
+    // A weak match (evidence 0.25): the closest page is listed, a page with no evidence at all is not.
+    const weak = await askQuestion({ kb: await kb(), embedder: null, answerWriter: never }, { question: 'Does the router work in France?', owners: ['alice'], limit: 5 });
     assert.equal(weak.answer, WEAK_EVIDENCE_ANSWER);
     assert.equal(weak.contextFound, false);
-    assert.ok(weak.sources.length > 0 && weak.sources.every((s) => s.manual_id === 'manual-alice' && s.score < MIN_EVIDENCE), JSON.stringify(weak.sources.map((s) => s.score)));
+    assert.deepEqual(weak.sources.map((s) => [s.manual_id, s.page_number]), [['manual-alice', 31]]);
+    assert.ok(weak.sources[0]!.score < MIN_EVIDENCE && weak.sources[0]!.score >= MIN_EVIDENCE / 2);
+    // Under half the threshold (0.125) the closest page is an unrelated one: none is listed.
+    const faint = await askQuestion({ kb: await kb(), embedder: null, answerWriter: never }, { question: 'capital France router population', owners: ['alice'], limit: 5 });
+    assert.deepEqual(faint, none);
     // Another user's manuals are never the closest pages.
-    const bob = await askQuestion({ kb: await kb(), embedder: null, answerWriter: never }, { question: 'capital France router population', owners: ['nobody'], limit: 5 });
-    assert.deepEqual(bob.sources, []);
+    const nobody = await askQuestion({ kb: await kb(), embedder: null, answerWriter: never }, { question: 'Does the router work in France?', owners: ['nobody'], limit: 5 });
+    assert.deepEqual(nobody.sources, []);
   });
 
   it('drops citations that point at no passage', async () => {
