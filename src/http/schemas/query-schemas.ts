@@ -29,8 +29,12 @@ export const QueryResponseSchema = z
   .object({
     answer: z.string(),
     question: z.string(),
-    sources: z.array(SourceSchema),
-    context_found: z.boolean(),
+    sources: z.array(SourceSchema).openapi({
+      description: 'The retrieved pages, best first. With context_found false they are the closest pages to check (none when nothing is close); empty with include_sources false',
+    }),
+    context_found: z.boolean().openapi({
+      description: 'Whether the answer is drawn from the sources. False: nothing answered the question clearly, and the answer says so',
+    }),
     answer_source: z.enum(['model', 'extractive', 'extractive-fallback']).openapi({
       description: 'Who wrote the answer: the model, the extractive writer, or the extractive writer standing in for a model that failed (never cached)',
     }),
