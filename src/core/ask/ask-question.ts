@@ -55,14 +55,13 @@ export const toSource = (h: SearchHit): Source => ({
 /** Question -> retrieve within the caller's manuals -> answer from the passages, citing pages. */
 export async function askQuestion(deps: AskDeps, input: AskInput): Promise<AskResult> {
   const hits = await (deps.tracer ?? noTracer).span('retrieve', { 'retrieve.limit': input.limit }, () => retrieve(deps, input, deps.tuning));
-  if (hits.length === 0) return { answer: NOT_FOUND_ANSWER, sources: [], contextFound: false, answerSource: 'extractive' };
-  // Too weak to answer from, but a real question phrased unlike its manual often has its page among
-  // these (eval/unseen): the user can open them. No writer runs, nothing is cited, context_found false.
-  if (hits[0]!.score < MIN_EVIDENCE) {
-    // Half way to answerable, or nothing: under that the "closest" pages are unrelated ones.
-    const close = hits[0]!.score >= MIN_EVIDENCE / 2 ? hits.filter((h) => h.score > 0) : [];
-    if (close.length === 0) return { answer: NOT_FOUND_ANSWER, sources: [], contextFound: false, answerSource: 'extractive' };
-    return { answer: WEAK_EVIDENCE_ANSWER, sources: close.map(toSource), contextFound: false, answerSource: 'extractive' };
+  const best = hits[0]?.score ?? 0;
+  if (best < MIN_EVIDENCE) {
+    // Too weak to answer from, but a real question phrased unlike its manual often has its page among
+    // these (eval/unseen): the user can open them. No writer runs, nothing is cited, context_found false.
+    // Under half the threshold the "closest" pages are unrelated ones, and a page with no evidence never is close.
+    const close = best >= MIN_EVIDENCE / 2 ? hits.filter((h) => h.score > 0) : [];
+    return { answer: close.length > 0 ? WEAK_EVIDENCE_ANSWER : NOT_FOUND_ANSWER, sources: close.map(toSource), contextFound: false, answerSource: 'extractive' };
   }
   const written = await deps.answerWriter.write(input.question, hits);
   const cited = written.cited.filter((i) => Number.isInteger(i) && i >= 0 && i < hits.length);
