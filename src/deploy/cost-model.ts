@@ -162,9 +162,12 @@ export function estimateCost(t: CfnTemplate, given: Record<string, unknown>, pri
   add('CloudWatch Logs', 'AWS::Logs', 0, 1000 * (a.log_kb_per_question / 1024 / 1024) * prices.cloudwatch.logs_ingest_gb, `${a.log_kb_per_question} KB of logs per question`);
   const emf = conditions.EnableMonitoring ?? (params.EnableAdvancedErrorHandling === 'true' || params.EnableXRayTracing === 'true');
   if (emf) add('CloudWatch custom metrics', 'EMF', a.custom_metric_series * prices.cloudwatch.custom_metric_month, 0, `${a.custom_metric_series} metric series (name × dimensions)`);
-  // The sampling rule's rate (TracingSampleRate) when the parameters give it; the reservoir (one trace a second) is left out.
-  const sampled = params.TracingSampleRate !== undefined ? Number(params.TracingSampleRate) : a.xray_sampled_share;
-  if (params.EnableXRayTracing === 'true') add('X-Ray', 'AWS::XRay', 0, 1000 * sampled * (prices.xray.trace_recorded_per_million / 1e6), `${+(sampled * 100).toFixed(2)}% of requests sampled (TracingSampleRate)`);
+  if (params.EnableXRayTracing === 'true') {
+    // The sampling rule's rate (TracingSampleRate, the template's own parameter); the reservoir (one trace a second) is left out.
+    if (params.TracingSampleRate === undefined) warnings.push('the template has no TracingSampleRate: X-Ray priced as if every request were traced');
+    const sampled = params.TracingSampleRate === undefined ? 1 : Number(params.TracingSampleRate);
+    add('X-Ray', 'AWS::XRay', 0, 1000 * sampled * (prices.xray.trace_recorded_per_million / 1e6), `${+(sampled * 100).toFixed(2)}% of requests sampled (TracingSampleRate)`);
+  }
 
   const round = (x: number) => Math.round(x * 10000) / 10000;
   for (const l of lines) {
