@@ -67,6 +67,22 @@ describe('answerQuery', () => {
     assert.ok(first.response_time_ms >= 0 && again.response_time_ms >= 0);
   });
 
+  it('the cache read and the quota reservation start together (one round trip on a shared store)', async () => {
+    const { deps, ask } = await world();
+    const order: string[] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const read = deps.manualVersions.read.bind(deps.manualVersions);
+    deps.manualVersions = { ...deps.manualVersions, read: async (owners) => (order.push('versions'), await gate, read(owners)) };
+    const reserve = deps.counters.checkAndCount.bind(deps.counters);
+    deps.counters.checkAndCount = (...a) => (order.push('reserve'), reserve(...a));
+    const answer = ask();
+    await new Promise((r) => setImmediate(r));
+    assert.deepEqual(order, ['versions', 'reserve'], 'reserved while the versions are still being read');
+    release();
+    assert.equal((await answer).cache_status, 'miss');
+  });
+
   it('a stand-in answer (extractive-fallback) is given but never cached under the model key; the model is asked again', async () => {
     let down = true;
     const model: AnswerWriter = {
@@ -147,7 +163,7 @@ describe('answerQuery', () => {
     assert.equal((await ask()).usage_info.daily_remaining, 0);
     await assert.rejects(ask(), (e: { code?: string; details?: { usage_info?: { daily_used: number } } }) => e.code === 'quota_exceeded' && e.details?.usage_info?.daily_used === 1);
   });
-  it('a miss refused by admission control touches no quota; a hit is never refused', async () => {
+  it('a miss refused by admission control uses no quota (its reservation is given back); a hit is never refused', async () => {
     const { deps, ask } = await world({ daily: 3 });
     await ask(); // cached now
     let admitted = 0;
@@ -159,14 +175,18 @@ describe('answerQuery', () => {
         throw Object.assign(new Error('overloaded'), { code: 'unavailable' });
       },
     } as unknown as AnswerQueryDeps['admission'];
+    const used = async () => (await deps.counters.read('alice', deps.clock.now())).day.count;
+    assert.equal(await used(), 1);
     await assert.rejects(ask('How long do I hold the reset button?'), /overloaded/);
-    assert.equal(reservations, 0, 'refused before the quota was reserved');
+    assert.equal(reservations, 1, 'reserved together with the cache read');
+    assert.equal(await used(), 1, 'and given back when refused');
     assert.equal((await ask()).cache_status, 'hit', 'the cached answer is served');
-    assert.equal(reservations, 1);
+    assert.equal(reservations, 2);
+    assert.equal(await used(), 2);
     deps.admission = { admit: () => (admitted++, { done() {} }) } as unknown as AnswerQueryDeps['admission'];
     assert.equal((await ask('How long do I hold the reset button?')).cache_status, 'miss');
     assert.equal(admitted, 1);
     await assert.rejects(ask('Where is the reset button?'), (e: { code?: string }) => e.code === 'quota_exceeded' || /quota/i.test(String(e)), 'over quota still refused');
-    assert.equal(admitted, 2, 'admitted, then refused by the quota (its place given back by done)');
+    assert.equal(admitted, 1, 'refused by the quota before taking a place in the queue');
   });
 });

@@ -8,7 +8,7 @@ import type { Clock } from '../ports/clock.js';
 import type { ManualRepo } from '../ports/manual-repo.js';
 import type { ManualSetVersions } from '../ports/manual-set-versions.js';
 import type { Metrics } from '../ports/metrics.js';
-import type { AnswerAdmission } from '../perf/answer-admission.js';
+import type { AdmissionSlot, AnswerAdmission } from '../perf/answer-admission.js';
 import type { SingleFlight } from './single-flight.js';
 import { costOf, observeRequestCost, recordUsage, reserveQuota, usageInfo as readUsageInfo, type CostInfo, type QuotaDeps, type UsageInfo } from '../usage/quota.js';
 import { answerCacheKey, parseCachedAnswer, type CachedAnswer } from './answer-cache-key.js';
@@ -98,16 +98,24 @@ export async function answerQuery(deps: AnswerQueryDeps, input: QueryInput): Pro
   const owners = visibleOwners(input.userId);
   if (input.manualIds) await checkScope(deps, owners, input.manualIds);
   const limit = p.KnowledgeBaseRetrievalResults;
-  const cached = await readCache(deps, { userId: input.userId, question, owners, manualIds: input.manualIds, limit });
-  // Only a miss queues for retrieval and the writer: that is where overload is judged (503 overloaded),
-  // before the quota is touched, so a refusal costs no quota write and gives nothing back.
-  // A miss that will share an answer already being computed does no work of its own.
-  const sharing = cached.key !== null && !!deps.answerFlights?.has(cached.key);
-  const slot = cached.value || sharing ? undefined : deps.admission?.admit();
-  // A spoken question was checked and counted (as a transcription) before transcribing; its query counts without a check.
-  let reservation: Awaited<ReturnType<typeof reserveQuota>> | null = null;
+  // The cache read and the quota's check-and-count go out together: on a shared store (Redis) they
+  // travel in one round trip instead of two, a large part of what a cached answer costs. The cache
+  // read never throws. A spoken question was checked and counted (as a transcription) before
+  // transcribing; its query counts without a check.
+  const [cacheRead, reserved] = await Promise.allSettled([
+    readCache(deps, { userId: input.userId, question, owners, manualIds: input.manualIds, limit }),
+    input.transcription ? null : reserveQuota(deps, { userId: input.userId, parameters: p }),
+  ]);
+  if (reserved.status === 'rejected') throw reserved.reason; // over quota (429), before any work
+  const cached = (cacheRead as PromiseFulfilledResult<Awaited<ReturnType<typeof readCache>>>).value;
+  const reservation = reserved.value;
+  let slot: AdmissionSlot | undefined;
   try {
-    reservation = input.transcription ? null : await reserveQuota(deps, { userId: input.userId, parameters: p });
+    // Only a miss queues for retrieval and the writer: that is where overload is judged (503 overloaded).
+    // A refused miss gives its reservation back (below), so shedding costs the user no quota.
+    // A miss that will share an answer already being computed does no work of its own.
+    const sharing = cached.key !== null && !!deps.answerFlights?.has(cached.key);
+    slot = cached.value || sharing ? undefined : deps.admission?.admit();
     let result: CachedAnswer | null = cached.value;
     let shared = false;
     let tokens: ComputedAnswer['tokens'];
