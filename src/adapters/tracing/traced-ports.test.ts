@@ -9,6 +9,8 @@ import type { KnowledgeBase } from '../../core/ports/knowledge-base.js';
 import { ExtractiveAnswerWriter } from '../../core/ask/extractive-answer-writer.js';
 import { FakeEmbedder, FakeKnowledgeBase, MemoryLogger } from '../../../test/helpers/fakes.js';
 import { OtelTracer } from './otel-tracer.js';
+import { pino } from 'pino';
+import type { Logger } from '../../core/ports/logger.js';
 import { traced, tracedAnswerWriter, tracedEmbedder, tracedKnowledgeBase, withTraceIds } from './traced-ports.js';
 
 function setup() {
@@ -99,5 +101,27 @@ describe('withTraceIds', () => {
       { level: 'error', obj: { req_id: 'r1', ...ids, err: (lines.lines[3]!.obj as { err: Error }).err }, msg: 'kaput' },
     ]);
     assert.ok((lines.lines[3]!.obj as { err: unknown }).err instanceof Error);
+  });
+
+  it('on a pino logger, a line its level drops asks for no ids; a line it writes carries them', async () => {
+    const { tracer, spans } = setup();
+    const out: string[] = [];
+    const base = pino({ level: 'warn' }, { write: (line: string) => void out.push(line) }) as unknown as Logger;
+    let asked = 0;
+    const log = withTraceIds(base, () => (asked++, tracer.logFields())).child({ component: 'c' });
+    await tracer.span('work', undefined, async () => {
+      log.info({ a: 1 }, 'dropped');
+      log.debug('dropped too');
+      assert.equal(asked, 0, 'no context lookup for a dropped line');
+      log.warn({ a: 2 }, 'kept');
+    });
+    assert.equal(asked, 1);
+    assert.equal(out.length, 1);
+    const line = JSON.parse(out[0]!) as Record<string, unknown>;
+    assert.equal(line.msg, 'kept');
+    assert.equal(line.component, 'c');
+    assert.equal(line.trace_id, spans()[0]!.spanContext().traceId);
+    assert.equal(log.isLevelEnabled?.('info'), false);
+    assert.equal(log.isLevelEnabled?.('warn'), true);
   });
 });

@@ -90,6 +90,8 @@ export function withTraceIds(logger: Logger, ids: () => Record<string, string> |
   const at =
     (level: 'info' | 'warn' | 'error' | 'debug') =>
     (obj: object | string, msg?: string): void => {
+      // A line the level drops costs no context lookup (the request line at LOG_LEVEL=warn, on every request).
+      if (logger.isLevelEnabled?.(level) === false) return;
       const f = fields(obj);
       if (!f) return logger[level](obj, msg);
       logger[level](f[0], msg ?? f[1]);
@@ -100,5 +102,6 @@ export function withTraceIds(logger: Logger, ids: () => Record<string, string> |
     error: at('error'),
     debug: at('debug'),
     child: (bindings) => withTraceIds(logger.child(bindings), ids),
+    ...(logger.isLevelEnabled ? { isLevelEnabled: (level: string) => logger.isLevelEnabled!(level) } : {}),
   };
 }

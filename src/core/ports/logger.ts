@@ -5,4 +5,6 @@ export interface Logger {
   error(obj: object | string, msg?: string): void;
   debug(obj: object | string, msg?: string): void;
   child(bindings: Record<string, unknown>): Logger;
+  /** pino's: whether a line at this level would be written (absent: assume it would). */
+  isLevelEnabled?(level: string): boolean;
 }
