@@ -2,7 +2,9 @@
  * npm run bench:load [-- --duration 10] [-- --connections 64] [-- --profiles minimal,full] [-- --prepared DIR]
  * Load test of a real server (child process, as `npm start`) holding the four eval manuals, with
  * autocannon on loopback. Prints JSON: per profile and workload req/s, p50/p95/p99, errors, time-outs,
- * non-2xx, 5xx, hit rate (from `cache_status` in the answers), and RSS per server process.
+ * non-2xx, 5xx, hit rate, and RSS per server process. The client reads no answer: the hit rate is the
+ * server's own count of answers by cache status (`manuel_answers_total` on /metrics, every process's),
+ * so parsing 6 KB answers does not take CPU from the server it shares two cores with.
  * The manuals are ingested once into a prepared data dir; every profile runs on a fresh copy of it.
  * Never asserts on time: the figures go in the closing note.
  */
@@ -81,15 +83,30 @@ interface Workload {
   name: string;
   method: 'GET' | 'POST';
   path: string;
-  /** A fresh question per request (POST /api/query), or none for GET. */
+  /** The same question on every request (its body is built once). */
+  fixed?: string;
+  /** A fresh question per request (POST /api/query). */
   question?: () => string;
 }
 
+type CacheCounts = { hit: number; miss: number; bypass: number };
+
+/** The server's answers so far by cache status, summed over its processes (/metrics). */
+async function answerCounts(url: string): Promise<CacheCounts> {
+  const text = await (await fetch(`${url}/metrics`, { headers: { 'user-agent': 'manuel-bench-load/1' } })).text();
+  const counts: CacheCounts = { hit: 0, miss: 0, bypass: 0 };
+  for (const m of text.matchAll(/^manuel_answers_total\{[^}]*cache_status="(hit|miss|bypass)"[^}]*\} (\d+(?:\.\d+)?(?:e[+-]?\d+)?)$/gm)) {
+    counts[m[1] as keyof CacheCounts] += Number(m[2]);
+  }
+  return counts;
+}
+
 async function runWorkload(url: string, token: string, w: Workload) {
-  const counts = { hit: 0, miss: 0, bypass: 0 };
   const latencies: number[] = [];
   // A User-Agent like every real client: the WAF refuses requests without one (common.no_user_agent).
   const headers: Record<string, string> = { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'user-agent': 'manuel-bench-load/1' };
+  const asks = Boolean(w.fixed ?? w.question);
+  const before = asks ? await answerCounts(url) : null;
   const instance = autocannon({
     url,
     connections,
@@ -100,18 +117,20 @@ async function runWorkload(url: string, token: string, w: Workload) {
         method: w.method,
         path: w.path,
         headers,
+        ...(w.fixed ? { body: JSON.stringify({ question: w.fixed }) } : {}),
         ...(w.question ? { setupRequest: (req: any) => ({ ...req, body: JSON.stringify({ question: w.question!() }) }) } : {}),
-        onResponse: (_status: number, body: string) => {
-          const m = w.question && /"cache_status":"(hit|miss|bypass)"/.exec(body);
-          if (m) counts[m[1] as keyof typeof counts]++;
-        },
       },
     ],
   } as autocannon.Options) as unknown as Promise<autocannon.Result> & { on(ev: 'response', fn: (...a: any[]) => void): void };
   instance.on('response', (_client: unknown, _status: number, _bytes: number, ms: number) => latencies.push(ms));
   const r = await instance;
   latencies.sort((a, b) => a - b);
-  const answered = counts.hit + counts.miss + counts.bypass;
+  let counts: CacheCounts | undefined;
+  if (before) {
+    const after = await answerCounts(url);
+    counts = { hit: after.hit - before.hit, miss: after.miss - before.miss, bypass: after.bypass - before.bypass };
+  }
+  const answered = counts ? counts.hit + counts.miss + counts.bypass : 0;
   return {
     workload: w.name,
     requests: r.requests.total,
@@ -124,8 +143,8 @@ async function runWorkload(url: string, token: string, w: Workload) {
     non_2xx: r.non2xx,
     status_5xx: r['5xx'],
     status_4xx: r['4xx'],
-    hit_rate: answered ? Math.round((counts.hit / answered) * 1000) / 1000 : null,
-    cache_status: w.question ? counts : undefined,
+    hit_rate: answered ? Math.round((counts!.hit / answered) * 1000) / 1000 : null,
+    cache_status: counts,
   };
 }
 
@@ -181,7 +200,7 @@ async function main() {
   let n = 0;
   const all: Workload[] = [
     { name: 'health', method: 'GET', path: '/health' },
-    { name: 'hot', method: 'POST', path: '/api/query', question: () => questions[0]! },
+    { name: 'hot', method: 'POST', path: '/api/query', fixed: questions[0]! },
     { name: 'zipf', method: 'POST', path: '/api/query', question: zipf },
     // A unique suffix makes every question new: every answer is a cache miss.
     { name: 'unique', method: 'POST', path: '/api/query', question: () => `${questions[n % questions.length]} (variant ${run}-${n++})` },
