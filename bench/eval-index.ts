@@ -2,7 +2,8 @@
  * The eval questions scored in process on an index already built by `npm run eval -- --data-dir DIR`
  * (no ingestion, no HTTP): the same retrieval and writer as the server, for checking that a change
  * to the hot path keeps the figures, in a minute instead of ten.
- *   npx tsc -p . && node dist/bench/eval-index.js --data-dir DIR
+ *   npx tsc -p . && node dist/bench/eval-index.js --data-dir DIR [--detail]
+ * --detail also prints each question not answered perfectly (page rank, answer-term recall, the answer).
  * Question vectors are cached under .eval-cache/embeddings.
  */
 import { join } from 'node:path';
@@ -14,7 +15,7 @@ import { loadQa, type EvalSet } from '../test/helpers/eval-manuals.js';
 import { cachedEmbedder, scoreQuestions } from './eval-cv.js';
 import { fmt, summarise } from './eval-metrics.js';
 
-const { values: args } = parseArgs({ options: { 'data-dir': { type: 'string' } } });
+const { values: args } = parseArgs({ options: { 'data-dir': { type: 'string' }, detail: { type: 'boolean', default: false } } });
 if (!args['data-dir']) throw new Error('--data-dir DIR is required');
 const db = openDatabase(join(args['data-dir'], 'manuel.db'));
 const embedder = cachedEmbedder();
@@ -25,6 +26,14 @@ try {
     const owner = (db.prepare('SELECT DISTINCT owner_id FROM kb_chunks WHERE manual_name = ?').get(qa[0]!.manual) as { owner_id: string }).owner_id;
     const results = await scoreQuestions({ kb, embedder, owners: [owner] }, qa, DEFAULT_TUNING);
     console.log(`${set.padEnd(10)} ${fmt(summarise(results))}`);
+    if (!args.detail) continue;
+    for (const r of results) {
+      if (r.firstHitRank === 1 && r.termRecall === 1) continue;
+      const q = qa.find((x) => x.id === r.id)!;
+      console.log(`  ${r.id} rank ${r.firstHitRank || '-'} recall ${r.termRecall.toFixed(2)} | ${q.question}`);
+      console.log(`    want ${q.pages.join(',')} [${q.answer_terms.join(' | ')}] got ${r.got.map((g) => g.split('#')[1]).join(',')}`);
+      console.log(`    answer: ${r.answer.replace(/\s+/g, ' ').slice(0, 300)}`);
+    }
   }
 } finally {
   db.close();
