@@ -2,6 +2,7 @@ import type { Parameters } from '../config/parameters.js';
 import type { AnswerWriter } from '../core/ports/answer-writer.js';
 import type { ApiKeyRepo } from '../core/ports/api-key-repo.js';
 import type { BlobStore } from '../core/ports/blob-store.js';
+import type { CachedAnswerLookup } from '../core/ports/answer-lookup.js';
 import type { Cache } from '../core/ports/cache.js';
 import type { Clock } from '../core/ports/clock.js';
 import type { Embedder } from '../core/ports/embedder.js';
@@ -87,6 +88,8 @@ export interface AppServices {
   /** Direct transfers to and from the blob store (aws: S3 presigned URLs). Without it the server moves the bytes itself (ADR 0030). */
   presigner?: BlobPresigner;
   cache: Cache;
+  /** The versions and the cached answer read together (Redis: one round trip); absent: one after the other. */
+  answerLookup?: CachedAnswerLookup;
   /** The ingestion worker (for /health); the job queue itself wakes it on every enqueue. */
   worker: { isRunning(): boolean };
   /** Credentials and tokens (local scrypt + JWT, or Cognito) and the brute-force throttle of login/signup. */

@@ -47,6 +47,7 @@ import { MemoryRateLimitStore } from '../adapters/embedded/memory-rate-limit-sto
 import { SqliteRateLimitStore } from '../adapters/embedded/sqlite-rate-limit-store.js';
 import { FallbackUsageCounters } from '../adapters/redis/fallback-usage-counters.js';
 import { RedisManualSetVersions } from '../adapters/redis/redis-manual-set-versions.js';
+import { RedisAnswerLookup } from '../adapters/redis/redis-answer-lookup.js';
 import { RedisUsageCounters } from '../adapters/redis/redis-usage-counters.js';
 import { SqliteManualSetVersions } from '../adapters/embedded/sqlite-manual-set-versions.js';
 import { SqliteUsageCounters } from '../adapters/embedded/sqlite-usage-counters.js';
@@ -66,7 +67,7 @@ import type { EmbeddedConfig } from '../config/config.js';
 import { BreakerRegistry } from '../adapters/resilience/breaker-registry.js';
 import { FallbackAnswerWriter, GuardedAnswerWriter } from '../adapters/resilience/fallback-answer-writer.js';
 import { FallbackTranscriber, GuardedTranscriber } from '../adapters/resilience/fallback-transcriber.js';
-import { guardManualSetVersions, guardRateLimitStore, guardUsageCounters } from '../adapters/resilience/guarded-redis-ports.js';
+import { guardAnswerLookup, guardManualSetVersions, guardRateLimitStore, guardUsageCounters } from '../adapters/resilience/guarded-redis-ports.js';
 import { modelEndpointPolicy, SERVICES, urlImportPolicy, type BreakerTuning } from '../adapters/resilience/resilience-setup.js';
 import {
   databaseProbe,
@@ -232,6 +233,10 @@ export async function createEmbedded(config: EmbeddedConfig, opts: EmbeddedOptio
     logger.child({ component: 'answer-cache' }),
   );
   const manuals = versioned;
+  // EnableRedisCache: the versions and the cached answer in one round trip (a script over both stores' keys).
+  const answerLookup = sharedCache
+    ? versioned.lookupThrough(traced(tracing.tracedAnswerLookup, onRedis(new RedisAnswerLookup(redis, { logger }), guardAnswerLookup)))
+    : undefined;
   const stopPruning = scheduleUsagePruning({ usage: sqliteUsage, clock, logger }, p.UsageDataRetentionDays);
   // Direct uploads never completed (ADR 0030): what the bucket's lifecycle rule does on AWS.
   const stopUploadSweep = scheduleStagedUploadSweep({ blobs, clock, blobsRoot: join(config.dataDir, 'blobs'), logger });
@@ -388,6 +393,7 @@ export async function createEmbedded(config: EmbeddedConfig, opts: EmbeddedOptio
     usage,
     counters,
     manualVersions: versioned.readVersions,
+    ...(answerLookup ? { answerLookup } : {}),
     kb,
     embedder,
     answerWriter: traced(tracing.tracedAnswerWriter, answerWriter),

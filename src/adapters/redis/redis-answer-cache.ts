@@ -4,6 +4,14 @@ import { systemClock, type Clock } from '../../core/ports/clock.js';
 import type { Logger } from '../../core/ports/logger.js';
 import { OutageLog } from './redis-outage-log.js';
 
+/** An entry as stored (`<expires at ms>\n<value>`) -> its value; null when absent, malformed or expired. */
+export function unwrapEntry(raw: string | null, nowMs: number): string | null {
+  if (raw === null) return null;
+  const cut = raw.indexOf('\n');
+  if (cut < 0 || Number(raw.slice(0, cut)) <= nowMs) return null;
+  return raw.slice(cut + 1);
+}
+
 /**
  * Answers shared by every process on the same Redis (keys under the connection's keyPrefix). Redis
  * expires an entry at its TTL; the entry also carries its expiry time, read against the injected clock,
@@ -23,11 +31,7 @@ export class RedisAnswerCache implements Cache {
   }
 
   async get(key: string): Promise<string | null> {
-    const raw = await this.outage.run(() => this.redis.get(key));
-    if (raw === null) return null;
-    const cut = raw.indexOf('\n');
-    if (cut < 0 || Number(raw.slice(0, cut)) <= this.clock.now().getTime()) return null;
-    return raw.slice(cut + 1);
+    return unwrapEntry(await this.outage.run(() => this.redis.get(key)), this.clock.now().getTime());
   }
 
   async set(key: string, value: string, ttlSeconds: number): Promise<void> {

@@ -7,13 +7,14 @@ export class RedisManualSetVersions implements ManualSetVersions {
 
   async read(owners: readonly string[]): Promise<number[]> {
     if (owners.length === 0) return [];
-    const values = await this.redis.mget(...owners.map(key));
+    const values = await this.redis.mget(...owners.map(versionKey));
     return values.map((v) => Number(v ?? 0));
   }
 
   async bump(owner: string): Promise<void> {
-    await this.redis.incr(key(owner));
+    await this.redis.incr(versionKey(owner));
   }
 }
 
-const key = (owner: string) => `mver:${owner}`;
+/** The key of an owner's version (under the connection's keyPrefix). */
+export const versionKey = (owner: string) => `mver:${owner}`;

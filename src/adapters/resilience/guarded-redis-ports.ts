@@ -1,3 +1,4 @@
+import type { CachedAnswerLookup } from '../../core/ports/answer-lookup.js';
 import type { Cache } from '../../core/ports/cache.js';
 import type { ManualSetVersions } from '../../core/ports/manual-set-versions.js';
 import type { RateLimitStore } from '../../core/ports/rate-limit-store.js';
@@ -15,6 +16,10 @@ export const guardCache = (cache: Cache, policy: ResiliencePolicy): Cache => ({
   get: (key) => policy.execute(() => cache.get(key)),
   set: (key, value, ttl) => policy.execute(() => cache.set(key, value, ttl)),
   del: (key) => policy.execute(() => cache.del(key)),
+});
+
+export const guardAnswerLookup = (lookup: CachedAnswerLookup, policy: ResiliencePolicy): CachedAnswerLookup => ({
+  lookup: (owners, base) => policy.execute(() => lookup.lookup(owners, base)),
 });
 
 export const guardManualSetVersions = (versions: ManualSetVersions, policy: ResiliencePolicy): ManualSetVersions => ({

@@ -1,3 +1,4 @@
+import type { CachedAnswerLookup } from '../../core/ports/answer-lookup.js';
 import type { AnswerWriter } from '../../core/ports/answer-writer.js';
 import type { BlobStore } from '../../core/ports/blob-store.js';
 import type { Cache } from '../../core/ports/cache.js';
@@ -72,6 +73,8 @@ export const tracedTranscriber = (tracer: Tracer, transcriber: Transcriber) =>
   traced(tracer, 'transcriber', transcriber, { transcribe: (wav, o) => ({ 'audio.bytes': wav.length, 'transcriber.hints': o?.hints?.length ?? 0 }) });
 
 export const tracedCache = (tracer: Tracer, cache: Cache) => traced(tracer, 'cache', cache, { get: none, set: none, del: none });
+
+export const tracedAnswerLookup = (tracer: Tracer, lookup: CachedAnswerLookup) => traced(tracer, 'cache', lookup, { lookup: (owners) => ({ 'kb.owners': owners.length }) });
 
 export const tracedCounters = (tracer: Tracer, counters: UsageCounters) => traced(tracer, 'usage_counters', counters, { checkAndCount: none, add: none, read: none });
 

@@ -1,6 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { Source } from '../model/types.js';
 import type { AnswerSource } from '../ports/answer-writer.js';
+import type { CachedAnswerLookup } from '../ports/answer-lookup.js';
+import type { Cache } from '../ports/cache.js';
+import type { ManualSetVersions } from '../ports/manual-set-versions.js';
 
 export interface CachedAnswer {
   answer: string;
@@ -34,6 +37,8 @@ export function normaliseQuestion(question: string): string {
  * in the version of every manual set the question can see (the user's and the shared library's):
  * an upload, an ingestion step, a deletion or a library change bumps one, which gives new keys, so a
  * stale answer is never served and nothing is scanned or deleted. Old entries age out by TTL/LRU.
+ * It is `answerCacheBase(…)` + `:v` + the versions joined by dots (versionedAnswerKey), a form a
+ * store can build itself from the versions it reads (RedisAnswerLookup does, in one round trip).
  */
 export function answerCacheKey(input: {
   userId: string;
@@ -43,12 +48,27 @@ export function answerCacheKey(input: {
   manualIds?: readonly string[];
   limit: number;
 }): string {
+  return versionedAnswerKey(answerCacheBase(input), input.versions);
+}
+
+/** Everything of the key but the versions: the user, then a digest of the writer, the scope and the question. */
+export function answerCacheBase(input: { userId: string; writerId: string; question: string; manualIds?: readonly string[]; limit: number }): string {
   const scope = input.manualIds ? [...new Set(input.manualIds)].sort().join(',') : '*';
   const digest = createHash('sha256')
-    .update(JSON.stringify([input.writerId, input.limit, scope, input.versions, normaliseQuestion(input.question)]))
+    .update(JSON.stringify([input.writerId, input.limit, scope, normaliseQuestion(input.question)]))
     .digest('base64url');
   return `answer:${input.userId}:${digest}`;
 }
+
+export const versionedAnswerKey = (base: string, versions: readonly number[]): string => `${base}:v${versions.join('.')}`;
+
+/** The lookup as two reads: the versions, then the entry under the key they make. Every store can. */
+export const twoStepLookup = (versions: ManualSetVersions, cache: Cache): CachedAnswerLookup => ({
+  async lookup(owners, base) {
+    const key = versionedAnswerKey(base, await versions.read(owners));
+    return { key, value: await cache.get(key) };
+  },
+});
 
 export function parseCachedAnswer(raw: string | null): CachedAnswer | null {
   if (!raw) return null;

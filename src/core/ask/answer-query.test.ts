@@ -11,6 +11,7 @@ import type { AnswerWriter } from '../ports/answer-writer.js';
 import type { Cache } from '../ports/cache.js';
 import type { Metrics } from '../ports/metrics.js';
 import { answerQuery, type AnswerQueryDeps } from './answer-query.js';
+import { twoStepLookup } from './answer-cache-key.js';
 import { ExtractiveAnswerWriter } from './extractive-answer-writer.js';
 import { FallbackAnswerWriter } from '../../adapters/resilience/fallback-answer-writer.js';
 import { noMetrics } from '../ports/metrics.js';
@@ -81,6 +82,19 @@ describe('answerQuery', () => {
     assert.deepEqual(order, ['versions', 'reserve'], 'reserved while the versions are still being read');
     release();
     assert.equal((await answer).cache_status, 'miss');
+  });
+
+  it('with a lookup that reads versions and answer together, uses it and not the two reads', async () => {
+    const { deps, ask, manuals } = await world();
+    let lookups = 0;
+    const twoStep = twoStepLookup(deps.manualVersions, deps.cache);
+    deps.answerLookup = manuals.lookupThrough({ lookup: (owners, base) => (lookups++, twoStep.lookup(owners, base)) });
+    deps.manualVersions = { ...deps.manualVersions, read: () => Promise.reject(new Error('not to be read on its own')) };
+    assert.equal((await ask()).cache_status, 'miss');
+    assert.equal((await ask()).cache_status, 'hit');
+    assert.equal(lookups, 2);
+    deps.answerLookup = { lookup: () => Promise.reject(new Error('redis down')) };
+    assert.equal((await ask()).cache_status, 'bypass', 'a lookup that fails: answered without the cache');
   });
 
   it('a stand-in answer (extractive-fallback) is given but never cached under the model key; the model is asked again', async () => {

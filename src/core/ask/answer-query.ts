@@ -3,6 +3,7 @@ import { errors } from '../errors.js';
 import { visibleOwners } from '../model/visibility.js';
 import type { Source } from '../model/types.js';
 import type { AnswerSource } from '../ports/answer-writer.js';
+import type { CachedAnswerLookup } from '../ports/answer-lookup.js';
 import type { Cache } from '../ports/cache.js';
 import type { Clock } from '../ports/clock.js';
 import type { ManualRepo } from '../ports/manual-repo.js';
@@ -11,7 +12,7 @@ import type { Metrics } from '../ports/metrics.js';
 import type { AdmissionSlot, AnswerAdmission } from '../perf/answer-admission.js';
 import type { SingleFlight } from './single-flight.js';
 import { costOf, observeRequestCost, recordUsage, reserveQuota, usageInfo as readUsageInfo, type CostInfo, type QuotaDeps, type UsageInfo } from '../usage/quota.js';
-import { answerCacheKey, parseCachedAnswer, type CachedAnswer } from './answer-cache-key.js';
+import { answerCacheBase, parseCachedAnswer, twoStepLookup, type CachedAnswer } from './answer-cache-key.js';
 import { askQuestion, type AskDeps } from './ask-question.js';
 
 export type CacheStatus = 'hit' | 'miss' | 'bypass';
@@ -65,6 +66,8 @@ export type AnswerQueryDeps = AskDeps &
     manuals: ManualRepo;
     cache: Cache;
     manualVersions: ManualSetVersions;
+    /** Reads the versions and the cached answer together (Redis: one round trip); absent: one after the other. */
+    answerLookup?: CachedAnswerLookup;
     metrics: Metrics;
     clock: Clock;
     parameters: QueryParameters;
@@ -193,13 +196,13 @@ async function checkScope(deps: Pick<AnswerQueryDeps, 'manuals'>, owners: readon
 
 /** The key and the cached answer; key null when the cache (or the versions) cannot be read: bypass. */
 async function readCache(
-  deps: Pick<AnswerQueryDeps, 'cache' | 'manualVersions' | 'answerWriter'>,
+  deps: Pick<AnswerQueryDeps, 'cache' | 'manualVersions' | 'answerLookup' | 'answerWriter'>,
   q: { userId: string; question: string; owners: readonly string[]; manualIds?: string[]; limit: number },
 ): Promise<{ key: string | null; value: CachedAnswer | null }> {
   try {
-    const versions = await deps.manualVersions.read(q.owners);
-    const key = answerCacheKey({ userId: q.userId, writerId: deps.answerWriter.id, question: q.question, versions, manualIds: q.manualIds, limit: q.limit });
-    return { key, value: parseCachedAnswer(await deps.cache.get(key)) };
+    const base = answerCacheBase({ userId: q.userId, writerId: deps.answerWriter.id, question: q.question, manualIds: q.manualIds, limit: q.limit });
+    const { key, value } = await (deps.answerLookup ?? twoStepLookup(deps.manualVersions, deps.cache)).lookup(q.owners, base);
+    return { key, value: parseCachedAnswer(value) };
   } catch {
     return { key: null, value: null }; // the adapter logged the outage once; the question is answered anyway
   }

@@ -45,4 +45,24 @@ describe('VersionedManualRepo', () => {
     down = false;
     assert.deepEqual(await repo.readVersions.read(['alice', 'shared']), [1, 0]);
   });
+
+  it('a lookup that reads the versions itself goes under the same rule (lookupThrough)', async () => {
+    const real = new MemoryManualSetVersions();
+    let down = true;
+    const flaky: ManualSetVersions = {
+      read: (o) => real.read(o),
+      bump: (o) => (down ? Promise.reject(new Error('redis down')) : real.bump(o)),
+    };
+    const { repo, create } = setup(flaky);
+    const asked: string[][] = [];
+    const lookup = repo.lookupThrough({ lookup: async (owners, base) => (asked.push([...owners]), { key: `${base}:v`, value: null }) });
+    await create(manual('m1', 'alice'));
+    await assert.rejects(lookup.lookup(['alice', 'shared'], 'b'), /pending/);
+    assert.deepEqual(asked, [], 'not looked up while a bump is missing');
+    await lookup.lookup(['bob'], 'b');
+    down = false;
+    await lookup.lookup(['alice', 'shared'], 'b');
+    assert.deepEqual(asked, [['bob'], ['alice', 'shared']]);
+    assert.deepEqual(await real.read(['alice']), [1], 'the bump landed first');
+  });
 });

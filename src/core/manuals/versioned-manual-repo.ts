@@ -1,4 +1,5 @@
 import type { Manual } from '../model/types.js';
+import type { CachedAnswerLookup } from '../ports/answer-lookup.js';
 import type { Logger } from '../ports/logger.js';
 import type { ManualRepo } from '../ports/manual-repo.js';
 import type { ManualSetVersions } from '../ports/manual-set-versions.js';
@@ -24,13 +25,28 @@ export class VersionedManualRepo implements ManualRepo {
   /** The versions port to give the answer use case: reads first retry the bumps that failed. */
   readonly readVersions: ManualSetVersions = {
     read: async (owners) => {
-      if (this.pending.size > 0) await this.flush();
-      // Versions that missed a bump would give keys of answers now stale: no cache until it lands.
-      if (owners.some((o) => this.pending.has(o))) throw new Error('manual-set version bump pending');
+      await this.settled(owners);
       return this.versions.read(owners);
     },
     bump: (owner) => this.bump(owner),
   };
+
+  /** A lookup that reads the versions itself (one round trip), under the same rule as readVersions. */
+  lookupThrough(lookup: CachedAnswerLookup): CachedAnswerLookup {
+    return {
+      lookup: async (owners, base) => {
+        await this.settled(owners);
+        return lookup.lookup(owners, base);
+      },
+    };
+  }
+
+  /** Retries the bumps that failed; throws while one of these owners still misses its bump. */
+  private async settled(owners: readonly string[]): Promise<void> {
+    if (this.pending.size > 0) await this.flush();
+    // Versions that missed a bump would give keys of answers now stale: no cache until it lands.
+    if (owners.some((o) => this.pending.has(o))) throw new Error('manual-set version bump pending');
+  }
 
   async create(manual: Manual): Promise<void> {
     await this.inner.create(manual);

@@ -1,0 +1,115 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { MemoryCache } from '../../src/adapters/embedded/memory-cache.js';
+import { MemoryManualSetVersions } from '../../src/adapters/embedded/memory-manual-set-versions.js';
+import { RedisAnswerCache } from '../../src/adapters/redis/redis-answer-cache.js';
+import { RedisAnswerLookup } from '../../src/adapters/redis/redis-answer-lookup.js';
+import { RedisManualSetVersions } from '../../src/adapters/redis/redis-manual-set-versions.js';
+import { answerCacheBase, answerCacheKey, twoStepLookup } from '../../src/core/ask/answer-cache-key.js';
+import type { CachedAnswerLookup } from '../../src/core/ports/answer-lookup.js';
+import type { Cache } from '../../src/core/ports/cache.js';
+import type { ManualSetVersions } from '../../src/core/ports/manual-set-versions.js';
+import { ManualClock, MemoryLogger } from '../helpers/fakes.js';
+import { testRedis } from '../helpers/redis-test.js';
+
+interface Stores {
+  lookup: CachedAnswerLookup;
+  /** Where the answer use case writes: the versions bumped by changes, the answers it computed. */
+  versions: ManualSetVersions;
+  cache: Cache;
+  cleanup?: () => Promise<void>;
+}
+
+/** Every CachedAnswerLookup reads what the versions and cache ports wrote, under the key the core makes. */
+function answerLookupContract(name: string, make: (clock: ManualClock) => Promise<Stores>) {
+  describe(`CachedAnswerLookup contract: ${name}`, () => {
+    const input = { userId: 'u1', writerId: 'extractive', question: 'How do I reset it?', limit: 5 };
+    const base = answerCacheBase(input);
+    const owners = ['u1', 'shared'];
+
+    it('reads the versions and the entry under the key answerCacheKey makes of them', async () => {
+      const clock = new ManualClock();
+      const s = await make(clock);
+      try {
+        const first = await s.lookup.lookup(owners, base);
+        assert.equal(first.key, answerCacheKey({ ...input, versions: [0, 0] }));
+        assert.equal(first.value, null);
+        await s.cache.set(first.key, '{"answer":"hold it"}', 60);
+        assert.deepEqual(await s.lookup.lookup(owners, base), { key: first.key, value: '{"answer":"hold it"}' });
+        // Another user's key or another question: not this entry.
+        assert.equal((await s.lookup.lookup(['u2', 'shared'], answerCacheBase({ ...input, userId: 'u2' }))).value, null);
+        assert.equal((await s.lookup.lookup(owners, answerCacheBase({ ...input, question: 'Something else' }))).value, null);
+      } finally {
+        await s.cleanup?.();
+      }
+    });
+
+    it('a bump of either owner gives a new key, with nothing under it', async () => {
+      const clock = new ManualClock();
+      const s = await make(clock);
+      try {
+        const before = await s.lookup.lookup(owners, base);
+        await s.cache.set(before.key, 'old', 60);
+        await s.versions.bump('shared');
+        await s.versions.bump('shared');
+        const after = await s.lookup.lookup(owners, base);
+        assert.equal(after.key, answerCacheKey({ ...input, versions: [0, 2] }));
+        assert.equal(after.value, null);
+        await s.versions.bump('u1');
+        assert.equal((await s.lookup.lookup(owners, base)).key, answerCacheKey({ ...input, versions: [1, 2] }));
+        assert.equal((await s.lookup.lookup([], base)).key, answerCacheKey({ ...input, versions: [] }), 'no owners: no versions');
+      } finally {
+        await s.cleanup?.();
+      }
+    });
+
+    it('an entry past its TTL is not returned', async () => {
+      const clock = new ManualClock();
+      const s = await make(clock);
+      try {
+        const { key } = await s.lookup.lookup(owners, base);
+        await s.cache.set(key, 'v', 30);
+        clock.advance(29_000);
+        assert.equal((await s.lookup.lookup(owners, base)).value, 'v');
+        clock.advance(2_000);
+        assert.equal((await s.lookup.lookup(owners, base)).value, null);
+      } finally {
+        await s.cleanup?.();
+      }
+    });
+  });
+}
+
+answerLookupContract('twoStepLookup over MemoryManualSetVersions and MemoryCache', async (clock) => {
+  const versions = new MemoryManualSetVersions();
+  const cache = new MemoryCache({ clock });
+  return { lookup: twoStepLookup(versions, cache), versions, cache };
+});
+
+// The machine's Redis, through a connection built like the server's, under a key prefix per test.
+answerLookupContract('RedisAnswerLookup (127.0.0.1:6379), one script', async (clock) => {
+  const { redis, cleanup } = await testRedis('answer-lookup');
+  const logger = new MemoryLogger();
+  return { lookup: new RedisAnswerLookup(redis, { logger, clock }), versions: new RedisManualSetVersions(redis), cache: new RedisAnswerCache(redis, { logger, clock }), cleanup };
+});
+
+it('RedisAnswerLookup is one round trip, and fails (for the caller to bypass) with Redis gone, logging once', async () => {
+  const { redis, cleanup } = await testRedis('answer-lookup-rt');
+  const logger = new MemoryLogger();
+  try {
+    const lookup = new RedisAnswerLookup(redis, { logger });
+    await lookup.lookup(['a', 'b'], 'answer:a:x'); // loads the script
+    const sent: string[] = [];
+    const send = redis.sendCommand.bind(redis);
+    redis.sendCommand = ((command: { name: string }, ...rest: unknown[]) => (sent.push(command.name), (send as (...a: unknown[]) => unknown)(command, ...rest))) as typeof redis.sendCommand;
+    await lookup.lookup(['a', 'b'], 'answer:a:x');
+    assert.deepEqual(sent, ['evalsha']);
+    redis.sendCommand = send;
+    redis.disconnect();
+    await assert.rejects(lookup.lookup(['a'], 'answer:a:x'));
+    await assert.rejects(lookup.lookup(['a'], 'answer:a:x'));
+    assert.equal(logger.lines.filter((l) => l.level === 'warn').length, 1, 'one line per outage');
+  } finally {
+    await cleanup();
+  }
+});
