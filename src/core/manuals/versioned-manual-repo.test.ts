@@ -19,6 +19,17 @@ function setup(versions: ManualSetVersions) {
   return { repo, create };
 }
 
+/** Versions whose bumps fail until `up()` (Redis down, then back). */
+function flakyVersions() {
+  const real = new MemoryManualSetVersions();
+  let down = true;
+  const flaky: ManualSetVersions = {
+    read: (o) => real.read(o),
+    bump: (o) => (down ? Promise.reject(new Error('redis down')) : real.bump(o)),
+  };
+  return { real, flaky, up: () => void (down = false) };
+}
+
 describe('VersionedManualRepo', () => {
   it("bumps the owner's version on create, update and delete, and no one else's", async () => {
     const versions = new MemoryManualSetVersions();
@@ -32,27 +43,17 @@ describe('VersionedManualRepo', () => {
   });
 
   it('never fails a write when the versions are down; answers bypass the cache until the bump lands', async () => {
-    const real = new MemoryManualSetVersions();
-    let down = true;
-    const flaky: ManualSetVersions = {
-      read: (o) => real.read(o),
-      bump: (o) => (down ? Promise.reject(new Error('redis down')) : real.bump(o)),
-    };
+    const { flaky, up } = flakyVersions();
     const { repo, create } = setup(flaky);
     await create(manual('m1', 'alice')); // does not throw
     await assert.rejects(repo.readVersions.read(['alice', 'shared']), /pending/);
     assert.deepEqual(await repo.readVersions.read(['bob']), [0], 'other owners are unaffected');
-    down = false;
+    up();
     assert.deepEqual(await repo.readVersions.read(['alice', 'shared']), [1, 0]);
   });
 
   it('a lookup that reads the versions itself goes under the same rule (lookupThrough)', async () => {
-    const real = new MemoryManualSetVersions();
-    let down = true;
-    const flaky: ManualSetVersions = {
-      read: (o) => real.read(o),
-      bump: (o) => (down ? Promise.reject(new Error('redis down')) : real.bump(o)),
-    };
+    const { real, flaky, up } = flakyVersions();
     const { repo, create } = setup(flaky);
     const asked: string[][] = [];
     const lookup = repo.lookupThrough({ lookup: async (owners, base) => (asked.push([...owners]), { key: `${base}:v`, value: null }) });
@@ -60,7 +61,7 @@ describe('VersionedManualRepo', () => {
     await assert.rejects(lookup.lookup(['alice', 'shared'], 'b'), /pending/);
     assert.deepEqual(asked, [], 'not looked up while a bump is missing');
     await lookup.lookup(['bob'], 'b');
-    down = false;
+    up();
     await lookup.lookup(['alice', 'shared'], 'b');
     assert.deepEqual(asked, [['bob'], ['alice', 'shared']]);
     assert.deepEqual(await real.read(['alice']), [1], 'the bump landed first');
