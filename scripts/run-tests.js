@@ -23,5 +23,7 @@ if (files.length === 0) {
 // Fetch the eval manuals once, before test files run in parallel and race to fetch them.
 const { evalManualsDir } = await import('../dist/test/helpers/eval-manuals.js');
 evalManualsDir();
-const r = spawnSync(process.execPath, ['--test', '--test-concurrency=2', '--test-reporter=spec', ...files], { stdio: 'inherit' });
+// A test that hangs fails after 10 minutes (the longest, the end-to-end runs of `manuel check`, take
+// about one) instead of holding the whole run until CI gives up.
+const r = spawnSync(process.execPath, ['--test', '--test-concurrency=2', '--test-timeout=600000', '--test-reporter=spec', ...files], { stdio: 'inherit' });
 process.exit(r.status ?? 1);

@@ -65,11 +65,16 @@ function flood(c: RawClient): void {
   pump();
 }
 
-async function until(cond: () => boolean): Promise<void> {
-  while (!cond()) await new Promise((r) => setTimeout(r, 10));
+/** Waits for `cond`; a condition never met fails the test instead of hanging the run. */
+async function until(cond: () => boolean, ms = 10_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
 }
 
-describe('lingering close after an early answer', () => {
+describe('lingering close after an early answer', { timeout: 60_000 }, () => {
   const bounds: LingerBounds = { maxBytes: 1024 * KB, maxMs: 1_500, idleMs: 400 };
   let s: Awaited<ReturnType<typeof earlyAnswerServer>>;
   before(async () => (s = await earlyAnswerServer(bounds)));
@@ -86,6 +91,8 @@ describe('lingering close after an early answer', () => {
     assert.equal(written, 600 * KB);
     assert.match(c.received(), /^HTTP\/1\.1 413 [^]*too large/);
     assert.equal(errored, null, 'closed with a FIN, not a reset');
+    // The client can see the server's FIN before the server has reported the drain.
+    await until(() => s.events.length === 1);
     assert.deepEqual(
       s.events.map((e) => e.outcome),
       ['drained'],
@@ -139,7 +146,7 @@ describe('lingering close after an early answer', () => {
   });
 });
 
-describe('lingering close, keep-alive answer', () => {
+describe('lingering close, keep-alive answer', { timeout: 30_000 }, () => {
   it('a body read to its end leaves the connection usable for the next request', async () => {
     const s = await earlyAnswerServer({ maxBytes: 1024 * KB, maxMs: 5_000, idleMs: 2_000 }, true);
     try {
