@@ -26,57 +26,49 @@ function answerLookupContract(name: string, make: (clock: ManualClock) => Promis
     const input = { userId: 'u1', writerId: 'extractive', question: 'How do I reset it?', limit: 5 };
     const base = answerCacheBase(input);
     const owners = ['u1', 'shared'];
-
-    it('reads the versions and the entry under the key answerCacheKey makes of them', async () => {
+    /** Fresh stores on a hand-moved clock for one case, cleaned up after it. */
+    const withStores = (fn: (s: Stores, clock: ManualClock) => Promise<void>) => async () => {
       const clock = new ManualClock();
       const s = await make(clock);
       try {
-        const first = await s.lookup.lookup(owners, base);
-        assert.equal(first.key, answerCacheKey({ ...input, versions: [0, 0] }));
-        assert.equal(first.value, null);
-        await s.cache.set(first.key, '{"answer":"hold it"}', 60);
-        assert.deepEqual(await s.lookup.lookup(owners, base), { key: first.key, value: '{"answer":"hold it"}' });
-        // Another user's key or another question: not this entry.
-        assert.equal((await s.lookup.lookup(['u2', 'shared'], answerCacheBase({ ...input, userId: 'u2' }))).value, null);
-        assert.equal((await s.lookup.lookup(owners, answerCacheBase({ ...input, question: 'Something else' }))).value, null);
+        await fn(s, clock);
       } finally {
         await s.cleanup?.();
       }
-    });
+    };
 
-    it('a bump of either owner gives a new key, with nothing under it', async () => {
-      const clock = new ManualClock();
-      const s = await make(clock);
-      try {
-        const before = await s.lookup.lookup(owners, base);
-        await s.cache.set(before.key, 'old', 60);
-        await s.versions.bump('shared');
-        await s.versions.bump('shared');
-        const after = await s.lookup.lookup(owners, base);
-        assert.equal(after.key, answerCacheKey({ ...input, versions: [0, 2] }));
-        assert.equal(after.value, null);
-        await s.versions.bump('u1');
-        assert.equal((await s.lookup.lookup(owners, base)).key, answerCacheKey({ ...input, versions: [1, 2] }));
-        assert.equal((await s.lookup.lookup([], base)).key, answerCacheKey({ ...input, versions: [] }), 'no owners: no versions');
-      } finally {
-        await s.cleanup?.();
-      }
-    });
+    it('reads the versions and the entry under the key answerCacheKey makes of them', withStores(async (s, clock) => {
+      const first = await s.lookup.lookup(owners, base);
+      assert.equal(first.key, answerCacheKey({ ...input, versions: [0, 0] }));
+      assert.equal(first.value, null);
+      await s.cache.set(first.key, '{"answer":"hold it"}', 60);
+      assert.deepEqual(await s.lookup.lookup(owners, base), { key: first.key, value: '{"answer":"hold it"}' });
+      // Another user's key or another question: not this entry.
+      assert.equal((await s.lookup.lookup(['u2', 'shared'], answerCacheBase({ ...input, userId: 'u2' }))).value, null);
+      assert.equal((await s.lookup.lookup(owners, answerCacheBase({ ...input, question: 'Something else' }))).value, null);
+    }));
 
-    it('an entry past its TTL is not returned', async () => {
-      const clock = new ManualClock();
-      const s = await make(clock);
-      try {
-        const { key } = await s.lookup.lookup(owners, base);
-        await s.cache.set(key, 'v', 30);
-        clock.advance(29_000);
-        assert.equal((await s.lookup.lookup(owners, base)).value, 'v');
-        clock.advance(2_000);
-        assert.equal((await s.lookup.lookup(owners, base)).value, null);
-      } finally {
-        await s.cleanup?.();
-      }
-    });
+    it('a bump of either owner gives a new key, with nothing under it', withStores(async (s, clock) => {
+      const before = await s.lookup.lookup(owners, base);
+      await s.cache.set(before.key, 'old', 60);
+      await s.versions.bump('shared');
+      await s.versions.bump('shared');
+      const after = await s.lookup.lookup(owners, base);
+      assert.equal(after.key, answerCacheKey({ ...input, versions: [0, 2] }));
+      assert.equal(after.value, null);
+      await s.versions.bump('u1');
+      assert.equal((await s.lookup.lookup(owners, base)).key, answerCacheKey({ ...input, versions: [1, 2] }));
+      assert.equal((await s.lookup.lookup([], base)).key, answerCacheKey({ ...input, versions: [] }), 'no owners: no versions');
+    }));
+
+    it('an entry past its TTL is not returned', withStores(async (s, clock) => {
+      const { key } = await s.lookup.lookup(owners, base);
+      await s.cache.set(key, 'v', 30);
+      clock.advance(29_000);
+      assert.equal((await s.lookup.lookup(owners, base)).value, 'v');
+      clock.advance(2_000);
+      assert.equal((await s.lookup.lookup(owners, base)).value, null);
+    }));
   });
 }
 

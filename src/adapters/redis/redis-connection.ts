@@ -29,7 +29,7 @@ export function createRedisConnection(opts: RedisConnectionOptions): Redis {
     retryStrategy: (times) => Math.min(100 * 2 ** Math.min(times, 5), 2000),
     // Commands issued in the same tick (the rate limits, counters, versions and cache reads of the
     // requests in flight) go out in one write: one syscall for many requests instead of one each.
-    // Each still has its own reply, error and commandTimeout.
+    // Each still has its own reply, error and time-out (stallProofTimeouts).
     enableAutoPipelining: true,
   });
   stallProofTimeouts(redis, opts.commandTimeoutMs ?? 250);

@@ -105,13 +105,10 @@ export async function answerQuery(deps: AnswerQueryDeps, input: QueryInput): Pro
   // travel in one round trip instead of two, a large part of what a cached answer costs. The cache
   // read never throws. A spoken question was checked and counted (as a transcription) before
   // transcribing; its query counts without a check.
-  const [cacheRead, reserved] = await Promise.allSettled([
+  const [cached, reservation] = await Promise.all([
     readCache(deps, { userId: input.userId, question, owners, manualIds: input.manualIds, limit }),
-    input.transcription ? null : reserveQuota(deps, { userId: input.userId, parameters: p }),
+    input.transcription ? null : reserveQuota(deps, { userId: input.userId, parameters: p }), // over quota: 429, before any work
   ]);
-  if (reserved.status === 'rejected') throw reserved.reason; // over quota (429), before any work
-  const cached = (cacheRead as PromiseFulfilledResult<Awaited<ReturnType<typeof readCache>>>).value;
-  const reservation = reserved.value;
   let slot: AdmissionSlot | undefined;
   try {
     // Only a miss queues for retrieval and the writer: that is where overload is judged (503 overloaded).
