@@ -4,6 +4,7 @@
  * to the hot path keeps the figures, in a minute instead of ten.
  *   npx tsc -p . && node dist/bench/eval-index.js --data-dir DIR [--detail]
  * --detail also prints each question not answered perfectly (page rank, answer-term recall, the answer).
+ * --tuning '{"vectorWeight":1}' overrides knobs of DEFAULT_TUNING (for trying a value before a grid).
  * Question vectors are cached under .eval-cache/embeddings.
  */
 import { join } from 'node:path';
@@ -15,16 +16,17 @@ import { loadQa, type EvalSet } from '../test/helpers/eval-manuals.js';
 import { cachedEmbedder, scoreQuestions } from './eval-cv.js';
 import { fmt, summarise } from './eval-metrics.js';
 
-const { values: args } = parseArgs({ options: { 'data-dir': { type: 'string' }, detail: { type: 'boolean', default: false } } });
+const { values: args } = parseArgs({ options: { 'data-dir': { type: 'string' }, detail: { type: 'boolean', default: false }, tuning: { type: 'string' } } });
 if (!args['data-dir']) throw new Error('--data-dir DIR is required');
 const db = openDatabase(join(args['data-dir'], 'manuel.db'));
 const embedder = cachedEmbedder();
+const tuning = { ...DEFAULT_TUNING, ...(args.tuning ? (JSON.parse(args.tuning) as Partial<typeof DEFAULT_TUNING>) : {}) };
 try {
   const kb = new SqliteKnowledgeBase(db);
   for (const set of ['dev', 'dev-plain', 'unseen'] as EvalSet[]) {
     const qa = loadQa(set);
     const owner = (db.prepare('SELECT DISTINCT owner_id FROM kb_chunks WHERE manual_name = ?').get(qa[0]!.manual) as { owner_id: string }).owner_id;
-    const results = await scoreQuestions({ kb, embedder, owners: [owner] }, qa, DEFAULT_TUNING);
+    const results = await scoreQuestions({ kb, embedder, owners: [owner] }, qa, tuning);
     console.log(`${set.padEnd(10)} ${fmt(summarise(results))}`);
     if (!args.detail) continue;
     for (const r of results) {
