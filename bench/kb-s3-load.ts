@@ -5,8 +5,8 @@
  * and the heap the loaded shards hold (run node with --expose-gc for a steadier figure).
  */
 import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
-import { TextIndex } from '../src/adapters/aws/bm25-index.js';
-import { forgetStems } from '../src/adapters/aws/bm25-tokenizer.js';
+import { TextIndex } from '../src/adapters/search/bm25-index.js';
+import { forgetStems } from '../src/adapters/search/bm25-tokenizer.js';
 import { decodeShard } from '../src/adapters/aws/kb-shard-codec.js';
 import { S3KnowledgeBase } from '../src/adapters/aws/s3-knowledge-base.js';
 import { startS3rver, type S3Emulator } from '../test/helpers/aws-emulators.js';

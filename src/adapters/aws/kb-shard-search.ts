@@ -1,6 +1,6 @@
 import type { Chunk, SearchHit } from '../../core/model/types.js';
 import type { SearchQuery } from '../../core/ports/knowledge-base.js';
-import { bm25, queryPhrases, type TextIndex } from './bm25-index.js';
+import { bm25, queryPhrases, type TextIndex } from '../search/bm25-index.js';
 import type { ShardRecord } from './kb-shard-codec.js';
 
 /** The in-memory side of S3KnowledgeBase: loaded shards, the two search legs, and vector updates. */

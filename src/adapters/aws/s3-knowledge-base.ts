@@ -2,7 +2,7 @@ import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectC
 import type { Chunk, SearchHit } from '../../core/model/types.js';
 import type { KnowledgeBase, SearchQuery } from '../../core/ports/knowledge-base.js';
 import { distinctiveTerms } from '../embedded/vocabulary-terms.js';
-import { documentCount, termPhrase, TextIndex } from './bm25-index.js';
+import { documentCount, termPhrase, TextIndex } from '../search/bm25-index.js';
 import { decodeShard, encodeShard, type ShardRecord } from './kb-shard-codec.js';
 import { copy, keywordSearch, vectorSearch, withVectors, type Shard } from './kb-shard-search.js';
 

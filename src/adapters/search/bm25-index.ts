@@ -207,6 +207,54 @@ export function bm25(indexes: readonly TextIndex[], phrases: Phrase[], accept: (
   return out.slice(0, limit);
 }
 
+/** A document's index tokens per column, for scoring it outside a TextIndex. */
+export interface DocumentTokens {
+  text: readonly string[];
+  heading: readonly string[];
+}
+
+export const documentTokens = (chunk: Pick<Chunk, 'text' | 'heading'>): DocumentTokens => ({ text: tokenize(chunk.text), heading: tokenize(chunk.heading ?? '') });
+
+/** Instances of the phrase in a token sequence (the last token as a prefix when the phrase is one). */
+function instances(tokens: readonly string[], phrase: Phrase): number {
+  const n = phrase.tokens.length;
+  let count = 0;
+  outer: for (let i = 0; i + n <= tokens.length; i++) {
+    for (let k = 0; k < n; k++) {
+      const t = tokens[i + k]!;
+      const want = phrase.tokens[k]!;
+      if (t !== want && !(phrase.prefix && k === n - 1 && t.startsWith(want))) continue outer;
+    }
+    count++;
+  }
+  return count;
+}
+
+/**
+ * BM25 of documents scored one by one against statistics given from outside (`rows`, `avgdl`, and
+ * each phrase's document count): the same formula, weights and IDF floor as bm25() above and FTS5's
+ * bm25(t, 1.0, 0.6), where those take the statistics from the documents they hold.
+ */
+export function bm25WithStatistics(docs: readonly DocumentTokens[], phrases: { phrase: Phrase; documents: number }[], stats: { rows: number; avgdl: number }): number[] {
+  const scores = docs.map(() => 0);
+  if (stats.rows === 0 || stats.avgdl <= 0) return scores;
+  for (const { phrase, documents } of phrases) {
+    if (phrase.tokens.length === 0 || documents === 0) continue;
+    let idf = Math.log((stats.rows - documents + 0.5) / (documents + 0.5));
+    if (idf <= 0) idf = 1e-6;
+    docs.forEach((d, i) => {
+      const text = instances(d.text, phrase);
+      const heading = instances(d.heading, phrase);
+      if (text + heading === 0) return;
+      let f = text;
+      for (let h = 0; h < heading; h++) f += HEADING_WEIGHT;
+      const length = d.text.length + d.heading.length;
+      scores[i]! += idf * ((f * (K1 + 1)) / (f + K1 * (1 - B + (B * length) / stats.avgdl)));
+    });
+  }
+  return scores;
+}
+
 /** How many documents of the indexes contain the phrase. */
 export function documentCount(indexes: readonly TextIndex[], phrase: Phrase): number {
   return phrase.tokens.length === 0 ? 0 : indexes.reduce((s, x) => s + x.match(phrase).size, 0);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import Database from 'better-sqlite3';
 import { ftsQuery } from '../embedded/sqlite-knowledge-base.js';
-import { bm25, documentCount, queryPhrases, termPhrase, TextIndex } from './bm25-index.js';
+import { bm25, bm25WithStatistics, documentCount, documentTokens, queryPhrases, termPhrase, TextIndex } from './bm25-index.js';
 
 const DOCS: { text: string; heading: string | null }[] = [
   { text: 'Forward UDP ports 3478 and 49152-50175 on your router for the TURN server.', heading: '5.3 Port Forwarding' },
@@ -89,4 +89,25 @@ it('statistics span every index searched together, but only accepted documents a
   assert.equal(documentCount([a, b], termPhrase('49152 50175')), 1);
   assert.equal(documentCount([a, b], termPhrase('50175 49152')), 0);
   assert.equal(documentCount([a, b], termPhrase('--')), 0);
+});
+
+it('bm25WithStatistics scores a document as bm25() does when given the same statistics', () => {
+  const index = new TextIndex(DOCS);
+  const rows = DOCS.length;
+  const avgdl = index.totalTokens / rows;
+  const docs = DOCS.map(documentTokens);
+  for (const q of ['reset reset button', 'port forwarding', '12 V', 'firmware 3.1', 'I forgot the admin password']) {
+    for (const prefix of [false, true]) {
+      const phrases = queryPhrases(q, prefix).map((phrase) => ({ phrase, documents: index.match(phrase).size }));
+      const got = bm25WithStatistics(docs, phrases, { rows, avgdl });
+      const want = bm25([index], queryPhrases(q, prefix), () => true, 100);
+      assert.ok(want.length > 0, q);
+      for (const h of want) assert.ok(Math.abs(got[h.doc]! - h.score) < 1e-9, `${q} (prefix ${prefix}) doc ${h.doc}: ${got[h.doc]} vs ${h.score}`);
+      assert.equal(got.filter((s) => s > 0).length, want.length, q);
+    }
+  }
+  // Other statistics, other scores: a phrase in fewer documents weighs more.
+  const [rare] = bm25WithStatistics([docs[1]!], [{ phrase: queryPhrases('reset')[0]!, documents: 1 }], { rows, avgdl });
+  const [common] = bm25WithStatistics([docs[1]!], [{ phrase: queryPhrases('reset')[0]!, documents: 4 }], { rows, avgdl });
+  assert.ok(rare! > common!, `${rare} > ${common}`);
 });
