@@ -78,6 +78,30 @@ export function knowledgeBaseContract(name: string, make: () => { kb: KnowledgeB
       );
     });
 
+    it("ranks an owner's chunks with that owner's statistics: another account's uploads do not move them", async () => {
+      await kb.indexChunks('mc', 'carol', 'Carol', [
+        chunk('mc', 'carol', 1, 0, 'The alpha setting and the alpha mode: alpha.'),
+        chunk('mc', 'carol', 2, 0, 'The beta setting of the widget.'),
+        chunk('mc', 'carol', 3, 0, 'The gamma setting of the widget.'),
+      ]);
+      const ranking = async () => (await search('alpha beta', ['carol'])).map((h) => [h.chunk.id, h.score] as const);
+      const before = await ranking();
+      // In Carol's manual, "alpha" and "beta" are each in one chunk of three: the chunk saying alpha three times leads.
+      assert.deepEqual(
+        before.map(([id]) => id),
+        ['mc:1:0', 'mc:2:0'],
+      );
+      // Dave's manuals say "alpha" everywhere: over the whole index "alpha" becomes a common word and "beta" a rare one.
+      await kb.indexChunks(
+        'md',
+        'dave',
+        'Dave',
+        Array.from({ length: 30 }, (_, i) => chunk('md', 'dave', i + 1, 0, `Alpha release notes, alpha channel ${i}.`)),
+      );
+      assert.deepEqual(await ranking(), before);
+      assert.equal((await search('alpha beta', ['dave']))[0]?.chunk.ownerId, 'dave');
+    });
+
     it('treats query syntax as plain words', async () => {
       for (const q of ['"reset', 'reset AND OR NOT', 'NEAR(reset button)', 'reset*', "what's the -- port?", '(', '***', '']) {
         const hits = await search(q, ['alice']);

@@ -201,15 +201,18 @@ function docsCorpus(): { manualId: string; chunks: Chunk[] }[] {
     });
 }
 
-it('S3KnowledgeBase ranks and scores like SqliteKnowledgeBase (FTS5 BM25), prefix queries, frequencies, pages and vocabulary included', async () => {
+it('S3KnowledgeBase ranks and scores like SqliteKnowledgeBase (FTS5 BM25 over the caller\'s manuals), several owners, prefix queries, frequencies, pages and vocabulary included', async () => {
   const t = tempDb();
   try {
     const sqlite = new SqliteKnowledgeBase(t.db);
     const aws = new S3KnowledgeBase(s3.client, bucket, { prefix: 'parity/' });
     const corpus = docsCorpus();
-    for (const { manualId, chunks } of corpus) {
-      await sqlite.indexChunks(manualId, 'u', manualId, chunks);
-      await aws.indexChunks(manualId, 'u', manualId, chunks);
+    // Two owners: statistics are the caller's (what it can see), in both adapters.
+    const ownerOf = (i: number) => (i < 8 ? 'u' : 'v');
+    for (const [i, { manualId, chunks }] of corpus.entries()) {
+      const owned = chunks.map((c) => ({ ...c, ownerId: ownerOf(i) }));
+      await sqlite.indexChunks(manualId, ownerOf(i), manualId, owned);
+      await aws.indexChunks(manualId, ownerOf(i), manualId, owned);
     }
     const questions = [
       ...loadQa('dev').map((q) => q.question),
@@ -226,10 +229,15 @@ it('S3KnowledgeBase ranks and scores like SqliteKnowledgeBase (FTS5 BM25), prefi
     let compared = 0;
     for (const text of questions) {
       for (const prefix of [false, true]) {
-        const q = { text, owners: ['u'], limit: 10_000, prefix };
-        const [want, got] = [await sqlite.search(q), await aws.search(q)];
-        assert.deepEqual(norm(got), norm(want), `${text} (prefix ${prefix})`);
-        compared += want.length;
+        for (const owners of [['u'], ['v'], ['u', 'v']]) {
+          const q = { text, owners, limit: 10_000, prefix };
+          const [want, got] = [await sqlite.search(q), await aws.search(q)];
+          assert.deepEqual(norm(got), norm(want), `${text} (prefix ${prefix}, owners ${owners})`);
+          compared += want.length;
+        }
+        // The short list a question asks for (FTS5's pool, ranked again) is the head of the whole ranking.
+        const top = await sqlite.search({ text, owners: ['u'], limit: 10, prefix });
+        assert.deepEqual(norm(top), norm(await aws.search({ text, owners: ['u'], limit: 10, prefix })), `${text} top 10`);
       }
     }
     assert.ok(compared > 1000, `${compared} hits compared`);

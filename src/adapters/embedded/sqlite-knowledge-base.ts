@@ -6,6 +6,8 @@ import type { SqliteDb } from './sqlite-db.js';
 import { migrate, ownerFilter } from './sqlite-migrations.js';
 import { SqliteVectorCache } from './sqlite-vector-cache.js';
 import { distinctiveTerms } from './vocabulary-terms.js';
+import { bm25WithStatistics, documentTokens } from '../search/bm25-index.js';
+import { tokenize } from '../search/bm25-tokenizer.js';
 
 const SCHEMA = [
   `CREATE TABLE kb_chunks (
@@ -60,6 +62,30 @@ const SCHEMA = [
    CREATE TRIGGER kb_chunks_generation_au AFTER UPDATE ON kb_chunks BEGIN UPDATE kb_generation SET value = value + 1 WHERE id = 0; END;
    CREATE TRIGGER kb_chunks_generation_ad AFTER DELETE ON kb_chunks BEGIN UPDATE kb_generation SET value = value + 1 WHERE id = 0; END;`,
 ];
+
+/** The pool FTS5 ranks before the scope's own statistics rank it again: this many times what was asked, at least this many more. */
+const RESCORE_DEPTH = 2;
+const RESCORE_EXTRA = 20;
+
+/** The sum of an FTS5 docsize record: one SQLite varint per column (tokens in that column). */
+export function columnSizesTotal(sz: Uint8Array): number {
+  let total = 0;
+  let i = 0;
+  while (i < sz.length) {
+    let v = 0;
+    for (let k = 0; k < 9 && i < sz.length; k++) {
+      const b = sz[i++]!;
+      if (k === 8) {
+        v = v * 256 + b;
+        break;
+      }
+      v = v * 128 + (b & 0x7f);
+      if (!(b & 0x80)) break;
+    }
+    total += v;
+  }
+  return total;
+}
 
 /** Derived figures remembered per generation (document frequencies, scopes); then started over. */
 const DERIVED_CACHE_SIZE = 50_000;
@@ -252,18 +278,59 @@ export class SqliteKnowledgeBase implements KnowledgeBase {
     return { sql: `${owners.sql} AND ${manuals.sql}`, params: [...owners.params, ...manuals.params] };
   }
 
+  /**
+   * BM25 with the caller's statistics. FTS5's bm25() counts rows, document frequencies and the
+   * average length over the whole table, every owner's manuals, so one account's ranking would move
+   * when another uploads. FTS5's best matches in the scope (a pool a little deeper than asked for)
+   * are scored again with the scope's own figures, as the aws shape's index does (ADR 0017, session 9).
+   */
   private keywordSearch(query: SearchQuery): SearchHit[] {
     const match = ftsQuery(query.text, query.prefix);
     if (!match) return [];
     const scope = this.scope(query, 'c');
-    const ranked = this.rankedVisible(match, scope, query.limit);
-    if (ranked.length === 0) return [];
-    const byRowid = this.rowsByRowid(ranked.map((r) => r[0]));
-    const best = -ranked[0]![1];
-    return ranked.flatMap(([rowid, rank]) => {
+    const pool = this.rankedVisible(match, scope, Math.max(query.limit * RESCORE_DEPTH, query.limit + RESCORE_EXTRA));
+    if (pool.length === 0) return [];
+    const byRowid = this.rowsByRowid(pool.map((r) => r[0]));
+    const ranked = this.rescored(query, scope, pool, byRowid).slice(0, query.limit);
+    const best = ranked[0]![1];
+    return ranked.flatMap(([rowid, score]) => {
       const r = byRowid.get(rowid);
-      return r ? [{ chunk: toChunk(r), manualName: r.manual_name, score: best > 0 ? -rank / best : 0 }] : [];
+      return r ? [{ chunk: toChunk(r), manualName: r.manual_name, score: best > 0 ? score / best : 0 }] : [];
     });
+  }
+
+  /** (rowid, score) best first: BM25 over the scope's rows, document frequencies and average length. */
+  private rescored(query: SearchQuery, scope: { sql: string; params: string[] }, pool: [number, number][], rows: Map<number, ChunkRow>): [number, number][] {
+    const values = this.derivedValues();
+    const scopeKey = `${scope.sql}\u0000${scope.params.join('\u0000')}`;
+    const stats = this.remembered(values, `stats\u0000${scopeKey}`, () => this.scopeStatistics(scope));
+    const phrases = queryTerms(query.text).map((t) => {
+      const phrase = { tokens: tokenize(t.words.join(' ')), prefix: Boolean(query.prefix) && t.words.length === 1 && /^\p{L}{4,}$/u.test(t.words[0]!) };
+      const expression = `"${t.words.join(' ')}"${phrase.prefix ? '*' : ''}`;
+      const documents = this.remembered(values, `in-scope\u0000${scopeKey}\u0000${expression}`, () =>
+        stats.rows === this.remembered(values, 'count', () => this.db.prepare('SELECT count(*) FROM kb_chunks').pluck().get() as number)
+          ? (this.stmt('SELECT count(*) FROM kb_fts WHERE kb_fts MATCH ?').pluck().get(expression) as number)
+          : (this.stmt(`SELECT count(*) FROM kb_fts JOIN kb_chunks c ON c.rowid = kb_fts.rowid WHERE kb_fts MATCH ? AND ${scope.sql}`).pluck().get(expression, ...scope.params) as number),
+      );
+      return { phrase, documents };
+    });
+    const docs = pool.map(([rowid]) => {
+      const r = rows.get(rowid);
+      return this.remembered(values, `tokens\u0000${rowid}`, () => (r ? documentTokens(r) : { text: [], heading: [] }));
+    });
+    const scores = bm25WithStatistics(docs, phrases, stats);
+    return pool
+      .map(([rowid], i) => ({ rowid, i, score: scores[i]! }))
+      .sort((a, b) => b.score - a.score || a.i - b.i)
+      .map((x) => [x.rowid, x.score]);
+  }
+
+  /** Rows in the scope and their average length in index tokens (FTS5's own sizes, kb_fts_docsize). */
+  private scopeStatistics(scope: { sql: string; params: string[] }): { rows: number; avgdl: number } {
+    const sizes = this.stmt(`SELECT d.sz FROM kb_fts_docsize d JOIN kb_chunks c ON c.rowid = d.id WHERE ${scope.sql}`).pluck().all(...scope.params) as Buffer[];
+    let tokens = 0;
+    for (const sz of sizes) tokens += columnSizesTotal(sz);
+    return { rows: sizes.length, avgdl: sizes.length > 0 ? tokens / sizes.length : 0 };
   }
 
   /**
