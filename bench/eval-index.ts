@@ -27,7 +27,8 @@ try {
     const qa = loadQa(set);
     const owner = (db.prepare('SELECT DISTINCT owner_id FROM kb_chunks WHERE manual_name = ?').get(qa[0]!.manual) as { owner_id: string }).owner_id;
     const results = await scoreQuestions({ kb, embedder, owners: [owner] }, qa, tuning);
-    console.log(`${set.padEnd(10)} ${fmt(summarise(results))}`);
+    const ms = results.map((r) => r.ms).sort((a, b) => a - b);
+    console.log(`${set.padEnd(10)} ${fmt(summarise(results))} p50=${ms[Math.floor(ms.length / 2)]!.toFixed(0)} ms p95=${ms[Math.floor(ms.length * 0.95)]!.toFixed(0)} ms`);
     if (!args.detail) continue;
     for (const r of results) {
       if (r.firstHitRank === 1 && r.termRecall === 1) continue;
