@@ -6,7 +6,7 @@ import type { SqliteDb } from './sqlite-db.js';
 import { migrate, ownerFilter } from './sqlite-migrations.js';
 import { SqliteVectorCache } from './sqlite-vector-cache.js';
 import { distinctiveTerms } from './vocabulary-terms.js';
-import { bm25WithStatistics, documentTokens } from '../search/bm25-index.js';
+import { bm25WithStatistics, documentTokens, type DocumentTokens } from '../search/bm25-index.js';
 import { tokenize } from '../search/bm25-tokenizer.js';
 
 const SCHEMA = [
@@ -66,6 +66,9 @@ const SCHEMA = [
 /** The pool FTS5 ranks before the scope's own statistics rank it again: this many times what was asked, at least this many more. */
 const RESCORE_DEPTH = 2;
 const RESCORE_EXTRA = 20;
+
+/** A pool row gone since FTS5 listed it (a concurrent delete): it matches nothing. */
+const NO_TOKENS = documentTokens({ text: '', heading: null });
 
 /** The sum of an FTS5 docsize record: one SQLite varint per column (tokens in that column). */
 export function columnSizesTotal(sz: Uint8Array): number {
@@ -244,10 +247,7 @@ export class SqliteKnowledgeBase implements KnowledgeBase {
         df[term] = 0;
         continue;
       }
-      const phrase = `"${words.join(' ')}"`;
-      df[term] = this.remembered(values, `${scope}df\u0000${phrase}`, () =>
-        (this.stmt(`SELECT count(*) AS n FROM kb_fts JOIN kb_chunks c ON c.rowid = kb_fts.rowid WHERE kb_fts MATCH ? AND ${f.sql}`).get(phrase, ...f.params) as { n: number }).n,
-      );
+      df[term] = this.matchingInScope(values, f, `"${words.join(' ')}"`);
     }
     return { total, df };
   }
@@ -290,8 +290,8 @@ export class SqliteKnowledgeBase implements KnowledgeBase {
     const scope = this.scope(query, 'c');
     const pool = this.rankedVisible(match, scope, Math.max(query.limit * RESCORE_DEPTH, query.limit + RESCORE_EXTRA));
     if (pool.length === 0) return [];
-    const byRowid = this.rowsByRowid(pool.map((r) => r[0]));
-    const ranked = this.rescored(query, scope, pool, byRowid).slice(0, query.limit);
+    const ranked = this.rescored(query, scope, pool).slice(0, query.limit);
+    const byRowid = this.rowsByRowid(ranked.map((r) => r[0]));
     const best = ranked[0]![1];
     return ranked.flatMap(([rowid, score]) => {
       const r = byRowid.get(rowid);
@@ -300,29 +300,39 @@ export class SqliteKnowledgeBase implements KnowledgeBase {
   }
 
   /** (rowid, score) best first: BM25 over the scope's rows, document frequencies and average length. */
-  private rescored(query: SearchQuery, scope: { sql: string; params: string[] }, pool: [number, number][], rows: Map<number, ChunkRow>): [number, number][] {
+  private rescored(query: SearchQuery, scope: { sql: string; params: string[] }, pool: [number, number][]): [number, number][] {
     const values = this.derivedValues();
     const scopeKey = `${scope.sql}\u0000${scope.params.join('\u0000')}`;
     const stats = this.remembered(values, `stats\u0000${scopeKey}`, () => this.scopeStatistics(scope));
     const phrases = queryTerms(query.text).map((t) => {
       const phrase = { tokens: tokenize(t.words.join(' ')), prefix: Boolean(query.prefix) && t.words.length === 1 && /^\p{L}{4,}$/u.test(t.words[0]!) };
       const expression = `"${t.words.join(' ')}"${phrase.prefix ? '*' : ''}`;
-      const documents = this.remembered(values, `in-scope\u0000${scopeKey}\u0000${expression}`, () =>
-        stats.rows === this.remembered(values, 'count', () => this.db.prepare('SELECT count(*) FROM kb_chunks').pluck().get() as number)
-          ? (this.stmt('SELECT count(*) FROM kb_fts WHERE kb_fts MATCH ?').pluck().get(expression) as number)
-          : (this.stmt(`SELECT count(*) FROM kb_fts JOIN kb_chunks c ON c.rowid = kb_fts.rowid WHERE kb_fts MATCH ? AND ${scope.sql}`).pluck().get(expression, ...scope.params) as number),
-      );
-      return { phrase, documents };
+      return { phrase, documents: this.matchingInScope(values, scope, expression) };
     });
-    const docs = pool.map(([rowid]) => {
-      const r = rows.get(rowid);
-      return this.remembered(values, `tokens\u0000${rowid}`, () => (r ? documentTokens(r) : { text: [], heading: [] }));
-    });
+    // Tokens are remembered per chunk: only the pool's new chunks are read (their text and heading).
+    const key = (rowid: number) => `tokens\u0000${rowid}`;
+    const unread = pool.map(([rowid]) => rowid).filter((rowid) => !values.has(key(rowid)));
+    if (unread.length > 0) {
+      const texts = this.stmt(`SELECT rowid, text, heading FROM kb_chunks WHERE rowid IN (${unread.map(() => '?').join(',')})`).all(...unread) as { rowid: number; text: string; heading: string | null }[];
+      for (const t of texts) values.set(key(t.rowid), documentTokens(t));
+    }
+    const docs = pool.map(([rowid]) => (values.get(key(rowid)) as DocumentTokens | undefined) ?? NO_TOKENS);
     const scores = bm25WithStatistics(docs, phrases, stats);
     return pool
       .map(([rowid], i) => ({ rowid, i, score: scores[i]! }))
       .sort((a, b) => b.score - a.score || a.i - b.i)
       .map((x) => [x.rowid, x.score]);
+  }
+
+  /**
+   * Chunks of the scope matching an FTS5 expression, remembered per generation. documentFrequencies
+   * (the core's term weights) and the keyword ranking ask for the same phrases in the same scope
+   * (owners, no manual filter): one count serves both.
+   */
+  private matchingInScope(values: Map<string, unknown>, scope: { sql: string; params: string[] }, expression: string): number {
+    return this.remembered(values, `matching\u0000${scope.sql}\u0000${scope.params.join('\u0000')}\u0000${expression}`, () =>
+      this.stmt(`SELECT count(*) FROM kb_fts JOIN kb_chunks c ON c.rowid = kb_fts.rowid WHERE kb_fts MATCH ? AND ${scope.sql}`).pluck().get(expression, ...scope.params) as number,
+    );
   }
 
   /** Rows in the scope and their average length in index tokens (FTS5's own sizes, kb_fts_docsize). */

@@ -207,17 +207,29 @@ export function bm25(indexes: readonly TextIndex[], phrases: Phrase[], accept: (
   return out.slice(0, limit);
 }
 
-/** A document's index tokens per column, for scoring it outside a TextIndex. */
+/** A document's index tokens per column, for scoring it outside a TextIndex, and how often each occurs. */
 export interface DocumentTokens {
   text: readonly string[];
   heading: readonly string[];
+  counts: readonly [ReadonlyMap<string, number>, ReadonlyMap<string, number>];
 }
 
-export const documentTokens = (chunk: Pick<Chunk, 'text' | 'heading'>): DocumentTokens => ({ text: tokenize(chunk.text), heading: tokenize(chunk.heading ?? '') });
+function countsOf(tokens: readonly string[]): Map<string, number> {
+  const m = new Map<string, number>();
+  for (const t of tokens) m.set(t, (m.get(t) ?? 0) + 1);
+  return m;
+}
+
+export function documentTokens(chunk: Pick<Chunk, 'text' | 'heading'>): DocumentTokens {
+  const text = tokenize(chunk.text);
+  const heading = tokenize(chunk.heading ?? '');
+  return { text, heading, counts: [countsOf(text), countsOf(heading)] };
+}
 
 /** Instances of the phrase in a token sequence (the last token as a prefix when the phrase is one). */
-function instances(tokens: readonly string[], phrase: Phrase): number {
+function instances(tokens: readonly string[], counts: ReadonlyMap<string, number>, phrase: Phrase): number {
   const n = phrase.tokens.length;
+  if (n === 1 && !phrase.prefix) return counts.get(phrase.tokens[0]!) ?? 0;
   let count = 0;
   outer: for (let i = 0; i + n <= tokens.length; i++) {
     for (let k = 0; k < n; k++) {
@@ -243,8 +255,8 @@ export function bm25WithStatistics(docs: readonly DocumentTokens[], phrases: { p
     let idf = Math.log((stats.rows - documents + 0.5) / (documents + 0.5));
     if (idf <= 0) idf = 1e-6;
     docs.forEach((d, i) => {
-      const text = instances(d.text, phrase);
-      const heading = instances(d.heading, phrase);
+      const text = instances(d.text, d.counts[0], phrase);
+      const heading = instances(d.heading, d.counts[1], phrase);
       if (text + heading === 0) return;
       let f = text;
       for (let h = 0; h < heading; h++) f += HEADING_WEIGHT;
