@@ -6,8 +6,7 @@ import type { SqliteDb } from './sqlite-db.js';
 import { migrate, ownerFilter } from './sqlite-migrations.js';
 import { SqliteVectorCache } from './sqlite-vector-cache.js';
 import { distinctiveTerms } from './vocabulary-terms.js';
-import { bm25WithStatistics, documentTokens, type DocumentTokens } from '../search/bm25-index.js';
-import { tokenize } from '../search/bm25-tokenizer.js';
+import { bm25WithStatistics, documentTokens, queryPhrases, type DocumentTokens } from '../search/bm25-index.js';
 
 const SCHEMA = [
   `CREATE TABLE kb_chunks (
@@ -304,11 +303,8 @@ export class SqliteKnowledgeBase implements KnowledgeBase {
     const values = this.derivedValues();
     const scopeKey = `${scope.sql}\u0000${scope.params.join('\u0000')}`;
     const stats = this.remembered(values, `stats\u0000${scopeKey}`, () => this.scopeStatistics(scope));
-    const phrases = queryTerms(query.text).map((t) => {
-      const phrase = { tokens: tokenize(t.words.join(' ')), prefix: Boolean(query.prefix) && t.words.length === 1 && /^\p{L}{4,}$/u.test(t.words[0]!) };
-      const expression = `"${t.words.join(' ')}"${phrase.prefix ? '*' : ''}`;
-      return { phrase, documents: this.matchingInScope(values, scope, expression) };
-    });
+    const expressions = ftsPhrases(query.text, query.prefix);
+    const phrases = queryPhrases(query.text, query.prefix).map((phrase, i) => ({ phrase, documents: this.matchingInScope(values, scope, expressions[i]!) }));
     // Tokens are remembered per chunk: only the pool's new chunks are read (their text and heading).
     const key = (rowid: number) => `tokens\u0000${rowid}`;
     const unread = pool.map(([rowid]) => rowid).filter((rowid) => !values.has(key(rowid)));
@@ -409,7 +405,11 @@ export class SqliteKnowledgeBase implements KnowledgeBase {
  * (FTS5 prefix query on the stemmed index: "admin"* finds "administrator").
  */
 export function ftsQuery(text: string, prefix = false): string | null {
-  const terms = queryTerms(text);
-  if (terms.length === 0) return null;
-  return terms.map((t) => `"${t.words.join(' ')}"${prefix && t.words.length === 1 && /^\p{L}{4,}$/u.test(t.words[0]!) ? '*' : ''}`).join(' OR ');
+  const phrases = ftsPhrases(text, prefix);
+  return phrases.length > 0 ? phrases.join(' OR ') : null;
+}
+
+/** The question's content terms as FTS5 phrases, in order (queryPhrases of bm25-index gives their tokens in the same order). */
+function ftsPhrases(text: string, prefix = false): string[] {
+  return queryTerms(text).map((t) => `"${t.words.join(' ')}"${prefix && t.words.length === 1 && /^\p{L}{4,}$/u.test(t.words[0]!) ? '*' : ''}`);
 }
