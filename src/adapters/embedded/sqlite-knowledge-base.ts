@@ -66,6 +66,9 @@ const SCHEMA = [
 const RESCORE_DEPTH = 2;
 const RESCORE_EXTRA = 20;
 
+/** A scope (SQL filter and its parameters) as a key of the remembered figures. */
+const scopeKey = (scope: { sql: string; params: string[] }) => `${scope.sql}\u0000${scope.params.join('\u0000')}`;
+
 /** A pool row gone since FTS5 listed it (a concurrent delete): it matches nothing. */
 const NO_TOKENS = documentTokens({ text: '', heading: null });
 
@@ -301,8 +304,7 @@ export class SqliteKnowledgeBase implements KnowledgeBase {
   /** (rowid, score) best first: BM25 over the scope's rows, document frequencies and average length. */
   private rescored(query: SearchQuery, scope: { sql: string; params: string[] }, pool: [number, number][]): [number, number][] {
     const values = this.derivedValues();
-    const scopeKey = `${scope.sql}\u0000${scope.params.join('\u0000')}`;
-    const stats = this.remembered(values, `stats\u0000${scopeKey}`, () => this.scopeStatistics(scope));
+    const stats = this.remembered(values, `stats\u0000${scopeKey(scope)}`, () => this.scopeStatistics(scope));
     const expressions = ftsPhrases(query.text, query.prefix);
     const phrases = queryPhrases(query.text, query.prefix).map((phrase, i) => ({ phrase, documents: this.matchingInScope(values, scope, expressions[i]!) }));
     // Tokens are remembered per chunk: only the pool's new chunks are read (their text and heading).
@@ -326,7 +328,7 @@ export class SqliteKnowledgeBase implements KnowledgeBase {
    * (owners, no manual filter): one count serves both.
    */
   private matchingInScope(values: Map<string, unknown>, scope: { sql: string; params: string[] }, expression: string): number {
-    return this.remembered(values, `matching\u0000${scope.sql}\u0000${scope.params.join('\u0000')}\u0000${expression}`, () =>
+    return this.remembered(values, `matching\u0000${scopeKey(scope)}\u0000${expression}`, () =>
       this.stmt(`SELECT count(*) FROM kb_fts JOIN kb_chunks c ON c.rowid = kb_fts.rowid WHERE kb_fts MATCH ? AND ${scope.sql}`).pluck().get(expression, ...scope.params) as number,
     );
   }
@@ -350,7 +352,7 @@ export class SqliteKnowledgeBase implements KnowledgeBase {
   private rankedVisible(match: string, scope: { sql: string; params: string[] }, limit: number): [number, number][] {
     const values = this.derivedValues();
     const all = this.remembered(values, 'count', () => this.db.prepare('SELECT count(*) FROM kb_chunks').pluck().get() as number);
-    const visible = this.remembered(values, `count\u0000${scope.sql}\u0000${scope.params.join('\u0000')}`, () =>
+    const visible = this.remembered(values, `count\u0000${scopeKey(scope)}`, () =>
       this.stmt(`SELECT count(*) FROM kb_chunks c WHERE ${scope.sql}`).pluck().get(...scope.params) as number,
     );
     if (visible === 0) return [];
@@ -385,7 +387,7 @@ export class SqliteKnowledgeBase implements KnowledgeBase {
 
   private vectorSearch(query: SearchQuery, vector: Float32Array): SearchHit[] {
     const scope = this.scope(query, 'c');
-    const manualIds = this.remembered(this.derivedValues(), `manuals\u0000${scope.sql}\u0000${scope.params.join('\u0000')}`, () =>
+    const manualIds = this.remembered(this.derivedValues(), `manuals\u0000${scopeKey(scope)}`, () =>
       (this.stmt(`SELECT DISTINCT c.manual_id FROM kb_chunks c WHERE ${scope.sql}`).all(...scope.params) as { manual_id: string }[]).map((r) => r.manual_id),
     );
     const top = this.vectors.top(manualIds, vector, query.limit);

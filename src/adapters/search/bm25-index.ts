@@ -169,6 +169,15 @@ export function termPhrase(term: string): Phrase {
   return { tokens: tokenize(words.join(' ')), prefix: false };
 }
 
+/** FTS5's IDF: ln((N - n + 0.5) / (n + 0.5)), floored at 1e-6 for a phrase in most documents. */
+function idfOf(rows: number, documents: number): number {
+  const idf = Math.log((rows - documents + 0.5) / (documents + 0.5));
+  return idf <= 0 ? 1e-6 : idf;
+}
+
+/** The term-frequency part of BM25: weighted instances `f` in a document of `length` tokens. */
+const saturated = (f: number, length: number, avgdl: number) => (f * (K1 + 1)) / (f + K1 * (1 - B + (B * length) / avgdl));
+
 export interface Scored {
   shard: number;
   doc: number;
@@ -188,13 +197,12 @@ export function bm25(indexes: readonly TextIndex[], phrases: Phrase[], accept: (
     const matches = indexes.map((x) => x.match(phrase));
     const hits = matches.reduce((s, m) => s + m.size, 0);
     if (hits === 0) continue;
-    let idf = Math.log((rows - hits + 0.5) / (hits + 0.5));
-    if (idf <= 0) idf = 1e-6;
+    const idf = idfOf(rows, hits);
     matches.forEach((m, shard) => {
       const index = indexes[shard]!;
       for (const [doc, f] of m) {
         if (!accept(shard, doc)) continue;
-        const add = idf * ((f * (K1 + 1)) / (f + K1 * (1 - B + (B * index.lengths[doc]!) / avgdl)));
+        const add = idf * saturated(f, index.lengths[doc]!, avgdl);
         scores[shard]!.set(doc, (scores[shard]!.get(doc) ?? 0) + add);
       }
     });
@@ -252,8 +260,7 @@ export function bm25WithStatistics(docs: readonly DocumentTokens[], phrases: { p
   if (stats.rows === 0 || stats.avgdl <= 0) return scores;
   for (const { phrase, documents } of phrases) {
     if (phrase.tokens.length === 0 || documents === 0) continue;
-    let idf = Math.log((stats.rows - documents + 0.5) / (documents + 0.5));
-    if (idf <= 0) idf = 1e-6;
+    const idf = idfOf(stats.rows, documents);
     docs.forEach((d, i) => {
       const text = instances(d.text, d.counts[0], phrase);
       const heading = instances(d.heading, d.counts[1], phrase);
@@ -261,7 +268,7 @@ export function bm25WithStatistics(docs: readonly DocumentTokens[], phrases: { p
       let f = text;
       for (let h = 0; h < heading; h++) f += HEADING_WEIGHT;
       const length = d.text.length + d.heading.length;
-      scores[i]! += idf * ((f * (K1 + 1)) / (f + K1 * (1 - B + (B * length) / stats.avgdl)));
+      scores[i]! += idf * saturated(f, length, stats.avgdl);
     });
   }
   return scores;
