@@ -105,3 +105,79 @@ it('RedisAnswerLookup is one round trip, and fails (for the caller to bypass) wi
     await cleanup();
   }
 });
+
+it('RedisAnswerLookup sends the text of an entry once per process, and still sees every new write, bump, deletion and expiry', async () => {
+  const { redis, cleanup } = await testRedis('answer-lookup-held');
+  const logger = new MemoryLogger();
+  const clock = new ManualClock();
+  try {
+    const cache = new RedisAnswerCache(redis, { logger, clock });
+    const versions = new RedisManualSetVersions(redis);
+    const mine = new RedisAnswerLookup(redis, { logger, clock });
+    const theirs = new RedisAnswerLookup(redis, { logger, clock }); // another process on the same Redis
+    const base = answerCacheBase({ userId: 'u1', writerId: 'extractive', question: 'How do I pair it?', limit: 5 });
+    const owners = ['u1', 'shared'];
+    const { key } = await mine.lookup(owners, base);
+    await cache.set(key, '{"answer":"first"}', 60);
+    const replies: unknown[] = [];
+    const send = redis.sendCommand.bind(redis);
+    redis.sendCommand = ((command: { promise: Promise<unknown> }, ...rest: unknown[]) => {
+      command.promise.then((r) => replies.push(r), () => undefined);
+      return (send as (...a: unknown[]) => unknown)(command, ...rest);
+    }) as typeof redis.sendCommand;
+    const a = await mine.lookup(owners, base);
+    const b = await mine.lookup(owners, base);
+    assert.equal(a.value, '{"answer":"first"}');
+    assert.equal(b.value, a.value);
+    const written = `${clock.now().getTime() + 60_000}\n{"answer":"first"}`;
+    assert.deepEqual(replies, [[['0', '0'], written], [['0', '0'], 1]], 'the second reply carries no text');
+    redis.sendCommand = send;
+    // Another process writes a new answer under the same key (the entry had expired there, say): a new write, so the text travels again.
+    clock.advance(1_000);
+    await cache.set(key, '{"answer":"second"}', 60);
+    assert.equal((await mine.lookup(owners, base)).value, '{"answer":"second"}');
+    assert.equal((await theirs.lookup(owners, base)).value, '{"answer":"second"}');
+    // A bump: a new key, nothing under it, whatever this process holds.
+    await versions.bump('shared');
+    assert.deepEqual(await mine.lookup(owners, base), { key: answerCacheKey({ userId: 'u1', writerId: 'extractive', question: 'How do I pair it?', limit: 5, versions: [0, 1] }), value: null });
+    // Past its TTL an entry held here is not served, even if Redis (on its own clock) still has it.
+    const next = (await mine.lookup(owners, base)).key;
+    await cache.set(next, '{"answer":"third"}', 30);
+    assert.equal((await mine.lookup(owners, base)).value, '{"answer":"third"}');
+    clock.advance(31_000);
+    assert.equal((await mine.lookup(owners, base)).value, null);
+    // Deleted in Redis: gone here too.
+    clock.advance(-31_000);
+    await cache.del(next);
+    assert.equal((await mine.lookup(owners, base)).value, null);
+  } finally {
+    await cleanup();
+  }
+});
+
+it('RedisAnswerLookup keeps at most heldChars of text: an entry pushed out is read in full again', async () => {
+  const { redis, cleanup } = await testRedis('answer-lookup-bound');
+  const logger = new MemoryLogger();
+  try {
+    const cache = new RedisAnswerCache(redis, { logger });
+    const lookup = new RedisAnswerLookup(redis, { logger, heldChars: 120 }); // two of the 53-character entries below
+    const bases = ['q1', 'q2', 'q3'].map((question) => answerCacheBase({ userId: 'u1', writerId: 'extractive', question, limit: 5 }));
+    for (const [i, base] of bases.entries()) await cache.set((await lookup.lookup(['u1'], base)).key, `{"answer":"${String(i).repeat(40)}"}`, 60);
+    const texts = [];
+    for (const base of bases) texts.push((await lookup.lookup(['u1'], base)).value);
+    const replies: unknown[] = [];
+    const send = redis.sendCommand.bind(redis);
+    redis.sendCommand = ((command: { promise: Promise<unknown> }, ...rest: unknown[]) => {
+      command.promise.then((r) => replies.push((r as unknown[])[1]), () => undefined);
+      return (send as (...a: unknown[]) => unknown)(command, ...rest);
+    }) as typeof redis.sendCommand;
+    const again = [];
+    for (const base of [...bases].reverse()) again.push((await lookup.lookup(['u1'], base)).value);
+    redis.sendCommand = send;
+    assert.deepEqual(again, [...texts].reverse(), 'the same answers either way');
+    assert.deepEqual(replies.slice(0, 2), [1, 1], 'the two most recent (q3, q2) were held');
+    assert.equal(typeof replies[2], 'string', 'the oldest (q1) was pushed out: its text came again');
+  } finally {
+    await cleanup();
+  }
+});

@@ -53,4 +53,18 @@ describe('answerCacheKey', () => {
     assert.equal(parseCachedAnswer('{"answer":1}'), null);
     assert.deepEqual(parseCachedAnswer('{"answer":"a","sources":[],"contextFound":true}'), { answer: 'a', sources: [], contextFound: true });
   });
+
+  it('parses an entry once: the same text gives the same frozen answer, other text its own', () => {
+    const text = JSON.stringify({ answer: 'Hold the button.', sources: [{ manual_id: 'm1', page_number: 4 }], contextFound: true });
+    const first = parseCachedAnswer(text)!;
+    assert.equal(parseCachedAnswer(text), first, 'the same text: the answer already parsed');
+    assert.equal(parseCachedAnswer(`${text}`.slice(0)), first);
+    assert.ok(Object.isFrozen(first) && Object.isFrozen(first.sources) && Object.isFrozen(first.sources[0]), 'shared between requests: frozen');
+    assert.throws(() => (first.sources as unknown[]).push({}), TypeError);
+    const other = parseCachedAnswer(text.replace('Hold', 'Press'))!;
+    assert.notEqual(other, first);
+    assert.equal(other.answer, 'Press the button.');
+    assert.equal(parseCachedAnswer('{nope'), null, 'a corrupt entry is still a miss');
+    assert.equal(parseCachedAnswer('null'), null);
+  });
 });

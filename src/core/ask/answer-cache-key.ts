@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
 import type { Source } from '../model/types.js';
 import type { AnswerSource } from '../ports/answer-writer.js';
 import type { CachedAnswerLookup } from '../ports/answer-lookup.js';
@@ -70,12 +71,33 @@ export const twoStepLookup = (versions: ManualSetVersions, cache: Cache): Cached
   },
 });
 
+/**
+ * Answers recently parsed, by their cached text. A cache hands back the same string for the same
+ * entry (MemoryCache keeps it; RedisAnswerLookup keeps what it read), so a popular answer is parsed
+ * once, not on every hit: parsing 6 KB and the objects it makes were a large share of what a cached
+ * answer cost (ADR 0036). Shared between requests, so frozen.
+ */
+const parsed = new LRUCache<string, CachedAnswer>({ max: 256 });
+
 export function parseCachedAnswer(raw: string | null): CachedAnswer | null {
   if (!raw) return null;
+  const known = parsed.get(raw);
+  if (known) return known;
+  let v: CachedAnswer;
   try {
-    const v = JSON.parse(raw) as CachedAnswer;
-    return typeof v.answer === 'string' && Array.isArray(v.sources) ? v : null;
+    v = JSON.parse(raw) as CachedAnswer;
   } catch {
     return null; // a corrupt entry is a miss, not an error
   }
+  if (typeof v?.answer !== 'string' || !Array.isArray(v.sources)) return null;
+  parsed.set(raw, deepFreeze(v));
+  return v;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
 }
