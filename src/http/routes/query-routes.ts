@@ -1,12 +1,12 @@
 import { createRoute, OpenAPIHono, type z } from '@hono/zod-openapi';
 import { errors } from '../../core/errors.js';
 import { costOf, observeRequestCost, usageInfo } from '../../core/usage/quota.js';
-import type { Context } from 'hono';
+import type { Context, TypedResponse } from 'hono';
 import type { AppEnv } from '../app-env.js';
 import { currentUser } from '../middleware/auth.js';
 import { base64Length, capBody, ENVELOPE_BYTES, MB } from '../middleware/body-limit.js';
 import { fastJsonBody } from '../middleware/json-body.js';
-import { answerQuery } from '../../core/ask/answer-query.js';
+import { answerQuery, type QueryAnswer } from '../../core/ask/answer-query.js';
 import { transcribeForUser } from '../query/voice-input.js';
 import { bodyKind, decodeBase64, fileBytes } from '../request-bodies.js';
 import { bearerSecurity, errorResponses } from '../schemas/common-schemas.js';
@@ -25,6 +25,23 @@ import type { AppServices } from '../services.js';
 function priced<T extends { cost_info: { total_cost: number } }>(c: Context<AppEnv>, body: T): T {
   c.set('requestCostEur', body.cost_info.total_cost);
   return body;
+}
+
+/**
+ * The answer's JSON. A cached answer's sources are one frozen array shared by every request that is
+ * served it (parseCachedAnswer), so their JSON, most of the body, is made once per array, not once
+ * per request (ADR 0036). The body's keys and values are what c.json would send.
+ */
+const sourcesJson = new WeakMap<object, string>();
+function answerBody(c: Context<AppEnv>, body: QueryAnswer): TypedResponse<z.infer<typeof QueryResponseSchema>, 200, 'json'> {
+  const { sources, ...rest } = priced(c, body);
+  let list = sourcesJson.get(sources);
+  if (list === undefined) {
+    list = JSON.stringify(sources);
+    if (Object.isFrozen(sources)) sourcesJson.set(sources, list);
+  }
+  const text = `${JSON.stringify(rest).slice(0, -1)},"sources":${list}}`;
+  return c.body(text, 200, { 'content-type': 'application/json' }) as unknown as TypedResponse<z.infer<typeof QueryResponseSchema>, 200, 'json'>;
 }
 
 const mediaType = (file: File) => (file.type && file.type !== 'application/octet-stream' ? file.type : null);
@@ -84,15 +101,15 @@ export function queryRoutes(services: AppServices) {
       if (kind === 'json') {
         const body = c.req.valid('json') as z.infer<typeof QueryJsonBody>;
         const base = { userId: user.id, manualIds: body.manual_ids, includeSources: body.include_sources, startedAt };
-        if (body.file_data === undefined) return c.json(priced(c, await answerQuery(services, { ...base, question: body.question! })), 200);
+        if (body.file_data === undefined) return answerBody(c, await answerQuery(services, { ...base, question: body.question! }));
         const transcription = await transcribeForUser(services, { userId: user.id, ...(await audioOf('json', body)) });
-        return c.json(priced(c, await answerQuery(services, { ...base, question: transcription.text, transcription })), 200);
+        return answerBody(c, await answerQuery(services, { ...base, question: transcription.text, transcription }));
       }
       if (kind === 'multipart') {
         const form = c.req.valid('form') as z.infer<typeof QueryFormBody>;
         const transcription = await transcribeForUser(services, { userId: user.id, ...(await audioOf('multipart', form)) });
         const input = { userId: user.id, manualIds: listField(form.manual_ids), includeSources: form.include_sources !== 'false', startedAt };
-        return c.json(priced(c, await answerQuery(services, { ...input, question: transcription.text, transcription })), 200);
+        return answerBody(c, await answerQuery(services, { ...input, question: transcription.text, transcription }));
       }
       throw errors.validation('question: is required', { field: 'question' });
     })
