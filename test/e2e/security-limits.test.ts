@@ -113,6 +113,20 @@ describe('rate limits (EnableAdvancedSecurity, RateLimitRequests per RateLimitWi
     assert.equal((await from(s, '127.0.0.4', '/api/manuals', { token: other })).status, 200);
   });
 
+  it('an address over its limit is refused before any route, with a good token or a bad one, and the user loses no point', async () => {
+    const token = (await s.session(uniqueEmail('behind'))).access_token; // signed up from 127.0.0.1
+    for (let i = 0; i < 6; i++) assert.equal((await from(s, '127.0.0.5', '/api/openapi.json')).status, 200);
+    const refused = await from(s, '127.0.0.5', '/api/manuals', { token });
+    assert.equal(refused.status, 429);
+    assert.equal(refused.json().details.scope, 'ip');
+    assert.match(String(refused.headers['ratelimit']), /^"ip";r=0;t=\d+$/);
+    const forged = await from(s, '127.0.0.5', '/api/manuals', { token: 'not-a-token' });
+    assert.equal(forged.status, 429, 'the address answers before the token is looked at');
+    const elsewhere = await from(s, '127.0.0.6', '/api/manuals', { token });
+    assert.equal(elsewhere.status, 200, 'the same user from another address');
+    assert.match(String(elsewhere.headers['ratelimit']), /"user";r=5;/, 'the refused request cost the user nothing');
+  });
+
   it('is off without the flag: no headers, no limit', async () => {
     const off = await startTestServer({ parameters: { RateLimitRequests: 1 } });
     try {

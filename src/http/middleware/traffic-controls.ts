@@ -5,7 +5,9 @@ import type { AppEnv } from '../app-env.js';
 import type { AppServices } from '../services.js';
 import { clientAddress } from './client-address.js';
 import { ipAllowlist } from './ip-allowlist.js';
-import { rateLimit } from './rate-limit.js';
+import { rateLimits } from './rate-limit.js';
+
+const BEARER = /^Bearer\s+\S+$/i;
 import { corsFor, securityHeaders } from './security-headers.js';
 
 export interface TrafficControlOptions {
@@ -37,7 +39,12 @@ export function trafficControls(services: AppServices, opts: TrafficControlOptio
     cors: corsFor(p.CorsAllowedOrigins),
     clientAddress: clientAddress({ trustedProxies: parseIpList(p.TrustedProxies), peerAddress: opts.peerAddress }),
     allowlist: ipAllowlist(secure ? parseIpList(p.IPAllowlist) : null, services.metrics),
-    perIp: rateLimit({ counter: store?.counter(policy('ip')) ?? null, scope: 'ip', key: (c) => c.get('clientIp'), metrics: services.metrics }),
-    perUser: rateLimit({ counter: store?.counter(policy('user')) ?? null, scope: 'user', key: (c) => c.get('user')?.id, metrics: services.metrics }),
+    ...rateLimits({
+      ip: { counter: store?.counter(policy('ip')) ?? null, scope: 'ip', key: (c) => c.get('clientIp') },
+      user: { counter: store?.counter(policy('user')) ?? null, scope: 'user', key: (c) => c.get('user')?.id },
+      metrics: services.metrics,
+      // perUser is mounted on /api/* right after authMiddleware (app.ts): a bearer request there meets it.
+      joins: (c) => c.req.path.startsWith('/api/') && BEARER.test(c.req.header('authorization') ?? ''),
+    }),
   };
 }
