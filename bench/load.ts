@@ -1,11 +1,14 @@
 /**
- * npm run bench:load [-- --duration 10] [-- --connections 64] [-- --profiles minimal,full] [-- --prepared DIR]
+ * npm run bench:load [-- --duration 10] [-- --connections 64] [-- --profiles minimal,full] [-- --prepared DIR] [-- --rounds N]
  * Load test of a real server (child process, as `npm start`) holding the four eval manuals, with
  * autocannon on loopback. Prints JSON: per profile and workload req/s, p50/p95/p99, errors, time-outs,
  * non-2xx, 5xx, hit rate, and RSS per server process. The client reads no answer: the hit rate is the
  * server's own count of answers by cache status (`manuel_answers_total` on /metrics, every process's),
  * so parsing 6 KB answers does not take CPU from the server it shares two cores with.
  * The manuals are ingested once into a prepared data dir; every profile runs on a fresh copy of it.
+ * --rounds N runs the workloads N times over, in turn, on the same server: on a machine whose speed
+ * drifts from one minute to the next, the cached answer's rate is then compared with /health's in the
+ * same minute (`cached_to_health` per round, and its median), not with a run minutes apart.
  * Never asserts on time: the figures go in the closing note.
  */
 import autocannon from 'autocannon';
@@ -25,10 +28,12 @@ const { values: args } = parseArgs({
     workloads: { type: 'string', default: 'health,hot,zipf,unique' },
     // Keep the ingested data dir here and reuse it on the next run (the bench user and manuals are in it).
     prepared: { type: 'string' },
+    rounds: { type: 'string', default: '1' },
   },
 });
 const duration = Number(args.duration);
 const connections = Number(args.connections);
+const rounds = Math.max(1, Number(args.rounds));
 
 const EMAIL = 'load-bench@example.com';
 const PASSWORD = 'load-bench-password-123';
@@ -148,6 +153,25 @@ async function runWorkload(url: string, token: string, w: Workload) {
   };
 }
 
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? (s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2) : null;
+};
+
+/** The hot (cached) workload's req/s over /health's, per round (each pair run back to back) and their median. */
+function cachedToHealth(results: Array<{ round?: number; workload: string; req_per_s: number }>) {
+  const byRound = new Map<number, { health?: number; hot?: number }>();
+  for (const r of results) {
+    const e = byRound.get(r.round ?? 1) ?? {};
+    if (r.workload === 'health' || r.workload === 'hot') e[r.workload] = r.req_per_s;
+    byRound.set(r.round ?? 1, e);
+  }
+  const ratios = [...byRound.values()].filter((e) => e.health && e.hot !== undefined).map((e) => Math.round((e.hot! / e.health!) * 1000) / 1000);
+  if (!ratios.length) return {};
+  const perWorkload = (w: string) => median(results.filter((r) => r.workload === w).map((r) => r.req_per_s));
+  return { cached_to_health: { per_round: ratios, median: median(ratios), health_req_per_s_median: perWorkload('health'), hot_req_per_s_median: perWorkload('hot') } };
+}
+
 /** Ingests the eval manuals once through a real server, for every profile to copy. */
 async function prepareDataDir(dir: string): Promise<string> {
   if (existsSync(join(dir, 'manuel.db'))) return dir;
@@ -181,11 +205,13 @@ async function runProfile(name: string, prepared: string, workloads: Workload[])
     const api = new ApiClient(server.url);
     await api.call('POST', '/api/auth/login', { email: EMAIL, password: PASSWORD }).then((s) => (api.token = s.access_token));
     const results = [];
-    for (const w of workloads) {
-      results.push({ ...(await runWorkload(server.url, api.token, w)), rss_after: rssPerProcess(server.child.pid!) });
-      console.error(`load: ${name}/${w.name} done`);
+    for (let round = 1; round <= rounds; round++) {
+      for (const w of workloads) {
+        results.push({ ...(rounds > 1 ? { round } : {}), ...(await runWorkload(server.url, api.token, w)), rss_after: rssPerProcess(server.child.pid!) });
+        console.error(`load: ${name}/${w.name}${rounds > 1 ? ` round ${round}` : ''} done`);
+      }
     }
-    return { profile: name, processes: processTree(server.child.pid!).length, results };
+    return { profile: name, processes: processTree(server.child.pid!).length, results, ...cachedToHealth(results) };
   } finally {
     await server.stop();
     rmSync(dataDir, { recursive: true, force: true });
