@@ -111,7 +111,10 @@ describe('manuel check against aws:local (full profile)', { skip: motoSkip() }, 
     assert.match(rows.unauthorized!.reason, /admin routes need a server-key signature/);
     for (const c of report.criteria) assert.notEqual(c.status, 'n/a', `${c.id} is applicable on the full profile: ${c.reason}`);
     for (const id of ['alerts', 'dashboard', 'cost']) assert.equal(rows[id]!.status, 'pass', `${id}: ${rows[id]!.measured} — ${rows[id]!.reason}`);
-    assert.match(rows.alerts!.measured, /^\d+ alarms → SNS manuel-local-alerts/);
+    // The check's own probes of the emulation's gaps answer 5xx (logout 502, a spoken question 503). In a
+    // minute that holds few other requests (where the minute boundary falls depends on the machine's
+    // speed) they are over 5 %, and ErrorRateThreshold fires, rightly; no other alarm may.
+    assert.match(rows.alerts!.measured, /^\d+ alarms(, 1 firing \(ErrorRateThreshold\))? → SNS manuel-local-alerts/);
     assert.match(rows.dashboard!.measured, /^\d+ requests, \d+ answers in the last 60 min$/);
     // The emulation's two gaps, and nothing else.
     assert.equal(rows.functional!.status, 'fail');
