@@ -6,9 +6,9 @@ import type { AppServices } from '../services.js';
 import { clientAddress } from './client-address.js';
 import { ipAllowlist } from './ip-allowlist.js';
 import { rateLimits } from './rate-limit.js';
+import { corsFor, securityHeaders } from './security-headers.js';
 
 const BEARER = /^Bearer\s+\S+$/i;
-import { corsFor, securityHeaders } from './security-headers.js';
 
 export interface TrafficControlOptions {
   /** The transport peer (default: the Node socket); the Lambda entry reads the event's source IP. */
