@@ -94,13 +94,8 @@ export function rateLimits(opts: {
           counted.catch(() => undefined); // judged (and its failure thrown) later, by perUser or below
           const verdict: PendingVerdict = { state: counted, judged: false, refused: false };
           PENDING.set(c, verdict);
-          try {
-            await next();
-          } catch (err) {
-            // Refused before the per-user limiter (the token): the address still answers first.
-            if (!verdict.judged && !(state = await counted).allowed) refuse(c, ip, ipCounter, state);
-            throw err;
-          }
+          // An error further in comes back here as its response (the app's onError), like any other.
+          await next();
           if (verdict.refused) return;
           if (verdict.judged) {
             // perUser judged it; a store failure there has already been answered for.
