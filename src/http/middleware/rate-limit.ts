@@ -41,7 +41,8 @@ function addHeaders(c: Context<AppEnv>, scope: string, counter: RateCounter, s: 
   c.header('RateLimit', state, { append: true });
 }
 
-function refuse(c: Context<AppEnv>, limiter: RateLimitOptions, counter: RateCounter, state: RateLimitState): never {
+function refuse(c: Context<AppEnv>, limiter: RateLimitOptions, state: RateLimitState): never {
+  const counter = limiter.counter!;
   addHeaders(c, limiter.scope, counter, state, false);
   limiter.metrics.count('rate_limit_rejections_total', { scope: limiter.scope });
   throw errors.rateLimited(`Too many requests: at most ${counter.policy.points} per ${Math.round(counter.policy.windowSeconds)} s`, Math.max(1, Math.ceil(state.resetMs / 1000)), {
@@ -105,11 +106,11 @@ export function rateLimits(opts: {
           } else {
             // Answered before the per-user limiter (a refused token): the address still answers first.
             state = await counted;
-            if (!state.allowed) refuse(c, ip, ipCounter, state);
+            if (!state.allowed) refuse(c, ip, state);
           }
         } else {
           state = await counted;
-          if (!state.allowed) refuse(c, ip, ipCounter, state);
+          if (!state.allowed) refuse(c, ip, state);
           await next();
         }
         // After the route: whatever response it made (JSON, a file, an error) gets the headers.
@@ -127,12 +128,12 @@ export function rateLimits(opts: {
       if (!ipState.allowed) {
         if (counted && key !== undefined) void counted.then((s) => (s.counted ? userCounter!.reward(key) : undefined)).catch(() => undefined);
         verdict.refused = true;
-        refuse(c, ip, ipCounter!, ipState);
+        refuse(c, ip, ipState);
       }
     }
     if (!counted) return next();
     const state = await counted;
-    if (!state.allowed) refuse(c, user, userCounter!, state);
+    if (!state.allowed) refuse(c, user, state);
     await next();
     addHeaders(c, user.scope, userCounter!, state, true);
   };
