@@ -275,6 +275,31 @@ it('SqliteKnowledgeBase counts document frequencies and scopes again after anoth
   }
 });
 
+it('SqliteKnowledgeBase reads rows and pages again after another process re-indexed (remembered per generation)', async () => {
+  const t = tempDb();
+  const other = openDatabase(t.file);
+  try {
+    const reader = new SqliteKnowledgeBase(t.db);
+    const writer = new SqliteKnowledgeBase(other);
+    const chunk = (m: string, owner: string, page: number, i: number, text: string) => ({ id: `${m}:${page}:${i}`, manualId: m, ownerId: owner, pageNumber: page, pageLabel: null, heading: null, text, ordinal: i });
+    await writer.indexChunks('m', 'u', 'Manual', [chunk('m', 'u', 1, 0, 'reset the router'), chunk('m', 'u', 1, 1, 'then wait'), chunk('m', 'u', 2, 2, 'router lights')]);
+    await writer.indexChunks('s', 'shared', 'Shared', [chunk('s', 'shared', 1, 0, 'shared router guide')]);
+    const texts = (cs: Chunk[]) => cs.map((c) => c.text);
+    const pages = [{ manualId: 'm', pageNumber: 1 }, { manualId: 's', pageNumber: 1 }, { manualId: 'm', pageNumber: 9 }];
+    assert.deepEqual(texts(await reader.pageChunks(['u', 'shared'], pages)), ['reset the router', 'then wait', 'shared router guide']);
+    assert.deepEqual(texts(await reader.pageChunks(['u'], pages)), ['reset the router', 'then wait'], 'remembered pages are still filtered by owner');
+    assert.deepEqual(await reader.pageChunks(['someone-else'], pages), []);
+    assert.deepEqual(texts((await reader.search({ text: 'router', owners: ['u'], limit: 5 })).map((h) => h.chunk)).sort(), ['reset the router', 'router lights']);
+    // A sibling re-indexes the manual: rowids are reused for other text, pages change.
+    await writer.indexChunks('m', 'u', 'Manual', [chunk('m', 'u', 1, 0, 'router factory settings'), chunk('m', 'u', 9, 1, 'router antenna')]);
+    assert.deepEqual(texts(await reader.pageChunks(['u'], pages)), ['router factory settings', 'router antenna']);
+    assert.deepEqual(texts((await reader.search({ text: 'router', owners: ['u'], limit: 5 })).map((h) => h.chunk)).sort(), ['router antenna', 'router factory settings']);
+  } finally {
+    other.close();
+    t.cleanup();
+  }
+});
+
 it('S3KnowledgeBase reads only the shards of the owners searched (counted S3 requests)', async () => {
   const writer = new S3KnowledgeBase(s3.client, bucket, { prefix: 'owners-test/' });
   await writer.indexChunks('ma', 'alice', 'A', [mkChunk('ma', 'alice', 1, 0, 'Reset the router with the reset button.')]);

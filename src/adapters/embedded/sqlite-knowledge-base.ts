@@ -226,15 +226,32 @@ export class SqliteKnowledgeBase implements KnowledgeBase {
     return out.map((h) => ({ ...h, score: h.score / top }));
   }
 
+  /**
+   * The chunks of the given pages, remembered per generation and page (every new question reads
+   * ~20 pages, the popular ones again and again). A manual has one owner: the rows of a page are
+   * kept whoever asked, and filtered by the caller's owners here.
+   */
   async pageChunks(owners: readonly string[], pages: { manualId: string; pageNumber: number }[]): Promise<Chunk[]> {
-    if (pages.length === 0) return [];
-    // `+owner_id`: not the owner index (all of an owner's chunks), the page index for each page.
-    const f = ownerFilter('+owner_id', owners);
-    const pageSql = pages.map(() => '(manual_id = ? AND page_number = ?)').join(' OR ');
-    const rows = this
-      .stmt(`SELECT * FROM kb_chunks WHERE ${f.sql} AND (${pageSql}) ORDER BY manual_id, ordinal`)
-      .all(...f.params, ...pages.flatMap((p) => [p.manualId, p.pageNumber])) as ChunkRow[];
-    return rows.map(toChunk);
+    if (pages.length === 0 || owners.length === 0) return [];
+    const values = this.derivedValues();
+    const key = (p: { manualId: string; pageNumber: number }) => `page\u0000${p.manualId}\u0000${p.pageNumber}`;
+    const unread = pages.filter((p) => !values.has(key(p)));
+    if (unread.length > 0) {
+      const pageSql = unread.map(() => '(manual_id = ? AND page_number = ?)').join(' OR ');
+      const rows = this.stmt(`SELECT * FROM kb_chunks WHERE ${pageSql} ORDER BY ordinal`).all(...unread.flatMap((p) => [p.manualId, p.pageNumber])) as ChunkRow[];
+      for (const p of unread) values.set(key(p), []);
+      for (const r of rows) (values.get(key({ manualId: r.manual_id, pageNumber: r.page_number })) as ChunkRow[]).push(r);
+    }
+    const visible = new Set(owners);
+    const seen = new Set<string>();
+    const out: ChunkRow[] = [];
+    for (const p of pages) {
+      const k = key(p);
+      if (seen.has(k)) continue;
+      seen.add(k);
+      for (const r of values.get(k) as ChunkRow[]) if (visible.has(r.owner_id)) out.push(r);
+    }
+    return out.sort((a, b) => (a.manual_id < b.manual_id ? -1 : a.manual_id > b.manual_id ? 1 : a.ordinal - b.ordinal)).map(toChunk);
   }
 
   async documentFrequencies(owners: readonly string[], terms: string[]): Promise<{ total: number; df: Record<string, number> }> {
@@ -380,9 +397,28 @@ export class SqliteKnowledgeBase implements KnowledgeBase {
       .all(match, ...scope.params, limit) as [number, number][];
   }
 
+  /**
+   * Chunk rows by rowid, remembered per generation: a row cannot change, and a rowid cannot be reused,
+   * without a new generation. The ~50 winners of each leg are mostly rows earlier questions read.
+   */
   private rowsByRowid(rowids: number[]): Map<number, ChunkRow> {
-    const rows = this.stmt(`SELECT * FROM kb_chunks WHERE rowid IN (${rowids.map(() => '?').join(',')})`).all(...rowids) as ChunkRow[];
-    return new Map(rows.map((r) => [r.rowid, r]));
+    const values = this.derivedValues();
+    const key = (rowid: number) => `row\u0000${rowid}`;
+    const out = new Map<number, ChunkRow>();
+    const unread: number[] = [];
+    for (const rowid of rowids) {
+      const r = values.get(key(rowid)) as ChunkRow | undefined;
+      if (r) out.set(rowid, r);
+      else unread.push(rowid);
+    }
+    if (unread.length > 0) {
+      const rows = this.stmt(`SELECT * FROM kb_chunks WHERE rowid IN (${unread.map(() => '?').join(',')})`).all(...unread) as ChunkRow[];
+      for (const r of rows) {
+        values.set(key(r.rowid), r);
+        out.set(r.rowid, r);
+      }
+    }
+    return out;
   }
 
   private vectorSearch(query: SearchQuery, vector: Float32Array): SearchHit[] {
