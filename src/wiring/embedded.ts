@@ -198,7 +198,8 @@ export async function createEmbedded(config: EmbeddedConfig, opts: EmbeddedOptio
   const sqliteManuals = new SqliteManualRepo(db);
   const sqliteUsage = new SqliteUsageRepo(db);
   const queue = new SqliteJobQueue(db);
-  const kb = traced(tracing.tracedKnowledgeBase, new SqliteKnowledgeBase(db));
+  const sqliteKb = new SqliteKnowledgeBase(db);
+  const kb = traced(tracing.tracedKnowledgeBase, sqliteKb);
   const blobs = traced(tracing.tracedBlobStore, new FsBlobStore(join(config.dataDir, 'blobs')));
   // Always (ADR 0012, 0018): pdf.js off the event loop in a worker per PDF with a heap cap, its memory
   // returned after each PDF, and a page that never ends (see WorkerPdfReader) stopped by a stall timeout
@@ -272,6 +273,8 @@ export async function createEmbedded(config: EmbeddedConfig, opts: EmbeddedOptio
     logger.error({ err: e }, 'embedding model failed to load; semantic search is off');
   }
   if (embedder) embedder = traced(tracing.tracedEmbedder, embedder);
+  // Vectors are searched only with an embedder: decode them now, in the background, not on the first question.
+  if (embedder) sqliteKb.warmVectors().catch((e: unknown) => logger.warn({ err: e }, 'decoding the vectors ahead of the first question failed'));
 
   // EnablePerformanceOptimization: pooled keep-alive connections sized by MaxConnections (docs/decisions/0010).
   const outbound = p.EnablePerformanceOptimization ? createOutboundHttp(p) : null;

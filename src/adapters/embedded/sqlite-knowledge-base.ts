@@ -159,6 +159,11 @@ export class SqliteKnowledgeBase implements KnowledgeBase {
     return v;
   }
 
+  /** Decodes the manuals' vectors ahead of the first question (SqliteVectorCache.warm); the number held. */
+  warmVectors(maxVectors?: number): Promise<number> {
+    return this.vectors.warm(maxVectors);
+  }
+
   async indexChunks(manualId: string, ownerId: string, manualName: string, chunks: Chunk[]): Promise<void> {
     const insert = this.db.prepare(
       `INSERT INTO kb_chunks (id, manual_id, owner_id, manual_name, page_number, page_label, heading, text, ordinal)
