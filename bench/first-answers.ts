@@ -7,13 +7,10 @@
  * questions with a unique suffix (every one a miss), one at a time. Prints JSON: each answer's
  * latency in order, and that of the same questions asked again (warm, answers not cached).
  */
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadQa, repoRoot } from '../test/helpers/eval-manuals.js';
-import { ApiClient } from './http-client.js';
-import { startServerProcess } from './server-process.js';
+import { startOnPreparedCopy } from './server-process.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -25,15 +22,10 @@ const { values: args } = parseArgs({
 });
 if (!args.prepared) throw new Error('--prepared DIR is required');
 
-const dataDir = mkdtempSync(join(tmpdir(), 'manuel-first-answers-'));
-cpSync(args.prepared, dataDir, { recursive: true });
 const file = args.profile === 'full' ? 'parameters-full.json' : 'parameters-minimal.json';
-const server = await startServerProcess({ MANUEL_DATA_DIR: dataDir, MANUEL_PARAMETERS: join(repoRoot, 'infra', file), DailyQuotaLimit: '0', MonthlyQuotaLimit: '0' });
+const server = await startOnPreparedCopy(args.prepared, { MANUEL_PARAMETERS: join(repoRoot, 'infra', file), DailyQuotaLimit: '0', MonthlyQuotaLimit: '0' }, Number(args['settle-ms']));
 try {
-  await new Promise((r) => setTimeout(r, Number(args['settle-ms'])));
-  const api = new ApiClient(server.url);
-  const s = await api.call('POST', '/api/auth/login', { email: 'load-bench@example.com', password: 'load-bench-password-123' });
-  api.token = s.access_token;
+  const { api } = server;
   const questions = loadQa().slice(0, Number(args.questions)).map((q) => q.question);
   const run = Date.now().toString(36);
   const timed = async (suffix: string) => {
@@ -51,5 +43,4 @@ try {
   console.log(JSON.stringify({ profile: args.profile, settle_ms: Number(args['settle-ms']), first_ms: first, warm_ms: again }));
 } finally {
   await server.stop();
-  rmSync(dataDir, { recursive: true, force: true });
 }

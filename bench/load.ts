@@ -12,13 +12,13 @@
  * Never asserts on time: the figures go in the closing note.
  */
 import autocannon from 'autocannon';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { evalManualsDir, loadQa, repoRoot } from '../test/helpers/eval-manuals.js';
 import { ApiClient } from './http-client.js';
-import { startServerProcess } from './server-process.js';
+import { BENCH_USER, startOnPreparedCopy, startServerProcess } from './server-process.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -35,8 +35,6 @@ const duration = Number(args.duration);
 const connections = Number(args.connections);
 const rounds = Math.max(1, Number(args.rounds));
 
-const EMAIL = 'load-bench@example.com';
-const PASSWORD = 'load-bench-password-123';
 /** The bench user must never meet its own quota or rate limit: what is measured is the server's capacity. */
 const UNLIMITED = { DailyQuotaLimit: '0', MonthlyQuotaLimit: '0', RateLimitRequests: '1000000', SignupRequestsPerIpPerHour: '1000' };
 
@@ -179,7 +177,7 @@ async function prepareDataDir(dir: string): Promise<string> {
   const server = await startServerProcess({ MANUEL_DATA_DIR: dir, MANUEL_PARAMETERS: join(repoRoot, 'infra', 'parameters-minimal.json'), ...UNLIMITED });
   try {
     const api = new ApiClient(server.url);
-    await api.signup(EMAIL, PASSWORD);
+    await api.signup(BENCH_USER.email, BENCH_USER.password);
     const manualsDir = evalManualsDir();
     const names = [...new Set(loadQa().map((q) => q.manual))];
     const t0 = Date.now();
@@ -195,26 +193,18 @@ async function prepareDataDir(dir: string): Promise<string> {
 async function runProfile(name: string, prepared: string, workloads: Workload[]) {
   const profile = PROFILES[name];
   if (!profile) throw new Error(`unknown profile ${name} (known: ${Object.keys(PROFILES).join(', ')})`);
-  const dataDir = mkdtempSync(join(tmpdir(), `manuel-load-${name}-`));
-  cpSync(prepared, dataDir, { recursive: true });
-  const env = { MANUEL_DATA_DIR: dataDir, MANUEL_PARAMETERS: join(repoRoot, 'infra', profile.file), ...profile.env, ...UNLIMITED };
-  const server = await startServerProcess(env);
+  const server = await startOnPreparedCopy(prepared, { MANUEL_PARAMETERS: join(repoRoot, 'infra', profile.file), ...profile.env, ...UNLIMITED });
   try {
-    // Cluster workers come up one by one: give them time to listen before load starts.
-    await new Promise((r) => setTimeout(r, 3000));
-    const api = new ApiClient(server.url);
-    await api.call('POST', '/api/auth/login', { email: EMAIL, password: PASSWORD }).then((s) => (api.token = s.access_token));
     const results = [];
     for (let round = 1; round <= rounds; round++) {
       for (const w of workloads) {
-        results.push({ ...(rounds > 1 ? { round } : {}), ...(await runWorkload(server.url, api.token, w)), rss_after: rssPerProcess(server.child.pid!) });
+        results.push({ ...(rounds > 1 ? { round } : {}), ...(await runWorkload(server.url, server.api.token, w)), rss_after: rssPerProcess(server.child.pid!) });
         console.error(`load: ${name}/${w.name}${rounds > 1 ? ` round ${round}` : ''} done`);
       }
     }
     return { profile: name, processes: processTree(server.child.pid!).length, results, ...cachedToHealth(results) };
   } finally {
     await server.stop();
-    rmSync(dataDir, { recursive: true, force: true });
   }
 }
 

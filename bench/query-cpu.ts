@@ -7,13 +7,11 @@
  * workers, their embedding threads; /proc/<pid>/stat) is divided by the answers. Unlike req/s, this
  * holds on a machine other work shares.
  */
-import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadQa, repoRoot } from '../test/helpers/eval-manuals.js';
-import { ApiClient } from './http-client.js';
-import { startServerProcess } from './server-process.js';
+import { startOnPreparedCopy } from './server-process.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -48,11 +46,8 @@ function cpuMs(pid: number): number {
 }
 
 async function main() {
-  const dataDir = mkdtempSync(join(tmpdir(), 'manuel-query-cpu-'));
-  cpSync(args.prepared!, dataDir, { recursive: true });
   const file = args.profile === 'full' ? 'parameters-full.json' : 'parameters-minimal.json';
-  const server = await startServerProcess({
-    MANUEL_DATA_DIR: dataDir,
+  const server = await startOnPreparedCopy(args.prepared!, {
     MANUEL_PARAMETERS: join(repoRoot, 'infra', file),
     DailyQuotaLimit: '0',
     MonthlyQuotaLimit: '0',
@@ -61,10 +56,7 @@ async function main() {
     LatencyThreshold: '600000',
   });
   try {
-    await new Promise((r) => setTimeout(r, 3000));
-    const api = new ApiClient(server.url);
-    const s = await api.call('POST', '/api/auth/login', { email: 'load-bench@example.com', password: 'load-bench-password-123' });
-    api.token = s.access_token;
+    const { api } = server;
     const questions = loadQa().map((q) => q.question);
     const run = Date.now().toString(36);
     let n = 0;
@@ -91,7 +83,6 @@ async function main() {
     console.log(JSON.stringify({ profile: args.profile, hot: args.hot, answers: done, misses, connections: Number(args.connections), processes: tree(server.child.pid!).length, cpu_ms_per_answer: +(cpu / done).toFixed(2), wall_answers_per_s: +((done / wall) * 1000).toFixed(1) }));
   } finally {
     await server.stop();
-    rmSync(dataDir, { recursive: true, force: true });
   }
 }
 
