@@ -134,12 +134,20 @@ it('SqliteKnowledgeBase matches the longer words a question word begins only whe
   }
 });
 
-it('SqliteKnowledgeBase sees vectors another process added after it cached the manual (cluster siblings)', async () => {
+/** Two knowledge bases on one SQLite file, as two processes of a cluster hold it: one reads, one writes. */
+async function withSibling(fn: (reader: SqliteKnowledgeBase, writer: SqliteKnowledgeBase) => Promise<void>): Promise<void> {
   const t = tempDb();
   const other = openDatabase(t.file);
   try {
-    const reader = new SqliteKnowledgeBase(t.db);
-    const writer = new SqliteKnowledgeBase(other);
+    await fn(new SqliteKnowledgeBase(t.db), new SqliteKnowledgeBase(other));
+  } finally {
+    other.close();
+    t.cleanup();
+  }
+}
+
+it('SqliteKnowledgeBase sees vectors another process added after it cached the manual (cluster siblings)', () =>
+  withSibling(async (reader, writer) => {
     const chunk = (i: number) => ({ id: `m:${i}:0`, manualId: 'm', ownerId: 'u', pageNumber: i, pageLabel: null, heading: null, text: `page ${i}`, ordinal: i });
     await writer.indexChunks('m', 'u', 'Manual', [chunk(1), chunk(2)]);
     await writer.putVectors([{ chunkId: 'm:1:0', vector: Float32Array.from([1, 0]) }]);
@@ -151,11 +159,7 @@ it('SqliteKnowledgeBase sees vectors another process added after it cached the m
     await writer.indexChunks('m', 'u', 'Manual', [chunk(3), chunk(4)]);
     await writer.putVectors([{ chunkId: 'm:3:0', vector: Float32Array.from([0, 1]) }, { chunkId: 'm:4:0', vector: Float32Array.from([1, 0]) }]);
     assert.deepEqual((await dense([0, 1])).map((h) => h.chunk.id), ['m:3:0', 'm:4:0']);
-  } finally {
-    other.close();
-    t.cleanup();
-  }
-});
+  }));
 
 /** Every S3 request an adapter makes, by command name and key or prefix. */
 function recording(client: S3Client): { client: S3Client; calls: string[] } {
@@ -251,12 +255,8 @@ it('S3KnowledgeBase ranks and scores like SqliteKnowledgeBase (FTS5 BM25 over th
   }
 });
 
-it('SqliteKnowledgeBase counts document frequencies and scopes again after another process changed the chunks', async () => {
-  const t = tempDb();
-  const other = openDatabase(t.file);
-  try {
-    const reader = new SqliteKnowledgeBase(t.db);
-    const writer = new SqliteKnowledgeBase(other);
+it('SqliteKnowledgeBase counts document frequencies and scopes again after another process changed the chunks', () =>
+  withSibling(async (reader, writer) => {
     const chunk = (m: string, i: number, text: string) => ({ id: `${m}:${i}`, manualId: m, ownerId: 'u', pageNumber: i, pageLabel: null, heading: null, text, ordinal: i });
     await writer.indexChunks('m', 'u', 'Manual', [chunk('m', 1, 'the router forwards ports'), chunk('m', 2, 'reset the router')]);
     assert.deepEqual(await reader.documentFrequencies(['u'], ['router', 'reset']), { total: 2, df: { router: 2, reset: 1 } });
@@ -269,18 +269,10 @@ it('SqliteKnowledgeBase counts document frequencies and scopes again after anoth
     const dense = await reader.search({ text: '', owners: ['u'], limit: 5, vector: Float32Array.from([1, 0]) });
     assert.deepEqual(dense.map((h) => h.chunk.id), ['n:1'], 'the manuals of the scope follow too');
     assert.deepEqual(await reader.documentFrequencies(['someone-else'], ['reset']), { total: 0, df: { reset: 0 } }, 'per scope');
-  } finally {
-    other.close();
-    t.cleanup();
-  }
-});
+  }));
 
-it('SqliteKnowledgeBase reads rows and pages again after another process re-indexed (remembered per generation)', async () => {
-  const t = tempDb();
-  const other = openDatabase(t.file);
-  try {
-    const reader = new SqliteKnowledgeBase(t.db);
-    const writer = new SqliteKnowledgeBase(other);
+it('SqliteKnowledgeBase reads rows and pages again after another process re-indexed (remembered per generation)', () =>
+  withSibling(async (reader, writer) => {
     const chunk = (m: string, owner: string, page: number, i: number, text: string) => ({ id: `${m}:${page}:${i}`, manualId: m, ownerId: owner, pageNumber: page, pageLabel: null, heading: null, text, ordinal: i });
     await writer.indexChunks('m', 'u', 'Manual', [chunk('m', 'u', 1, 0, 'reset the router'), chunk('m', 'u', 1, 1, 'then wait'), chunk('m', 'u', 2, 2, 'router lights')]);
     await writer.indexChunks('s', 'shared', 'Shared', [chunk('s', 'shared', 1, 0, 'shared router guide')]);
@@ -294,11 +286,7 @@ it('SqliteKnowledgeBase reads rows and pages again after another process re-inde
     await writer.indexChunks('m', 'u', 'Manual', [chunk('m', 'u', 1, 0, 'router factory settings'), chunk('m', 'u', 9, 1, 'router antenna')]);
     assert.deepEqual(texts(await reader.pageChunks(['u'], pages)), ['router factory settings', 'router antenna']);
     assert.deepEqual(texts((await reader.search({ text: 'router', owners: ['u'], limit: 5 })).map((h) => h.chunk)).sort(), ['router antenna', 'router factory settings']);
-  } finally {
-    other.close();
-    t.cleanup();
-  }
-});
+  }));
 
 it('S3KnowledgeBase reads only the shards of the owners searched (counted S3 requests)', async () => {
   const writer = new S3KnowledgeBase(s3.client, bucket, { prefix: 'owners-test/' });
