@@ -25,6 +25,7 @@ export interface AnswerType {
 }
 
 const TIME = /\b(\d+|one|two|three|four|five|ten|a few|several)\s*(ms|milliseconds?|seconds?|secs?|minutes?|mins?|hours?|days?|weeks?|s)\b/i;
+const TIME_UNIT = /\b(ms|milliseconds?|seconds?|minutes?|hours?|days?|weeks?)\b/i;
 // "one" and "half" are too common in prose to mark a value.
 const NUMBER_WORD = /\b(two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|fifty|hundred|thousand|million|dozen)\b/i;
 /** Identifiers, paths, options, assignments and numbers: the shapes values take in manuals. */
@@ -63,14 +64,14 @@ export function answerType(question: string): AnswerType {
   const wantsValue = wantsQuantity || /\b(which|what (is|are) the (default|value|name|address|port|password))\b/.test(q) || focus.length > 0;
   const wantsAction =
     /\bhow (do|can|should|would) (i|we|you)\b|\bhow to\b|\b(workaround|fix|solve|get rid|prevent|avoid|enable|disable|configure|set up|install|turn)\b|\bwhat (should|do|must|can) (i|we)\b/.test(q);
-  const wantsReason = /\bwhy\b|\bwhat (is|was) the (reason|cause)\b|\bwhat causes\b/.test(q);
+  const wantsReason = /\bwhy\b|\bwhat (is|was) the (reason|cause)\b|\bwhat(?:'s| is| are| could be)? caus(es|ing)\b/.test(q);
   const def = /^\s*(?:what|who)\s+(?:is|are)\s+(?:an?\s+|the\s+)?([\w .+-]{2,40}?)\s*\??\s*$/.exec(q) ?? /^\s*what does (?:an?\s+|the\s+)?(?:[\w+-]+\s+)?(?:mean|stand for) by\s+(?:an?\s+|the\s+)?([\w .+-]{2,40}?)\s*\??\s*$/.exec(q) ?? /\bwhat does\s+(?:an?\s+|the\s+)?([\w .+-]{2,40}?)\s+(?:mean|stand for)\b/.exec(q);
   // "What is the default port?" asks for a value, not a definition.
   const defines = def && !/\b(default|port|password|address|name|number|size|limit|range|version|value|maximum|minimum|frequency|voltage|timeout)s?\b/.test(def[1]!) ? def[1]!.trim() : null;
   return { focus: defines ? [] : focus, wantsTime, wantsQuantity, wantsValue: defines ? false : wantsValue, wantsAction, wantsReason, defines };
 }
 
-const REASON = /\b(because|since|due to|so that|as a result|in order to|avoids?|prevents?|otherwise|causes?|caused by|reason|safer|instead|on the other hand)\b/i;
+const REASON = /\b(because|since|due to|so that|as a result|results? in|leads? to|in order to|avoids?|prevents?|otherwise|causes?|caused by|reason|safer|instead|on the other hand)\b/i;
 export const hasReason = (text: string) => REASON.test(text);
 
 /** A sentence defining the subject: "OpenNI is a…", "A production chain is…", "X (…) is…", "X: a…". */
@@ -82,7 +83,13 @@ export function definesSubject(text: string, subject: string): boolean {
   return /^s?\s*(\([^)]*\)\s*)?(is|are|means|refers to|stands for|,\s*(a|an|the)\b|:\s)/.test(after);
 }
 
-export const hasNumber = (text: string) => /\d/.test(text) || NUMBER_WORD.test(text);
+/** A list's "8." or "3.5)" numbers the item; it is not a value the item states. */
+const withoutEnumerator = (text: string) => text.replace(/^\s*\(?\d{1,2}(\.\d{1,2})*[.)]\s+/, '').replace(MAN_PAGE, '$1');
+
+/** "ppi(4)", "upsd.users(5)": the section of a manual page named, not a value. */
+const MAN_PAGE = /\b([\w.-]+)\(\d[a-z]?\)/gi;
+
+export const hasNumber = (text: string) => /\d/.test(withoutEnumerator(text)) || NUMBER_WORD.test(text);
 
 /**
  * A line of a config file: a directive and its arguments ("LISTEN 127.0.0.1 3493", "MONITOR ups@host 1
@@ -94,8 +101,9 @@ export const isConfigLine = (text: string) =>
 /** Something to do: an instruction, or a command, path, option, assignment or config line to use. */
 export const isActionable = (text: string) => isInstruction(text) || isConfigLine(text) || /(^|\s)(\/[\w.-]+){2,}|\w=\S|(^|\s)--?[a-z][\w-]*|^\[[\w.-]+\]/.test(text);
 
-export const hasValue = (text: string) => VALUE.test(text) || NUMBER_WORD.test(text);
-export const hasTime = (text: string) => TIME.test(text);
+export const hasValue = (text: string) => VALUE.test(withoutEnumerator(text)) || NUMBER_WORD.test(text);
+/** A duration: "5 seconds", or a unit and its number apart ("wait FINALDELAY seconds, typically 5"). */
+export const hasTime = (text: string) => TIME.test(text) || (TIME_UNIT.test(text) && /\d/.test(withoutEnumerator(text)));
 
 /** An instruction: a command line, or a sentence or list item opening with an imperative verb. */
 export function isInstruction(text: string): boolean {

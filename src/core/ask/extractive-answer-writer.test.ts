@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { SearchHit } from '../model/types.js';
-import { answerType } from './answer-signals.js';
+import { answerType, hasNumber, hasReason, hasTime, hasValue } from './answer-signals.js';
 import { ExtractiveAnswerWriter, NOT_FOUND_ANSWER } from './extractive-answer-writer.js';
 
 const hit = (text: string, page = 1): SearchHit => ({
@@ -94,6 +94,14 @@ describe('ExtractiveAnswerWriter', () => {
     assert.match(answer, /contains only the following:\s+auto lo iface lo inet loopback/);
   });
 
+  it('keeps a config line a sentence runs on into, though it looks like a title', async () => {
+    const text =
+      'To collect more detail for a bug report, edit /etc/spoold/spoold.conf as root. Change the following line from:\n' +
+      'TraceLevel Normal to\nTraceLevel Verbose\nThe daemon then writes every request to its log. Restart it afterwards.';
+    const { answer } = await writer.write('The print daemon logs too little for a bug report. How do I get more detail?', [hit(text)]);
+    assert.match(answer, /TraceLevel Normal to\sTraceLevel Verbose/);
+  });
+
   it('says so when nothing in the passages relates to the question', async () => {
     assert.deepEqual(await writer.write('How do I bake bread?', [hit('Forward UDP ports on the router.')]), { answer: NOT_FOUND_ANSWER, cited: [] });
     assert.deepEqual(await writer.write('Which port?', []), { answer: NOT_FOUND_ANSWER, cited: [] });
@@ -109,5 +117,25 @@ describe('answerType', () => {
     assert.equal(answerType('How much memory does it need?').wantsQuantity, true);
     assert.equal(answerType('How do I turn the snapshot feature back on?').wantsAction, true);
     assert.equal(answerType('Why is AC preferred over DC?').wantsReason, true);
+    assert.equal(answerType('Every job stops early. What is causing this?').wantsReason, true);
+  });
+});
+
+describe('answer shapes', () => {
+  it('reads a duration whose number stands apart from its unit', () => {
+    assert.equal(hasTime('wait GRACETIME seconds — typically 10'), true);
+    assert.equal(hasTime('8. The controller then waits for the clients.'), false);
+  });
+
+  it("does not take a list item's number or a manual page's section for a value", () => {
+    assert.equal(hasValue('8. init then runs your shutdown script.'), false);
+    assert.equal(hasNumber('3.5) escputil is a command line utility'), false);
+    assert.equal(hasValue('It uses the ppi(4) interface for the parallel port.'), false);
+    assert.equal(hasValue('The default is /dev/ttyS0.'), true);
+    assert.equal(hasNumber('8. Wait 30 seconds.'), true);
+  });
+
+  it('reads a cause stated as a result', () => {
+    assert.equal(hasReason('The old driver has a flaw that results in the last block never being sent.'), true);
   });
 });

@@ -1,7 +1,7 @@
 import type { SearchHit } from '../model/types.js';
 import type { AnswerWriter, WrittenAnswer } from '../ports/answer-writer.js';
 import { headingOf, isCodeLine, isListLine, splitSentences } from '../ingest/page-structure.js';
-import { answerType, definesSubject, hasNumber, hasReason, hasTime, hasValue, isActionable, isInstruction, type AnswerType } from './answer-signals.js';
+import { answerType, definesSubject, hasNumber, hasReason, hasTime, hasValue, isActionable, isConfigLine, isInstruction, type AnswerType } from './answer-signals.js';
 import { queryTerms, type QueryTerm } from './query-terms.js';
 import { containsTerm, stems } from './term-match.js';
 
@@ -31,10 +31,12 @@ export interface ExtractiveOptions {
 /** Passage text -> sentences and list lines, in document order. */
 function unitsOf(text: string, passage: number): Unit[] {
   const out: Unit[] = [];
+  let previous = '';
   for (const line of text.split('\n')) {
     // Code lines behave like list items: each keeps its own line and a block stays together.
     const list = isListLine(line.trim()) || isCodeLine(line);
-    const heading = !!headingOf(line, true);
+    const heading = !!headingOf(line, true) && !continuesLine(previous) && !holdsSetting(line.trim());
+    if (line.trim()) previous = line.trim();
     (heading || isCodeLine(line) ? [line.trim()] : splitSentences(line)).forEach((raw, i) => {
       const p = raw.trim();
       // Only a list item's first sentence opens a new line; its other sentences continue it.
@@ -43,6 +45,18 @@ function unitsOf(text: string, passage: number): Unit[] {
   }
   return out;
 }
+
+/**
+ * A line that a sentence runs on into, not a title: "Change the following line from:" is followed by
+ * the line itself, "LogLevel Info to" by what it becomes.
+ */
+const continuesLine = (previous: string) => /:$|\b(to|from|with|of|and|or|the|a|an|as|by|into)$/i.test(previous);
+
+/**
+ * A short title-case line that holds a path, an option, an assignment or a directive is a config line
+ * or a table row ("POWERDOWNFLAG /etc/killpower", "Linux /dev/parport0 /dev/ttyS0"), not a title.
+ */
+const holdsSetting = (line: string) => isConfigLine(line) || /(^|\s)\/[\w.-]+|\w=\S|(^|\s)--?[a-z][\w-]*/.test(line);
 
 /** The term line opening the anchor's entry and the sentences between them, if the anchor is in one. */
 function entryName(units: Unit[], anchor: Unit): { between: Unit[] } | null {
