@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { SearchHit } from '../model/types.js';
 import { answerType, hasNumber, hasReason, hasTime, hasValue } from './answer-signals.js';
-import { ExtractiveAnswerWriter, NOT_FOUND_ANSWER } from './extractive-answer-writer.js';
+import { ExtractiveAnswerWriter, NOT_FOUND_ANSWER, scoreSentences } from './extractive-answer-writer.js';
 
 const hit = (text: string, page = 1): SearchHit => ({
   chunk: { id: `m:${page}:0`, manualId: 'm', ownerId: 'u', pageNumber: page, pageLabel: null, heading: null, text, ordinal: page },
@@ -100,6 +100,18 @@ describe('ExtractiveAnswerWriter', () => {
       'TraceLevel Normal to\nTraceLevel Verbose\nThe daemon then writes every request to its log. Restart it afterwards.';
     const { answer } = await writer.write('The print daemon logs too little for a bug report. How do I get more detail?', [hit(text)]);
     assert.match(answer, /TraceLevel Normal to\sTraceLevel Verbose/);
+  });
+
+  it('weighs question words by how common they are in every retrieved passage, not only in those it answers from', () => {
+    const answerFrom = [hit('The pump and its valve are made of stainless steel.', 1), hit('Cleaning: the gasket wears out after about a year of use.', 2)];
+    const retrieved = [
+      ...answerFrom,
+      hit(Array.from({ length: 12 }, (_, i) => `The pump valve is shown in figure ${i + 1}.`).join(' '), 3),
+      hit('Replace the pump valve cover first. Never run the pump with the valve open.', 4),
+    ];
+    const [[steel], [gasket]] = scoreSentences('Tell me about the pump valve gasket.', answerFrom, retrieved);
+    // "pump" and "valve" are everywhere in what was retrieved: the rare "gasket" tells more.
+    assert.ok(gasket!.score > steel!.score, `${gasket!.score} > ${steel!.score}`);
   });
 
   it('says so when nothing in the passages relates to the question', async () => {

@@ -107,7 +107,7 @@ export class ExtractiveAnswerWriter implements AnswerWriter {
   }
 
   async write(question: string, passages: SearchHit[]): Promise<WrittenAnswer> {
-    const perPassage = scoreSentences(question, passages.slice(0, this.opts.passages));
+    const perPassage = scoreSentences(question, passages.slice(0, this.opts.passages), passages);
     const all = perPassage.flat();
     if (all.length === 0) return { answer: NOT_FOUND_ANSWER, cited: [] };
     const ranked = all.filter((u) => !u.heading).sort((a, b) => b.score - a.score || a.passage - b.passage || a.order - b.order);
@@ -192,13 +192,17 @@ export class ExtractiveAnswerWriter implements AnswerWriter {
   }
 }
 
-/** The sentences of each passage, scored against the question (0 = unrelated). */
-export function scoreSentences(question: string, passages: SearchHit[]): Unit[][] {
+/**
+ * The sentences of each passage, scored against the question (0 = unrelated). How telling a question
+ * word is comes from the sentences of every retrieved passage (`background`), not only of those
+ * answered from: three passages are too few to tell a word of the topic from a rare one.
+ */
+export function scoreSentences(question: string, passages: SearchHit[], background: SearchHit[] = passages): Unit[][] {
   const terms = queryTerms(question);
   const perPassage = passages.map((p, i) => unitsOf(p.chunk.text, i));
-  const all = perPassage.flat();
   if (terms.length === 0) return perPassage;
-  const weight = termWeights(terms, all);
+  const others = background.filter((p) => !passages.includes(p)).flatMap((p) => unitsOf(p.chunk.text, -1));
+  const weight = termWeights(terms, [...perPassage.flat(), ...others]);
   const type = answerType(question);
   for (const units of perPassage) for (const u of units) u.score = scoreUnit(u, units, terms, weight, type);
   return perPassage;
@@ -212,7 +216,7 @@ function holdsExpected(text: string, type: AnswerType): boolean {
   return false;
 }
 
-/** Inverse document frequency over the candidate sentences: words every sentence has say little. */
+/** Inverse document frequency over the retrieved sentences: words every sentence has say little. */
 function termWeights(terms: QueryTerm[], units: { stems: string[] }[]): Map<QueryTerm, number> {
   const n = units.length;
   return new Map(terms.map((t) => [t, Math.log(1 + n / (1 + units.filter((u) => containsTerm(u.stems, t)).length))]));
