@@ -98,8 +98,11 @@ export const hasNumber = (text: string) => /\d/.test(withoutEnumerator(text)) ||
 export const isConfigLine = (text: string) =>
   /^[A-Z][A-Z0-9_]{2,}(\s+\S+)+$/.test(text) || /^[\w.-]+\s*=\s*\S/.test(text) || /^[a-z][\w-]*(\s+[\w".\/:*-]+){0,3};(\s*#.*)?$/.test(text);
 
+/** A setting to use: a config line, a path, an option, an assignment or a config section ("[ups]"). */
+export const holdsSetting = (text: string) => isConfigLine(text) || /(^|\s)(\/[\w.-]+){2,}|\w=\S|(^|\s)--?[a-z][\w-]*|^\[[\w.-]+\]/.test(text);
+
 /** Something to do: an instruction, or a command, path, option, assignment or config line to use. */
-export const isActionable = (text: string) => isInstruction(text) || isConfigLine(text) || /(^|\s)(\/[\w.-]+){2,}|\w=\S|(^|\s)--?[a-z][\w-]*|^\[[\w.-]+\]/.test(text);
+export const isActionable = (text: string) => isInstruction(text) || holdsSetting(text);
 
 export const hasValue = (text: string) => VALUE.test(withoutEnumerator(text)) || NUMBER_WORD.test(text);
 /** A duration: "5 seconds", or a unit and its number apart ("wait FINALDELAY seconds, typically 5"). */

@@ -1,7 +1,7 @@
 import type { SearchHit } from '../model/types.js';
 import type { AnswerWriter, WrittenAnswer } from '../ports/answer-writer.js';
 import { headingOf, isCodeLine, isListLine, splitSentences } from '../ingest/page-structure.js';
-import { answerType, definesSubject, hasNumber, hasReason, hasTime, hasValue, isActionable, isConfigLine, isInstruction, type AnswerType } from './answer-signals.js';
+import { answerType, definesSubject, hasNumber, hasReason, hasTime, hasValue, holdsSetting, isActionable, isInstruction, type AnswerType } from './answer-signals.js';
 import { queryTerms, type QueryTerm } from './query-terms.js';
 import { containsTerm, stems } from './term-match.js';
 
@@ -35,6 +35,8 @@ function unitsOf(text: string, passage: number): Unit[] {
   for (const line of text.split('\n')) {
     // Code lines behave like list items: each keeps its own line and a block stays together.
     const list = isListLine(line.trim()) || isCodeLine(line);
+    // A title-case line holding a path, option or directive is a config line or a table row
+    // ("POWERDOWNFLAG /etc/killpower", "Linux /dev/parport0 /dev/ttyS0"), not a title.
     const heading = !!headingOf(line, true) && !continuesLine(previous) && !holdsSetting(line.trim());
     if (line.trim()) previous = line.trim();
     (heading || isCodeLine(line) ? [line.trim()] : splitSentences(line)).forEach((raw, i) => {
@@ -51,12 +53,6 @@ function unitsOf(text: string, passage: number): Unit[] {
  * the line itself, "LogLevel Info to" by what it becomes.
  */
 const continuesLine = (previous: string) => /:$|\b(to|from|with|of|and|or|the|a|an|as|by|into)$/i.test(previous);
-
-/**
- * A short title-case line that holds a path, an option, an assignment or a directive is a config line
- * or a table row ("POWERDOWNFLAG /etc/killpower", "Linux /dev/parport0 /dev/ttyS0"), not a title.
- */
-const holdsSetting = (line: string) => isConfigLine(line) || /(^|\s)\/[\w.-]+|\w=\S|(^|\s)--?[a-z][\w-]*/.test(line);
 
 /** The term line opening the anchor's entry and the sentences between them, if the anchor is in one. */
 function entryName(units: Unit[], anchor: Unit): { between: Unit[] } | null {
