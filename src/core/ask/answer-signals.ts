@@ -24,8 +24,9 @@ export interface AnswerType {
   defines: string | null;
 }
 
-const TIME = /\b(\d+|one|two|three|four|five|ten|a few|several)\s*(ms|milliseconds?|seconds?|secs?|minutes?|mins?|hours?|days?|weeks?|s)\b/i;
-const TIME_UNIT = /\b(ms|milliseconds?|seconds?|minutes?|hours?|days?|weeks?)\b/i;
+const TIME_UNITS = 'ms|milliseconds?|seconds?|secs?|minutes?|mins?|hours?|days?|weeks?';
+const TIME = new RegExp(`\\b(\\d+|one|two|three|four|five|ten|a few|several)\\s*(${TIME_UNITS}|s)\\b`, 'i');
+const TIME_UNIT = new RegExp(`\\b(${TIME_UNITS})\\b`, 'i');
 // "one" and "half" are too common in prose to mark a value.
 const NUMBER_WORD = /\b(two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|fifty|hundred|thousand|million|dozen)\b/i;
 /** Identifiers, paths, options, assignments and numbers: the shapes values take in manuals. */
@@ -83,13 +84,16 @@ export function definesSubject(text: string, subject: string): boolean {
   return /^s?\s*(\([^)]*\)\s*)?(is|are|means|refers to|stands for|,\s*(a|an|the)\b|:\s)/.test(after);
 }
 
-/** A list's "8." or "3.5)" numbers the item; it is not a value the item states. */
-const withoutEnumerator = (text: string) => text.replace(/^\s*\(?\d{1,2}(\.\d{1,2})*[.)]\s+/, '').replace(MAN_PAGE, '$1');
-
 /** "ppi(4)", "upsd.users(5)": the section of a manual page named, not a value. */
 const MAN_PAGE = /\b([\w.-]+)\(\d[a-z]?\)/gi;
 
-export const hasNumber = (text: string) => /\d/.test(withoutEnumerator(text)) || NUMBER_WORD.test(text);
+/**
+ * The text without the numbers that label rather than state: a list's "8." or "3.5)" numbers the
+ * item, and a man page's "(4)" names its section.
+ */
+const withoutLabels = (text: string) => text.replace(/^\s*\(?\d{1,2}(\.\d{1,2})*[.)]\s+/, '').replace(MAN_PAGE, '$1');
+
+export const hasNumber = (text: string) => /\d/.test(withoutLabels(text)) || NUMBER_WORD.test(text);
 
 /**
  * A line of a config file: a directive and its arguments ("LISTEN 127.0.0.1 3493", "MONITOR ups@host 1
@@ -104,9 +108,9 @@ export const holdsSetting = (text: string) => isConfigLine(text) || /(^|\s)(\/[\
 /** Something to do: an instruction, or a command, path, option, assignment or config line to use. */
 export const isActionable = (text: string) => isInstruction(text) || holdsSetting(text);
 
-export const hasValue = (text: string) => VALUE.test(withoutEnumerator(text)) || NUMBER_WORD.test(text);
+export const hasValue = (text: string) => VALUE.test(withoutLabels(text)) || NUMBER_WORD.test(text);
 /** A duration: "5 seconds", or a unit and its number apart ("wait FINALDELAY seconds, typically 5"). */
-export const hasTime = (text: string) => TIME.test(text) || (TIME_UNIT.test(text) && /\d/.test(withoutEnumerator(text)));
+export const hasTime = (text: string) => TIME.test(text) || (TIME_UNIT.test(text) && /\d/.test(withoutLabels(text)));
 
 /** An instruction: a command line, or a sentence or list item opening with an imperative verb. */
 export function isInstruction(text: string): boolean {
