@@ -32,6 +32,23 @@ describe('ExtractiveAnswerWriter', () => {
     assert.equal(answer, 'If your box is behind a router, you should forward the following ports for the TURN server:\n• UDP 3478\n• TCP 3478\n• UDP 49152-50175 [1]');
   });
 
+  it('quotes a table announced by a ":" whole, from its header row, one row per line', async () => {
+    const text =
+      '• Problem: I want to use my AVRISP mkII to program an ATtiny10 through TPI. How to connect the pins?\n' +
+      'Solution: Use the following pin mapping:\n' +
+      'AVRISP Target ATtiny connector pins pin #\n' +
+      '1 (SDI) TPIDATA 1\n2 (VTref) Vcc 5\n3 (SCK) TPICLK 3\n4 (SDO)\n5 (RESET) /RESET 6\n6 (GND) GND 2\n' +
+      '• Problem: My programmer cannot talk to the chip. Solution: Check the cable.';
+    const { answer } = await writer.write('Which AVRISP connector pins go to which ATtiny target pins?', [hit(text)]);
+    assert.match(answer, /AVRISP Target ATtiny connector pins pin #\n1 \(SDI\) TPIDATA 1\n2 \(VTref\) Vcc 5\n3 \(SCK\) TPICLK 3\n4 \(SDO\)\n5 \(RESET\) \/RESET 6\n6 \(GND\) GND 2/);
+  });
+
+  it('puts an option\'s name on its own line above its description, as the manual does', async () => {
+    const text = 'persist switch\nTell BIRD to leave all its routes in the routing tables when it exits (instead of cleaning them up).\nscan time number\nTime in seconds between two scans of the kernel routing table.';
+    const { answer } = await writer.write('How do I make BIRD leave its routes in the routing tables when it exits?', [hit(text)]);
+    assert.match(answer, /^persist switch\nTell BIRD to leave all its routes/);
+  });
+
   it("names the option when the excerpt opens its section: an unnumbered title is the option's name", async () => {
     const text =
       'Printing Direction\nMost inkjet printers can print either unidirectionally or bidirectionally. ' +

@@ -17,6 +17,8 @@ export interface Unit {
   score: number;
   /** A section title: context for its neighbours, never part of the answer itself. */
   heading: boolean;
+  /** Opens a line of the passage (a table row, an entry's name), not a sentence inside one. */
+  lineStart: boolean;
 }
 
 export interface ExtractiveOptions {
@@ -42,7 +44,7 @@ function unitsOf(text: string, passage: number): Unit[] {
     (heading || isCodeLine(line) ? [line.trim()] : splitSentences(line)).forEach((raw, i) => {
       const p = raw.trim();
       // Only a list item's first sentence opens a new line; its other sentences continue it.
-      if (p) out.push({ passage, order: out.length, text: p, list: list && i === 0, stems: stems(p), words: p.split(/\s+/).length, score: 0, heading });
+      if (p) out.push({ passage, order: out.length, text: p, list: list && i === 0, stems: stems(p), words: p.split(/\s+/).length, score: 0, heading, lineStart: i === 0 });
     });
   }
   return out;
@@ -147,15 +149,17 @@ export class ExtractiveAnswerWriter implements AnswerWriter {
       const title = first ? units[first.order - 1] : undefined;
       if (title?.heading && title.words <= TITLE_WORDS && !/^\d/.test(title.text)) titles.add(title);
       let added = 0;
-      // What a sentence ending in ":" introduces (a list, a command, code) belongs with it.
-      let introduced = /:$/.test(anchor.text);
+      // What a sentence ending in ":" introduces (a list, a command, code, a table) belongs with it,
+      // also when the excerpt starts on its first line (a table's header row).
+      let introduced = /:$/.test(anchor.text) || (!!before && /:$/.test(before.text));
       // Manuals state a problem, then its fix: a how-to excerpt without an action yet runs on.
       for (let i = anchor.order + 1; i < units.length && (added < following || introduced || (type.wantsAction && !answered)); i++) {
         const u = units[i]!;
         if (u.heading) break; // an excerpt stays within its section
         if (names && isTermLine(u) && !introduced) break; // and within its entry of a list of options
         const afterColon = /:$/.test(units[i - 1]!.text);
-        if (introduced && !afterColon && !u.list) introduced = false;
+        // A list runs on through its items, a table through its rows (short lines, no sentence).
+        if (introduced && !afterColon && !u.list && !isTermLine(u)) introduced = false;
         if (!introduced && added >= following && !(type.wantsAction && !answered)) break;
         if (!take(u, introduced || (type.wantsAction && !answered) ? Math.max(budget * 1.4, this.opts.maxWords) : budget)) break;
         answered ||= answers(u);
@@ -182,10 +186,20 @@ export class ExtractiveAnswerWriter implements AnswerWriter {
     const groups = new Map<number, Unit[]>();
     for (const u of [...chosen, ...titles].sort((a, b) => a.passage - b.passage || a.order - b.order)) groups.set(u.passage, [...(groups.get(u.passage) ?? []), u]);
     const answer = [...groups]
-      .map(([p, us]) => `${us.map((u, i) => (i > 0 ? (u.list || us[i - 1]!.heading || us[i - 1]!.order !== u.order - 1 ? '\n' : ' ') : '') + u.text).join('')} [${p + 1}]`)
+      .map(([p, us]) => `${us.map((u, i) => (i > 0 ? (newLine(us[i - 1]!, u) ? '\n' : ' ') : '') + u.text).join('')} [${p + 1}]`)
       .join('\n');
     return { answer, cited: [...groups.keys()] };
   }
+}
+
+/**
+ * Where the answer breaks the line between two quoted units: before a list item, after a title,
+ * between excerpts, and around a short line of its own (a table row, an entry's name), so a table
+ * keeps its rows. Sentences of one paragraph run on.
+ */
+function newLine(previous: Unit, u: Unit): boolean {
+  if (u.list || previous.heading || previous.order !== u.order - 1) return true;
+  return u.lineStart && (isTermLine(u) || (previous.lineStart && isTermLine(previous)));
 }
 
 /**
