@@ -11,10 +11,11 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, PutBucketCorsCommand, S3Client } from '@aws-sdk/client-s3';
 import { clientConfig, type AwsSettings } from '../adapters/aws/aws-client-config.js';
-import { createTableInput, TABLES, type TableKey } from '../adapters/aws/dynamodb-tables.js';
+import { createActiveTable } from '../adapters/aws/dynamodb-create-table.js';
+import { TABLES, type TableKey } from '../adapters/aws/dynamodb-tables.js';
 import { freePort } from './free-port.js';
 
 /** s3rver accepts only its own key pair; dynalite and moto accept any. */
@@ -39,7 +40,7 @@ export async function startLocalDynamo(prefix = 'manuel-local-'): Promise<LocalD
   try {
     for (const key of Object.keys(TABLES) as TableKey[]) {
       tables[key] = `${prefix}${TABLES[key].logicalId}`;
-      await client.send(new CreateTableCommand(createTableInput(tables[key])));
+      await createActiveTable(client, tables[key]);
     }
   } finally {
     client.destroy();

@@ -7,10 +7,11 @@
  */
 import { randomBytes } from 'node:crypto';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { CreateTableCommand, DynamoDBClient, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { clientConfig, type AwsSettings } from '../../src/adapters/aws/aws-client-config.js';
-import { createTableInput, KEY, TABLES, type TableKey } from '../../src/adapters/aws/dynamodb-tables.js';
+import { createActiveTable } from '../../src/adapters/aws/dynamodb-create-table.js';
+import { KEY, TABLES, type TableKey } from '../../src/adapters/aws/dynamodb-tables.js';
 import { localSettings, motoSkip, startDynalite, startMoto } from '../helpers/aws-emulators.js';
 
 export type DynamoEmulatorName = 'dynalite' | 'moto';
@@ -67,7 +68,7 @@ async function startBackend(emulator: DynamoEmulatorName): Promise<{ backend: Dy
     twinDoc: () => docOf(make()),
     async freshTable(key, opts = {}) {
       const name = `${key ? TABLES[key].logicalId : 'c'}-${randomBytes(4).toString('hex')}`;
-      await client.send(new CreateTableCommand(createTableInput(name)));
+      await createActiveTable(client, name);
       if (emulator === 'moto' && opts.ttl !== false) {
         await client.send(new UpdateTimeToLiveCommand({ TableName: name, TimeToLiveSpecification: { AttributeName: KEY.ttl, Enabled: true } }));
       }

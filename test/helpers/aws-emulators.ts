@@ -9,11 +9,12 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { clientConfig, type AwsService, type AwsSettings } from '../../src/adapters/aws/aws-client-config.js';
-import { createTableInput, TABLES, type TableKey } from '../../src/adapters/aws/dynamodb-tables.js';
+import { createActiveTable } from '../../src/adapters/aws/dynamodb-create-table.js';
+import { TABLES, type TableKey } from '../../src/adapters/aws/dynamodb-tables.js';
 import { freePort, motoAvailable, startLocalMoto } from '../../src/entry/aws-local-emulators.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -32,7 +33,7 @@ export async function createTables(client: DynamoDBClient, prefix = `t${unique()
   const names = {} as Record<TableKey, string>;
   for (const key of Object.keys(TABLES) as TableKey[]) {
     names[key] = `${prefix}${TABLES[key].logicalId}`;
-    await client.send(new CreateTableCommand(createTableInput(names[key])));
+    await createActiveTable(client, names[key]);
   }
   return names;
 }
