@@ -14,8 +14,8 @@ import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, PutBucketCorsCommand, S3Client } from '@aws-sdk/client-s3';
 import { clientConfig, type AwsSettings } from '../adapters/aws/aws-client-config.js';
-import { createActiveTable } from '../adapters/aws/dynamodb-create-table.js';
-import { TABLES, type TableKey } from '../adapters/aws/dynamodb-tables.js';
+import { createActiveTables } from '../adapters/aws/dynamodb-create-table.js';
+import type { TableKey } from '../adapters/aws/dynamodb-tables.js';
 import { freePort } from './free-port.js';
 
 /** s3rver accepts only its own key pair; dynalite and moto accept any. */
@@ -36,12 +36,9 @@ export async function startLocalDynamo(prefix = 'manuel-local-'): Promise<LocalD
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const endpoint = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
   const client = new DynamoDBClient(clientConfig({ region: REGION, endpoints: { dynamodb: endpoint }, credentials: LOCAL_CREDENTIALS }, 'dynamodb'));
-  const tables = {} as Record<TableKey, string>;
+  let tables: Record<TableKey, string>;
   try {
-    for (const key of Object.keys(TABLES) as TableKey[]) {
-      tables[key] = `${prefix}${TABLES[key].logicalId}`;
-      await createActiveTable(client, tables[key]);
-    }
+    tables = await createActiveTables(client, prefix);
   } finally {
     client.destroy();
   }

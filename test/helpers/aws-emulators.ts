@@ -13,8 +13,8 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { clientConfig, type AwsService, type AwsSettings } from '../../src/adapters/aws/aws-client-config.js';
-import { createActiveTable } from '../../src/adapters/aws/dynamodb-create-table.js';
-import { TABLES, type TableKey } from '../../src/adapters/aws/dynamodb-tables.js';
+import { createActiveTables } from '../../src/adapters/aws/dynamodb-create-table.js';
+import type { TableKey } from '../../src/adapters/aws/dynamodb-tables.js';
 import { freePort, motoAvailable, startLocalMoto } from '../../src/entry/aws-local-emulators.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -28,15 +28,6 @@ export function localSettings(endpoints: Partial<Record<AwsService, string>>): A
   return { region: 'us-east-1', endpoints, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
 }
 
-/** Creates every table of dynamodb-tables.ts under a unique prefix on the endpoint; returns their names. */
-export async function createTables(client: DynamoDBClient, prefix = `t${unique()}-`): Promise<Record<TableKey, string>> {
-  const names = {} as Record<TableKey, string>;
-  for (const key of Object.keys(TABLES) as TableKey[]) {
-    names[key] = `${prefix}${TABLES[key].logicalId}`;
-    await createActiveTable(client, names[key]);
-  }
-  return names;
-}
 
 export interface DynamoEmulator {
   endpoint: string;
@@ -54,7 +45,7 @@ export async function startDynalite(): Promise<DynamoEmulator> {
   const endpoint = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
   const client = new DynamoDBClient(clientConfig(localSettings({ dynamodb: endpoint }), 'dynamodb'));
   const doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
-  const tables = await createTables(client);
+  const tables = await createActiveTables(client, `t${unique()}-`);
   return {
     endpoint,
     client,

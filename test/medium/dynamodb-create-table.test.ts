@@ -13,7 +13,7 @@ let client: DynamoDBClient;
 let doc: DynamoDBDocumentClient;
 before(async () => {
   const { default: dynalite } = await import('dynalite');
-  server = dynalite({ createTableMs: 300 }) as typeof server;
+  server = dynalite({ createTableMs: 2000 }) as typeof server;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const endpoint = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
   client = new DynamoDBClient(clientConfig(localSettings({ dynamodb: endpoint }), 'dynamodb'));
