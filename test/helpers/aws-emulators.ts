@@ -13,9 +13,8 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { clientConfig, type AwsService, type AwsSettings } from '../../src/adapters/aws/aws-client-config.js';
-import { createActiveTables } from '../../src/adapters/aws/dynamodb-create-table.js';
 import type { TableKey } from '../../src/adapters/aws/dynamodb-tables.js';
-import { freePort, motoAvailable, startLocalMoto } from '../../src/entry/aws-local-emulators.js';
+import { freePort, motoAvailable, startLocalDynamo, startLocalMoto } from '../../src/entry/aws-local-emulators.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
@@ -37,23 +36,19 @@ export interface DynamoEmulator {
   close(): Promise<void>;
 }
 
-/** dynalite on a free port, in memory, with all tables created (ACTIVE at once). */
+/** dynalite on a free port, in memory, with all tables created (ACTIVE), as `aws:local` starts it. */
 export async function startDynalite(): Promise<DynamoEmulator> {
-  const { default: dynalite } = await import('dynalite');
-  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  const endpoint = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
-  const client = new DynamoDBClient(clientConfig(localSettings({ dynamodb: endpoint }), 'dynamodb'));
+  const local = await startLocalDynamo(`t${unique()}-`);
+  const client = new DynamoDBClient(clientConfig(localSettings({ dynamodb: local.endpoint }), 'dynamodb'));
   const doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
-  const tables = await createActiveTables(client, `t${unique()}-`);
   return {
-    endpoint,
+    endpoint: local.endpoint,
     client,
     doc,
-    tables,
+    tables: local.tables,
     close: async () => {
       client.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await local.close();
     },
   };
 }
