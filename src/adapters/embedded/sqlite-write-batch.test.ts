@@ -63,6 +63,36 @@ describe('SqliteWriteBatch (group commit)', () => {
   );
 
   it(
+    'a failing write makes the batch run again: the others are applied once, with the results they would have had',
+    withDb(async (db) => {
+      const batch = new SqliteWriteBatch(db);
+      const add = db.prepare('INSERT INTO t (k, n) VALUES (?, ?) ON CONFLICT (k) DO UPDATE SET n = n + excluded.n RETURNING n');
+      let runs = 0;
+      const count = () =>
+        batch.run(() => {
+          runs++;
+          return (add.get('a', 1) as { n: number }).n;
+        });
+      const first = count();
+      const bad = batch.run(() => {
+        add.get('a', 100); // undone with the piece
+        throw new Error('refused');
+      });
+      const second = count();
+      assert.equal(await first, 1);
+      await assert.rejects(bad, /refused/);
+      assert.equal(await second, 2, 'counted after the first only: the failed piece left nothing');
+      assert.equal((db.prepare("SELECT n FROM t WHERE k = 'a'").get() as { n: number }).n, 2, 'each good piece applied once');
+      assert.equal(runs, 3, 'the good pieces ran once plainly (rolled back) and once guarded');
+
+      // A batch where nothing fails is run once, without savepoints.
+      runs = 0;
+      assert.deepEqual(await Promise.all([count(), count()]), [3, 4]);
+      assert.equal(runs, 2);
+    }),
+  );
+
+  it(
     'rejects the whole batch when its transaction cannot begin (another writer holds the lock)',
     withDb(async (db) => {
       const other = openDatabase(db.name);
