@@ -64,5 +64,28 @@ describe('createRedisConnection: command time-outs', () => {
     await assert.rejects(redis.get('k'), /Command timed out/);
     const waited = performance.now() - t0;
     assert.ok(waited >= 95 && waited < 1000, `timed out after ${waited.toFixed(0)} ms`);
+
+    // Commands sent at different times each fail at their own deadline (one timer serves them all).
+    const sentAt: number[] = [];
+    const failedAt: number[] = [];
+    const sendOne = () => {
+      sentAt.push(performance.now());
+      return redis.get('k').then(
+        () => assert.fail('no reply was sent'),
+        (e: Error) => {
+          assert.match(e.message, /Command timed out/);
+          failedAt.push(performance.now());
+        },
+      );
+    };
+    const first = sendOne();
+    await new Promise((r) => setTimeout(r, 60));
+    const second = sendOne();
+    await Promise.all([first, second]);
+    for (let i = 0; i < 2; i++) {
+      const after = failedAt[i]! - sentAt[i]!;
+      assert.ok(after >= 95 && after < 1000, `command ${i + 1} timed out after ${after.toFixed(0)} ms`);
+    }
+    assert.ok(failedAt[1]! - failedAt[0]! >= 40, 'the later command failed later');
   });
 });
