@@ -16,13 +16,15 @@ export class LimiterRateCounter implements RateCounter {
     private readonly limiter: RateLimiterAbstract,
   ) {}
 
-  async consume(key: string, points = 1): Promise<RateLimitState> {
-    try {
-      return state(this.policy, await this.limiter.consume(key, points), true);
-    } catch (e) {
-      if (e instanceof RateLimiterRes) return state(this.policy, e, false);
-      throw e;
-    }
+  consume(key: string, points = 1): Promise<RateLimitState> {
+    // Every request calls this (twice): a plain then, not an async function around an await.
+    return this.limiter.consume(key, points).then(
+      (res) => state(this.policy, res, true),
+      (e: unknown) => {
+        if (e instanceof RateLimiterRes) return state(this.policy, e, false);
+        throw e;
+      },
+    );
   }
 
   async reward(key: string, points = 1): Promise<void> {

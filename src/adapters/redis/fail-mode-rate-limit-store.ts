@@ -34,23 +34,31 @@ export class FailModeRateLimitStore implements RateLimitStore {
     };
   }
 
-  private async guard<T>(policy: RateLimitPolicy, call: () => Promise<T>, whenOpen: T): Promise<T> {
-    let result: T;
+  /** Every request passes here twice: a plain then, not an async function around an await. */
+  private guard<T>(policy: RateLimitPolicy, call: () => Promise<T>, whenOpen: T): Promise<T> {
+    let called: Promise<T>;
     try {
-      result = await call();
+      called = call();
     } catch (e) {
-      this.opts.metrics.count('rate_limit_store_failures_total', { limiter: policy.name, mode: this.opts.mode });
-      if (!this.down) {
-        this.down = true;
-        this.opts.logger.error({ err: { message: (e as Error).message }, fail_mode: this.opts.mode }, `rate-limit store unavailable: requests are ${this.opts.mode === 'open' ? 'let through uncounted' : 'refused'} until it is back`);
-      }
-      if (this.opts.mode === 'closed') throw errors.unavailable('Rate limiting is unavailable; try again shortly');
-      return whenOpen;
+      called = Promise.reject(e);
     }
-    if (this.down) {
-      this.down = false;
-      this.opts.logger.info({}, 'rate-limit store available again');
-    }
-    return result;
+    return called.then(
+      (result) => {
+        if (this.down) {
+          this.down = false;
+          this.opts.logger.info({}, 'rate-limit store available again');
+        }
+        return result;
+      },
+      (e: unknown) => {
+        this.opts.metrics.count('rate_limit_store_failures_total', { limiter: policy.name, mode: this.opts.mode });
+        if (!this.down) {
+          this.down = true;
+          this.opts.logger.error({ err: { message: (e as Error).message }, fail_mode: this.opts.mode }, `rate-limit store unavailable: requests are ${this.opts.mode === 'open' ? 'let through uncounted' : 'refused'} until it is back`);
+        }
+        if (this.opts.mode === 'closed') throw errors.unavailable('Rate limiting is unavailable; try again shortly');
+        return whenOpen;
+      },
+    );
   }
 }

@@ -30,11 +30,7 @@ export class FallbackUsageCounters implements UsageCounters {
     return this.either((c) => c.read(userId, at));
   }
 
-  private async either<T>(call: (c: UsageCounters) => Promise<T>): Promise<T> {
-    try {
-      return await this.outage.run(() => call(this.primary));
-    } catch {
-      return call(this.fallback);
-    }
+  private either<T>(call: (c: UsageCounters) => Promise<T>): Promise<T> {
+    return this.outage.run(() => call(this.primary)).catch(() => call(this.fallback));
   }
 }

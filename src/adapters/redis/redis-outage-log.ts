@@ -24,15 +24,26 @@ export class OutageLog {
     this.logger.info(`${this.what} available again`);
   }
 
-  /** Runs a Redis call, noting failure and recovery; rethrows so the caller decides what to fall back to. */
-  async run<T>(fn: () => Promise<T>): Promise<T> {
+  /**
+   * Runs a Redis call, noting failure and recovery; rethrows so the caller decides what to fall back
+   * to. On every cached answer's path: a plain then, not an async function around an await.
+   */
+  run<T>(fn: () => Promise<T>): Promise<T> {
+    let called: Promise<T>;
     try {
-      const v = await fn();
-      this.ok();
-      return v;
+      called = fn();
     } catch (e) {
-      this.failed(e);
-      throw e;
+      called = Promise.reject(e);
     }
+    return called.then(
+      (v) => {
+        this.ok();
+        return v;
+      },
+      (e: unknown) => {
+        this.failed(e);
+        throw e;
+      },
+    );
   }
 }

@@ -78,6 +78,10 @@ export async function recordUsage(
   });
   // Reserved and free: the reservation's totals are the answer; no second round trip to the counters.
   const counted = !QUOTA_OPERATIONS.includes(input.operation) || (input.reserved && costEur === 0) ? null : deps.counters.add(input.userId, at, { count: input.reserved ? 0 : 1, costEur });
+  if (!counted) {
+    await recorded; // the common case (a reserved, free question): nothing to join
+    return null;
+  }
   const [, totals] = await Promise.all([recorded, counted]);
   // cost_eur_total{operation} is counted where the event is stored (adapters/metrics/metered-usage-repo.ts).
   return totals && input.parameters ? toUsageInfo(totals, input.parameters) : null;
