@@ -1,5 +1,5 @@
 /**
- * npm run bench:load [-- --duration 10] [-- --connections 64] [-- --profiles minimal,full] [-- --prepared DIR] [-- --rounds N]
+ * npm run bench:load [-- --duration 10] [-- --connections 64] [-- --profiles minimal,full] [-- --prepared DIR] [-- --rounds N] [-- --warmup 3]
  * Load test of a real server (child process, as `npm start`) holding the four eval manuals, with
  * autocannon on loopback. Prints JSON: per profile and workload req/s, p50/p95/p99, errors, time-outs,
  * non-2xx, 5xx, hit rate, and RSS per server process. The client reads no answer: the hit rate is the
@@ -9,6 +9,10 @@
  * --rounds N runs the workloads N times over, in turn, on the same server: on a machine whose speed
  * drifts from one minute to the next, the cached answer's rate is then compared with /health's in the
  * same minute (`cached_to_health` per round, and its median), not with a run minutes apart.
+ * --warmup S (default 3) first sends /health and the hot question for S seconds each, unmeasured, on
+ * each new server: without it the first round timed the JIT compiling the cached path and the hot
+ * question's one miss, and its cached-to-/health ratio was the lowest of every run (ADR 0037). Only
+ * these two: a Zipf or unique warm-up would fill the cache the hit rate is measured on.
  * Never asserts on time: the figures go in the closing note.
  */
 import autocannon from 'autocannon';
@@ -29,11 +33,13 @@ const { values: args } = parseArgs({
     // Keep the ingested data dir here and reuse it on the next run (the bench user and manuals are in it).
     prepared: { type: 'string' },
     rounds: { type: 'string', default: '1' },
+    warmup: { type: 'string', default: '3' },
   },
 });
 const duration = Number(args.duration);
 const connections = Number(args.connections);
 const rounds = Math.max(1, Number(args.rounds));
+const warmup = Math.max(0, Number(args.warmup));
 
 /** The bench user must never meet its own quota or rate limit: what is measured is the server's capacity. */
 const UNLIMITED = { DailyQuotaLimit: '0', MonthlyQuotaLimit: '0', RateLimitRequests: '1000000', SignupRequestsPerIpPerHour: '1000' };
@@ -104,7 +110,7 @@ async function answerCounts(url: string): Promise<CacheCounts> {
   return counts;
 }
 
-async function runWorkload(url: string, token: string, w: Workload) {
+async function runWorkload(url: string, token: string, w: Workload, seconds = duration) {
   const latencies: number[] = [];
   // A User-Agent like every real client: the WAF refuses requests without one (common.no_user_agent).
   const headers: Record<string, string> = { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'user-agent': 'manuel-bench-load/1' };
@@ -113,7 +119,7 @@ async function runWorkload(url: string, token: string, w: Workload) {
   const instance = autocannon({
     url,
     connections,
-    duration,
+    duration: seconds,
     timeout: 10,
     requests: [
       {
@@ -139,7 +145,7 @@ async function runWorkload(url: string, token: string, w: Workload) {
     requests: r.requests.total,
     req_per_s: Math.round(r.requests.average * 10) / 10,
     // Shed requests (503) come back at once and autocannon sends the next: count answers apart.
-    ok_per_s: Math.round(((r.requests.total - r.non2xx) / duration) * 10) / 10,
+    ok_per_s: Math.round(((r.requests.total - r.non2xx) / seconds) * 10) / 10,
     latency_ms: { p50: pct(latencies, 0.5), p95: pct(latencies, 0.95), p99: pct(latencies, 0.99), max: latencies.at(-1) ?? null },
     errors: r.errors,
     timeouts: r.timeouts,
@@ -196,6 +202,10 @@ async function runProfile(name: string, prepared: string, workloads: Workload[])
   const server = await startOnPreparedCopy(prepared, { MANUEL_PARAMETERS: join(repoRoot, 'infra', profile.file), ...profile.env, ...UNLIMITED });
   try {
     const results = [];
+    if (warmup > 0) {
+      for (const w of workloads.filter((x) => x.name === 'health' || x.name === 'hot')) await runWorkload(server.url, server.api.token, w, warmup);
+      console.error(`load: ${name} warmed up (${warmup} s of health and hot, not measured)`);
+    }
     for (let round = 1; round <= rounds; round++) {
       for (const w of workloads) {
         results.push({ ...(rounds > 1 ? { round } : {}), ...(await runWorkload(server.url, server.api.token, w)), rss_after: rssPerProcess(server.child.pid!) });
@@ -224,7 +234,7 @@ async function main() {
   const wanted = args.workloads.split(',');
   const workloads = all.filter((w) => wanted.includes(w.name));
   const prepared = await prepareDataDir(args.prepared ?? mkdtempSync(join(tmpdir(), 'manuel-load-prepared-')));
-  const out: Record<string, unknown> = { machine: { cores: cpus().length, node: process.version }, connections, duration_s: duration, profiles: [] as unknown[] };
+  const out: Record<string, unknown> = { machine: { cores: cpus().length, node: process.version }, connections, duration_s: duration, warmup_s: warmup, profiles: [] as unknown[] };
   try {
     for (const name of args.profiles.split(',')) (out.profiles as unknown[]).push(await runProfile(name.trim(), prepared, workloads));
   } finally {
