@@ -27,7 +27,6 @@ export function localSettings(endpoints: Partial<Record<AwsService, string>>): A
   return { region: 'us-east-1', endpoints, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
 }
 
-
 export interface DynamoEmulator {
   endpoint: string;
   client: DynamoDBClient;

@@ -2,6 +2,7 @@ import { errors } from '../../core/errors.js';
 import type { Logger } from '../../core/ports/logger.js';
 import type { Metrics } from '../../core/ports/metrics.js';
 import type { RateCounter, RateLimitPolicy, RateLimitState, RateLimitStore } from '../../core/ports/rate-limit-store.js';
+import { promiseOf } from './redis-outage-log.js';
 
 export interface FailModeOptions {
   /** RateLimitFailMode: `open` lets requests through uncounted, `closed` refuses them (503). */
@@ -36,13 +37,7 @@ export class FailModeRateLimitStore implements RateLimitStore {
 
   /** Every request passes here twice: a plain then, not an async function around an await. */
   private guard<T>(policy: RateLimitPolicy, call: () => Promise<T>, whenOpen: T): Promise<T> {
-    let called: Promise<T>;
-    try {
-      called = call();
-    } catch (e) {
-      called = Promise.reject(e);
-    }
-    return called.then(
+    return promiseOf(call).then(
       (result) => {
         if (this.down) {
           this.down = false;

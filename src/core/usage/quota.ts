@@ -84,7 +84,7 @@ export async function recordUsage(
   }
   const [, totals] = await Promise.all([recorded, counted]);
   // cost_eur_total{operation} is counted where the event is stored (adapters/metrics/metered-usage-repo.ts).
-  return totals && input.parameters ? toUsageInfo(totals, input.parameters) : null;
+  return input.parameters ? toUsageInfo(totals, input.parameters) : null;
 }
 
 /** One request's whole cost (a spoken question: transcription and query), for the RequestCostThreshold alarm. */
