@@ -37,12 +37,17 @@ describe('manuel check against the embedded server, minimal profile', () => {
     const run = await manuelCheck(['--url', t.url, '--admin-token', admin, '--profile', 'minimal', '--duration', '3s', '--concurrency', '8', '--json']);
     assert.equal(run.code, 0, run.stderr);
     const rows = byId(run.stdout);
-    for (const id of ['functional', 'isolation', 'p95', 'dropped', 'unauthorized', 'headers', 'ops']) assert.equal(rows[id]!.status, 'pass', `${id}: ${rows[id]!.reason}`);
+    for (const id of ['functional', 'isolation', 'p95', 'cache', 'dropped', 'unauthorized', 'headers', 'ops']) assert.equal(rows[id]!.status, 'pass', `${id}: ${rows[id]!.reason}`);
     for (const id of ['ratelimit', 'waf', 'alerts', 'dashboard', 'cost']) assert.equal(rows[id]!.status, 'n/a', `${id}: ${rows[id]!.reason}`);
     assert.match(rows.ratelimit!.reason, /minimal profile/);
     assert.match(rows.unauthorized!.measured, /^(\d+)\/\1 refused 401 on \d+ routes$/);
     const report = JSON.parse(run.stdout);
     assert.ok(report.load.answered > 0 && report.load.dropped === 0 && report.load.rateLimited === 0, 'no rate limit on the minimal profile');
+    // The hit rate is judged after one warm-up ask of each repeated question, so the new questions
+    // (10 %) are what misses; the warm-up is reported, not counted.
+    assert.equal(report.load.warmup, 8);
+    assert.ok(report.load.cache.miss > 0 && report.load.cache.hit > report.load.cache.miss, JSON.stringify(report.load.cache));
+    assert.match(rows.cache!.reason, /8 warm-up questions, not counted/);
     assert.equal(report.cleanup.manuals_remaining, 0);
     assert.match(report.cleanup.users, /^the throwaway users \S+, \S+ are deleted$/);
     // Everything it made is gone: its users, their manuals and their API keys.
