@@ -24,7 +24,8 @@ const cases: { shape: number[]; sizes: number | number[]; axis: number; dtype: '
   { shape: [2, 5, 12], sizes: [3, 0, 9], axis: -1, dtype: 'float32' }, // uneven, an empty part
   { shape: [3, 4, 5], sizes: [1, 3], axis: 1, dtype: 'int32' },
   { shape: [6, 2], sizes: 3, axis: 0, dtype: 'float32' }, // along the first axis: one contiguous run each
-  { shape: [2, 3, 2, 4], sizes: [2, 1, 1], axis: 3, dtype: 'bool' }, { shape: [2, 3, 2, 4], sizes: [1, 2], axis: 1, dtype: 'float32' },
+  { shape: [2, 3, 2, 4], sizes: [2, 1, 1], axis: 3, dtype: 'bool' },
+  { shape: [2, 3, 2, 4], sizes: [1, 2], axis: 1, dtype: 'float32' },
   { shape: [7], sizes: [2, 5], axis: 0, dtype: 'int32' },
 ];
 

@@ -2,8 +2,8 @@
  * Two kernels of tfjs's WASM backend replaced for the bundled sentence encoder (ADR 0038). Both
  * only change how the stock code is driven, not the arithmetic's kernels.
  *
- * **SplitV**, copying only what each part needs. The bundled encoder's two attention layers split their query/key/value projection
- * ([batch, tokens, 3 × width]) along the last axis. The stock WASM kernel slices each part with
+ * **SplitV**, copying only what each part needs. The bundled encoder's two attention layers split
+ * their query/key/value projection ([batch, tokens, 3 × width]) along the last axis. The stock WASM kernel slices each part with
  * `backend.readSync(x)`, which copies the whole input out of the WASM heap into a fresh JS array
  * once per part, and then copies the part back in: 12.6 % of the CPU of embedding a question batch
  * (`node --cpu-prof`, ADR 0038). Here the parts are allocated first and then filled row by row
@@ -104,6 +104,9 @@ export function batchMatMulPerItem(stock: KernelFunc) {
     const bSize = bRows * bCols;
     const outSize = aRows * cols;
     for (let i = 0; i < batch; i++) {
+      // Fresh tensors per item, never one reused: the stock kernel keeps an XNNPACK operator with the
+      // right-hand matrix packed in it per tensor, so a reused `itemB` multiplies by the first item's
+      // values (measured: off by up to 2.5 on the test's products).
       const itemA = backend.makeOutput([1, aRows, aCols], 'float32');
       const itemB = backend.makeOutput([1, bRows, bCols], 'float32');
       // Views are taken after each allocation (an allocation may grow the heap and detach them).

@@ -5,9 +5,11 @@ import { zipfPicker } from './check-manual.js';
 import { isLoopbackHost } from './functional.js';
 import { OpenApiDoc } from './openapi-check.js';
 import { alertsRow, scrape } from './operational.js';
-import { percentile } from './performance.js';
+import { percentile, runLoad } from './performance.js';
 import { failed } from './report.js';
 import { forgedTokens, parsePolicies } from './security.js';
+import { CHECK_QUESTIONS } from './check-manual.js';
+import type { CheckRun, CheckUser } from './check-types.js';
 
 describe('manuel check parts', () => {
   it('reads durations and refuses silly ones', () => {
@@ -111,5 +113,46 @@ describe('alertsRow', () => {
     const old = alertsRow(alarms, { unknown: 'this server does not say where alerts go (no GET /api/admin/alerts): not verified' });
     assert.equal(old.status, 'pass');
     assert.match(old.reason, /not verified$/);
+  });
+});
+
+describe('runLoad', () => {
+  /** A deployment that caches answers by question text, and whose first answer to `failing` is a 502. */
+  function fakeRun(failing?: string) {
+    const seen = new Set<string>();
+    let failed = false;
+    const send = async (_method: string, _path: string, opts: { json: { question: string } }) => {
+      const q = opts.json.question;
+      if (q === failing && !failed) {
+        failed = true;
+        return { status: 502, headers: new Headers(), json: { error_type: 'internal_error' }, ms: 1 };
+      }
+      const hit = seen.has(q);
+      seen.add(q);
+      return { status: 200, headers: new Headers(), json: { cache_status: hit ? 'hit' : 'miss' }, ms: 1 };
+    };
+    return {
+      options: { durationMs: 10_000, concurrency: 4, maxRequests: 200 },
+      http: { send },
+      stopping: () => false,
+    } as unknown as CheckRun;
+  }
+  const user = { token: 't' } as CheckUser;
+
+  it('asks each repeated question once before the timed load and counts none of those answers', async () => {
+    const f = await runLoad(fakeRun(), user, 'm', 'run');
+    assert.equal(f.warmup, CHECK_QUESTIONS.length);
+    assert.equal(f.sent, 200, 'stopped by the request cap');
+    assert.equal(f.cache.hit + f.cache.miss, f.answered);
+    // Only never-asked questions (about 10 %) miss: the repeated ones were all warmed up.
+    assert.ok(f.cache.miss > 0 && f.cache.miss < 50, JSON.stringify(f.cache));
+    assert.equal(f.dropped, 0);
+  });
+
+  it('counts a warm-up question the deployment dropped as dropped', async () => {
+    const f = await runLoad(fakeRun(CHECK_QUESTIONS[2]!.question), user, 'm', 'run');
+    assert.equal(f.warmup, CHECK_QUESTIONS.length);
+    assert.equal(f.errors5xx, 1);
+    assert.equal(f.dropped, 1);
   });
 });

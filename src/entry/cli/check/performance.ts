@@ -53,9 +53,18 @@ export async function runLoad(run: CheckRun, user: CheckUser, manualId: string, 
     sent: 0, answered: 0, p50: null, p95: null, p99: null, dropped: 0, errors5xx: 0, timeouts: 0, network: 0,
     rateLimited: 0, quotaRefused: 0, other4xx: 0, cache: { hit: 0, miss: 0, bypass: 0 }, hitRate: null, warmup: 0, seconds: 0, concurrency, stoppedBy: 'duration',
   };
+  /** A 5xx, time-out or network failure: dropped by the deployment, whenever it happens. */
+  const countDropped = (res: { status: number; failure?: string }) => {
+    if (res.status >= 500) f.errors5xx++;
+    else if (res.status === 0 && res.failure === 'timeout') f.timeouts++;
+    else if (res.status === 0 && res.failure === 'network') f.network++;
+    else return false;
+    return true;
+  };
   for (const q of CHECK_QUESTIONS) {
     if (run.stopping()) break;
-    await run.http.send('POST', '/api/query', { token: user.token, json: { question: q.question, manual_ids: [manualId] }, rateLimitWaitMs: 0 });
+    // Its answer is not measured, but a warm-up question the deployment drops still counts as dropped.
+    countDropped(await run.http.send('POST', '/api/query', { token: user.token, json: { question: q.question, manual_ids: [manualId] }, rateLimitWaitMs: 0 }));
     f.warmup++;
   }
   const latencies: number[] = [];
@@ -74,11 +83,8 @@ export async function runLoad(run: CheckRun, user: CheckUser, manualId: string, 
         latencies.push(res.ms);
         const c = res.json?.cache_status as keyof LoadFigures['cache'];
         if (c in f.cache) f.cache[c]++;
-      } else if (res.status === 0) {
-        if (res.failure === 'timeout') f.timeouts++;
-        else if (res.failure === 'network') f.network++;
-        else return;
-      } else if (res.status >= 500) f.errors5xx++;
+      } else if (countDropped(res)) continue;
+      else if (res.status === 0) return; // aborted: the check is stopping
       else if (res.status === 429 && res.json?.error_type === 'rate_limited') {
         f.rateLimited++;
         const wait = Math.min((retryAfterSeconds(res.headers) ?? 1) * 1000, end - Date.now());
