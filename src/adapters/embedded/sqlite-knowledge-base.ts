@@ -312,9 +312,17 @@ export class SqliteKnowledgeBase implements KnowledgeBase {
     const match = ftsQuery(query.text, query.prefix);
     if (!match) return [];
     const scope = this.scope(query, 'c');
-    const pool = this.rankedVisible(match, scope, Math.max(query.limit * RESCORE_DEPTH, query.limit + RESCORE_EXTRA));
-    if (pool.length === 0) return [];
-    const ranked = this.rescored(query, scope, pool).slice(0, query.limit);
+    let ranked: [number, number][];
+    if (this.scopeCounts(scope).whole) {
+      // The scope is every row of the index (one household, one account): FTS5's own statistics are
+      // the scope's, so its bm25() is the score rescored() would compute (same formula, weights, IDF
+      // floor and figures). Its top list is the ranking; there is no pool to score again.
+      ranked = this.rankedVisible(match, scope, query.limit).map(([rowid, rank]) => [rowid, -rank]);
+    } else {
+      const pool = this.rankedVisible(match, scope, Math.max(query.limit * RESCORE_DEPTH, query.limit + RESCORE_EXTRA));
+      ranked = pool.length === 0 ? [] : this.rescored(query, scope, pool).slice(0, query.limit);
+    }
+    if (ranked.length === 0) return [];
     const byRowid = this.rowsByRowid(ranked.map((r) => r[0]));
     const best = ranked[0]![1];
     return ranked.flatMap(([rowid, score]) => {
@@ -363,6 +371,16 @@ export class SqliteKnowledgeBase implements KnowledgeBase {
     return { rows: sizes.length, avgdl: sizes.length > 0 ? tokens / sizes.length : 0 };
   }
 
+  /** Rows in the index and in the scope, remembered per generation; `whole` when the scope is every row. */
+  private scopeCounts(scope: { sql: string; params: string[] }): { all: number; visible: number; whole: boolean } {
+    const values = this.derivedValues();
+    const all = this.remembered(values, 'count', () => this.db.prepare('SELECT count(*) FROM kb_chunks').pluck().get() as number);
+    const visible = this.remembered(values, `count\u0000${scopeKey(scope)}`, () =>
+      this.stmt(`SELECT count(*) FROM kb_chunks c WHERE ${scope.sql}`).pluck().get(...scope.params) as number,
+    );
+    return { all, visible, whole: visible > 0 && visible === all };
+  }
+
   /**
    * The best `limit` (rowid, BM25 rank) pairs of the scope. Joining every match to kb_chunks to
    * filter it by owner was ~40 % of a keyword search; when the scope holds most of the index (one
@@ -372,11 +390,7 @@ export class SqliteKnowledgeBase implements KnowledgeBase {
    * many tenants) runs the joined query at once.
    */
   private rankedVisible(match: string, scope: { sql: string; params: string[] }, limit: number): [number, number][] {
-    const values = this.derivedValues();
-    const all = this.remembered(values, 'count', () => this.db.prepare('SELECT count(*) FROM kb_chunks').pluck().get() as number);
-    const visible = this.remembered(values, `count\u0000${scopeKey(scope)}`, () =>
-      this.stmt(`SELECT count(*) FROM kb_chunks c WHERE ${scope.sql}`).pluck().get(...scope.params) as number,
-    );
+    const { all, visible } = this.scopeCounts(scope);
     if (visible === 0) return [];
     if (visible < all * 0.75) return this.rankedJoined(match, scope, limit);
     const wanted = Math.ceil((limit * all * 1.25) / visible) + 5;
