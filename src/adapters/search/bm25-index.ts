@@ -238,6 +238,8 @@ export function documentTokens(chunk: Pick<Chunk, 'text' | 'heading'>): Document
 function instances(tokens: readonly string[], counts: ReadonlyMap<string, number>, phrase: Phrase): number {
   const n = phrase.tokens.length;
   if (n === 1 && !phrase.prefix) return counts.get(phrase.tokens[0]!) ?? 0;
+  // A phrase whose first token is absent (and not the prefix) has no instance: no scan.
+  if (n > 1 && !counts.has(phrase.tokens[0]!)) return 0;
   let count = 0;
   outer: for (let i = 0; i + n <= tokens.length; i++) {
     for (let k = 0; k < n; k++) {

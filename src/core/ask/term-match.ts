@@ -63,9 +63,17 @@ export function chunkStems(chunk: Pick<Chunk, 'text' | 'heading'>): string[] {
   return s;
 }
 
+/** A term's stems, remembered per term object: a question's terms are checked against every candidate. */
+const termStemCache = new WeakMap<QueryTerm, string[]>();
+function termStems(term: QueryTerm): string[] {
+  let t = termStemCache.get(term);
+  if (!t) termStemCache.set(term, (t = term.words.map(stemWord)));
+  return t;
+}
+
 /** Does a stemmed word sequence contain the term (all its words, in order, adjacent)? */
 export function containsTerm(textStems: string[], term: QueryTerm): boolean {
-  const t = term.words.map(stemWord);
+  const t = termStems(term);
   if (t.length === 1) return textStems.includes(t[0]!);
   outer: for (let i = 0; i + t.length <= textStems.length; i++) {
     for (let j = 0; j < t.length; j++) if (textStems[i + j] !== t[j]) continue outer;
@@ -130,22 +138,34 @@ export function questionBigrams(question: string): string[] {
   return [...out];
 }
 
+/** The question's pairs as first stem → second stems, built once per pair list (one per question). */
+const pairIndexCache = new WeakMap<string[], Map<string, Set<string>>>();
+function pairIndex(bigrams: string[]): Map<string, Set<string>> {
+  let index = pairIndexCache.get(bigrams);
+  if (!index) {
+    index = new Map();
+    for (const b of bigrams) {
+      const space = b.indexOf(' ');
+      const first = b.slice(0, space);
+      let seconds = index.get(first);
+      if (!seconds) index.set(first, (seconds = new Set()));
+      seconds.add(b.slice(space + 1));
+    }
+    pairIndexCache.set(bigrams, index);
+  }
+  return index;
+}
+
 /** Share of the question's content bigrams that the chunk has word for word: phrasing, not just vocabulary. */
 export function bigramShare(bigrams: string[], chunk: Pick<Chunk, 'text' | 'heading'>): number {
   if (bigrams.length === 0) return 0;
   const s = chunkStems(chunk);
-  // A scan for each pair (a question has a handful) instead of building every pair of the chunk.
-  let found = 0;
-  for (const b of bigrams) {
-    const space = b.indexOf(' ');
-    const first = b.slice(0, space);
-    const second = b.slice(space + 1);
-    for (let i = 0; i + 1 < s.length; i++) {
-      if (s[i] === first && s[i + 1] === second) {
-        found++;
-        break;
-      }
-    }
+  const index = pairIndex(bigrams);
+  // One pass over the chunk, one lookup per word (not a scan per pair); a pair counts once.
+  let found: Set<string> | null = null;
+  for (let i = 0; i + 1 < s.length; i++) {
+    const seconds = index.get(s[i]!);
+    if (seconds?.has(s[i + 1]!)) (found ??= new Set()).add(`${s[i]} ${s[i + 1]}`);
   }
-  return found / bigrams.length;
+  return found ? found.size / bigrams.length : 0;
 }
