@@ -21,7 +21,10 @@ export interface ServerProcess {
 export async function spawnServer(env: Record<string, string>, opts: { timeoutMs?: number; keywordOnly?: boolean } = {}): Promise<ServerProcess> {
   const { timeoutMs = 60_000, keywordOnly = true } = opts;
   const port = await freePort();
-  const child = spawn(process.execPath, [join(repoRoot, 'dist', 'src', 'entry', 'server.js')], {
+  // MANUEL_SERVER_NODE_ARGS: node flags for the server (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to
+  // profile a bench's server; cluster workers inherit them). NODE_OPTIONS refuses --cpu-prof.
+  const nodeArgs = process.env.MANUEL_SERVER_NODE_ARGS?.split(/\s+/).filter(Boolean) ?? [];
+  const child = spawn(process.execPath, [...nodeArgs, join(repoRoot, 'dist', 'src', 'entry', 'server.js')], {
     // Tests default to keyword search only (no embedding threads); benchmarks run as `npm start` would.
     env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...(keywordOnly ? { EmbeddingWorkers: '0' } : {}), ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
