@@ -36,3 +36,51 @@ it("FTS5's docsize records hold the token counts of our tokenizer (text and head
     db.close();
   }
 });
+
+it("one owner's ranking is the same whether others' rows are in the index (their statistics scored out) or not (FTS5's own), before and after the others' manual is deleted", async () => {
+  const sentences = [
+    'Press the reset button for ten seconds to restore the factory settings.',
+    'The UPS beeps every 30 seconds while it runs on battery power.',
+    'Forward UDP ports 3478 and 49152-50175 on your router for calls.',
+    'Set LISTEN in upsd.conf to answer on the network interface.',
+    'The battery charge is low: shut the servers down before it runs out.',
+    'Use a composite black when the black ink smudges on glossy paper.',
+    'The rotator points the antenna at the satellite during a pass.',
+    'Change the wifi password in the wireless settings page of the router.',
+  ];
+  const chunk = (manualId: string, ownerId: string, i: number, words: number) => ({
+    id: `${manualId}:${i}`,
+    manualId,
+    ownerId,
+    pageNumber: i + 1,
+    pageLabel: null,
+    heading: i % 3 === 0 ? `${i}. ${sentences[(i * 5) % sentences.length]!.split(' ').slice(0, 3).join(' ')}` : null,
+    // Uneven lengths and overlapping vocabulary, so that document counts and lengths both matter.
+    text: Array.from({ length: words }, (_, k) => sentences[(i * 3 + k) % sentences.length]).join(' '),
+    ordinal: i,
+  });
+  const mine = Array.from({ length: 24 }, (_, i) => chunk('a', 'u', i, 1 + (i % 4)));
+  const theirs = Array.from({ length: 40 }, (_, i) => chunk('b', 'v', i, 1 + (i % 2)).text.replace(/battery/g, 'battery battery'));
+  const shared = openDatabase(':memory:');
+  const alone = openDatabase(':memory:');
+  try {
+    const kb = new SqliteKnowledgeBase(shared);
+    const only = new SqliteKnowledgeBase(alone);
+    await kb.indexChunks('a', 'u', 'A', mine);
+    await kb.indexChunks('b', 'v', 'B', theirs.map((text, i) => ({ ...chunk('b', 'v', i, 1), text })));
+    await only.indexChunks('a', 'u', 'A', mine);
+    const questions = ['why does my UPS beep on battery', 'reset button factory settings', 'router ports wifi password', 'black ink glossy paper', 'shut down servers battery low'];
+    const ranked = async (k: SqliteKnowledgeBase, text: string) =>
+      (await k.search({ text, owners: ['u'], vector: null, limit: 10 })).map((h) => `${h.chunk.id} ${h.score.toFixed(9)}`);
+    for (const text of questions) {
+      const want = await ranked(only, text); // the whole index: FTS5's own top list
+      assert.ok(want.length >= 3, `${text}: ${want.length} hits`);
+      assert.deepEqual(await ranked(kb, text), want, `${text}: u's statistics, with v's rows in the index`);
+    }
+    await kb.deleteManual('b');
+    for (const text of questions) assert.deepEqual(await ranked(kb, text), await ranked(only, text), `${text}: after v's manual is deleted`);
+  } finally {
+    shared.close();
+    alone.close();
+  }
+});
