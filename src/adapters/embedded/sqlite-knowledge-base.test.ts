@@ -60,14 +60,17 @@ it("one owner's ranking is the same whether others' rows are in the index (their
     ordinal: i,
   });
   const mine = Array.from({ length: 24 }, (_, i) => chunk('a', 'u', i, 1 + (i % 4)));
-  const theirs = Array.from({ length: 40 }, (_, i) => chunk('b', 'v', i, 1 + (i % 2)).text.replace(/battery/g, 'battery battery'));
+  const theirs = Array.from({ length: 40 }, (_, i) => {
+    const c = chunk('b', 'v', i, 1 + (i % 2));
+    return { ...c, text: c.text.replace(/battery/g, 'battery battery') };
+  });
   const shared = openDatabase(':memory:');
   const alone = openDatabase(':memory:');
   try {
     const kb = new SqliteKnowledgeBase(shared);
     const only = new SqliteKnowledgeBase(alone);
     await kb.indexChunks('a', 'u', 'A', mine);
-    await kb.indexChunks('b', 'v', 'B', theirs.map((text, i) => ({ ...chunk('b', 'v', i, 1), text })));
+    await kb.indexChunks('b', 'v', 'B', theirs);
     await only.indexChunks('a', 'u', 'A', mine);
     const questions = ['why does my UPS beep on battery', 'reset button factory settings', 'router ports wifi password', 'black ink glossy paper', 'shut down servers battery low'];
     const ranked = async (k: SqliteKnowledgeBase, text: string) =>

@@ -66,6 +66,12 @@ const SCHEMA = [
 const RESCORE_DEPTH = 2;
 const RESCORE_EXTRA = 20;
 
+/** Rows in the whole index, and those a scope (owners, manuals) sees. */
+interface ScopeCounts {
+  all: number;
+  visible: number;
+}
+
 /** A scope (SQL filter and its parameters) as a key of the remembered figures. */
 const scopeKey = (scope: { sql: string; params: string[] }) => `${scope.sql}\u0000${scope.params.join('\u0000')}`;
 
@@ -312,14 +318,16 @@ export class SqliteKnowledgeBase implements KnowledgeBase {
     const match = ftsQuery(query.text, query.prefix);
     if (!match) return [];
     const scope = this.scope(query, 'c');
+    const counts = this.scopeCounts(scope);
+    if (counts.visible === 0) return [];
     let ranked: [number, number][];
-    if (this.scopeCounts(scope).whole) {
+    if (counts.visible === counts.all) {
       // The scope is every row of the index (one household, one account): FTS5's own statistics are
       // the scope's, so its bm25() is the score rescored() would compute (same formula, weights, IDF
-      // floor and figures). Its top list is the ranking; there is no pool to score again.
-      ranked = this.rankedVisible(match, scope, query.limit).map(([rowid, rank]) => [rowid, -rank]);
+      // floor and figures). Its top list is the ranking; there is no pool to score again (ADR 0039).
+      ranked = this.indexTop(match, query.limit).map(([rowid, rank]) => [rowid, -rank]);
     } else {
-      const pool = this.rankedVisible(match, scope, Math.max(query.limit * RESCORE_DEPTH, query.limit + RESCORE_EXTRA));
+      const pool = this.rankedVisible(match, scope, counts, Math.max(query.limit * RESCORE_DEPTH, query.limit + RESCORE_EXTRA));
       ranked = pool.length === 0 ? [] : this.rescored(query, scope, pool).slice(0, query.limit);
     }
     if (ranked.length === 0) return [];
@@ -371,14 +379,19 @@ export class SqliteKnowledgeBase implements KnowledgeBase {
     return { rows: sizes.length, avgdl: sizes.length > 0 ? tokens / sizes.length : 0 };
   }
 
-  /** Rows in the index and in the scope, remembered per generation; `whole` when the scope is every row. */
-  private scopeCounts(scope: { sql: string; params: string[] }): { all: number; visible: number; whole: boolean } {
+  /** Rows in the index and in the scope, remembered per generation. */
+  private scopeCounts(scope: { sql: string; params: string[] }): ScopeCounts {
     const values = this.derivedValues();
     const all = this.remembered(values, 'count', () => this.db.prepare('SELECT count(*) FROM kb_chunks').pluck().get() as number);
     const visible = this.remembered(values, `count\u0000${scopeKey(scope)}`, () =>
       this.stmt(`SELECT count(*) FROM kb_chunks c WHERE ${scope.sql}`).pluck().get(...scope.params) as number,
     );
-    return { all, visible, whole: visible > 0 && visible === all };
+    return { all, visible };
+  }
+
+  /** The index's own best `limit` (rowid, BM25 rank) pairs, every owner's rows alike. */
+  private indexTop(match: string, limit: number): [number, number][] {
+    return this.stmt(`SELECT rowid, ${BM25} AS rank FROM kb_fts WHERE kb_fts MATCH ? ORDER BY rank LIMIT ?`).raw().all(match, limit) as [number, number][];
   }
 
   /**
@@ -387,15 +400,13 @@ export class SqliteKnowledgeBase implements KnowledgeBase {
    * household, one company), the index's own top list, a little longer than needed, is ranked
    * alone and only its rows are checked for visibility. Exact: when too few of them are visible and
    * the index had more, the joined query runs. A scope that is a small share of the index (one of
-   * many tenants) runs the joined query at once.
+   * many tenants) runs the joined query at once. A scope that is all of it never comes here: its
+   * ranking is the index's own top list (keywordSearch).
    */
-  private rankedVisible(match: string, scope: { sql: string; params: string[] }, limit: number): [number, number][] {
-    const { all, visible } = this.scopeCounts(scope);
-    if (visible === 0) return [];
+  private rankedVisible(match: string, scope: { sql: string; params: string[] }, { all, visible }: ScopeCounts, limit: number): [number, number][] {
     if (visible < all * 0.75) return this.rankedJoined(match, scope, limit);
     const wanted = Math.ceil((limit * all * 1.25) / visible) + 5;
-    const top = this.stmt(`SELECT rowid, ${BM25} AS rank FROM kb_fts WHERE kb_fts MATCH ? ORDER BY rank LIMIT ?`).raw().all(match, wanted) as [number, number][];
-    if (visible === all) return top.slice(0, limit);
+    const top = this.indexTop(match, wanted);
     const seen = new Set(
       this.stmt(`SELECT c.rowid FROM kb_chunks c WHERE c.rowid IN (${top.map(() => '?').join(',') || 'NULL'}) AND ${scope.sql}`)
         .pluck()

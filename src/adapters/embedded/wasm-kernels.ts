@@ -3,10 +3,10 @@
  * only change how the stock code is driven, not the arithmetic's kernels.
  *
  * **SplitV**, copying only what each part needs. The bundled encoder's two attention layers split
- * their query/key/value projection ([batch, tokens, 3 × width]) along the last axis. The stock WASM kernel slices each part with
- * `backend.readSync(x)`, which copies the whole input out of the WASM heap into a fresh JS array
- * once per part, and then copies the part back in: 12.6 % of the CPU of embedding a question batch
- * (`node --cpu-prof`, ADR 0038). Here the parts are allocated first and then filled row by row
+ * their query/key/value projection ([batch, tokens, 3 × width]) along the last axis. The stock WASM
+ * kernel slices each part with `backend.readSync(x)`, which copies the whole input out of the WASM
+ * heap into a fresh JS array once per part, and then copies the part back in: 12.6 % of the CPU of
+ * embedding a question batch (`node --cpu-prof`, ADR 0038). Here the parts are allocated first and then filled row by row
  * straight from a view of the heap, so the input is read once and nothing else is copied. The
  * result is the same bytes.
  *

@@ -1,14 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parseDuration } from '../commands/check-command.js';
-import { zipfPicker } from './check-manual.js';
+import { CHECK_QUESTIONS, zipfPicker } from './check-manual.js';
 import { isLoopbackHost } from './functional.js';
 import { OpenApiDoc } from './openapi-check.js';
 import { alertsRow, scrape } from './operational.js';
 import { percentile, runLoad } from './performance.js';
 import { failed } from './report.js';
 import { forgedTokens, parsePolicies } from './security.js';
-import { CHECK_QUESTIONS } from './check-manual.js';
 import type { CheckRun, CheckUser } from './check-types.js';
 
 describe('manuel check parts', () => {
