@@ -2,7 +2,7 @@
  * npm run bench:load [-- --duration 10] [-- --connections 64] [-- --profiles minimal,full] [-- --prepared DIR] [-- --rounds N] [-- --warmup 3]
  * Load test of a real server (child process, as `npm start`) holding the four eval manuals, with
  * autocannon on loopback. Prints JSON: per profile and workload req/s, p50/p95/p99, errors, time-outs,
- * non-2xx, 5xx, hit rate, and RSS per server process. The client reads no answer: the hit rate is the
+ * non-2xx, 5xx, hit rate, answers and p95 per second of the run, and RSS per server process. The client reads no answer: the hit rate is the
  * server's own count of answers by cache status (`manuel_answers_total` on /metrics, every process's),
  * so parsing 6 KB answers does not take CPU from the server it shares two cores with.
  * The manuals are ingested once into a prepared data dir; every profile runs on a fresh copy of it.
@@ -112,10 +112,13 @@ async function answerCounts(url: string): Promise<CacheCounts> {
 
 async function runWorkload(url: string, token: string, w: Workload, seconds = duration) {
   const latencies: number[] = [];
+  // Per second of the run: answers completed and their p95, so a slow start shows apart from the rest.
+  const perSecond: number[][] = [];
   // A User-Agent like every real client: the WAF refuses requests without one (common.no_user_agent).
   const headers: Record<string, string> = { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'user-agent': 'manuel-bench-load/1' };
   const asks = Boolean(w.fixed ?? w.question);
   const before = asks ? await answerCounts(url) : null;
+  const started = performance.now();
   const instance = autocannon({
     url,
     connections,
@@ -131,7 +134,10 @@ async function runWorkload(url: string, token: string, w: Workload, seconds = du
       },
     ],
   } as autocannon.Options) as unknown as Promise<autocannon.Result> & { on(ev: 'response', fn: (...a: any[]) => void): void };
-  instance.on('response', (_client: unknown, _status: number, _bytes: number, ms: number) => latencies.push(ms));
+  instance.on('response', (_client: unknown, _status: number, _bytes: number, ms: number) => {
+    latencies.push(ms);
+    (perSecond[Math.floor((performance.now() - started) / 1000)] ??= []).push(ms);
+  });
   const r = await instance;
   latencies.sort((a, b) => a - b);
   let counts: CacheCounts | undefined;
@@ -154,6 +160,10 @@ async function runWorkload(url: string, token: string, w: Workload, seconds = du
     status_4xx: r['4xx'],
     hit_rate: answered ? Math.round((counts!.hit / answered) * 1000) / 1000 : null,
     cache_status: counts,
+    per_second: {
+      answers: Array.from(perSecond, (xs) => xs?.length ?? 0),
+      p95_ms: Array.from(perSecond, (xs) => (xs?.length ? Math.round(pct(xs.sort((a, b) => a - b), 0.95)!) : null)),
+    },
   };
 }
 
