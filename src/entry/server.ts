@@ -68,6 +68,13 @@ export async function startServer(config: EmbeddedConfig = loadEmbeddedConfig(),
   const services = await createEmbedded(config, embeddedOptions);
   if (overrides) Object.assign(services, overrides);
   const app = createApp(services, { webDir, downloadTimeoutMs, validateResponses });
+  if (services.warmUp) {
+    // Before listening: the first burst of new questions otherwise pays for this process's JIT and cold caches.
+    // It only saves time: a failure is logged and the server starts as it would without it.
+    const warmed = await services.warmUp().catch((e: unknown) => ({ questions: 0, ms: 0, error: e instanceof Error ? e.message : String(e) }));
+    if (warmed.error) services.logger.warn(warmed, 'warming up the answer path stopped early');
+    else services.logger.info(warmed, 'answer path warmed up');
+  }
 
   let server!: Server;
   let draining = false;

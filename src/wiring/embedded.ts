@@ -54,6 +54,7 @@ import { SqliteUsageCounters } from '../adapters/embedded/sqlite-usage-counters.
 import { VersionedManualRepo } from '../core/manuals/versioned-manual-repo.js';
 import { AnswerAdmission } from '../core/perf/answer-admission.js';
 import { SingleFlight } from '../core/ask/single-flight.js';
+import { warmAnswerPath, type WarmUpResult } from '../core/ask/warm-up.js';
 import { scheduleUsagePruning } from '../core/usage/usage-retention.js';
 import type { Cache } from '../core/ports/cache.js';
 import type { UsageCounters } from '../core/ports/usage-counters.js';
@@ -121,9 +122,19 @@ export interface EmbeddedApp extends AppServices {
   metrics: PromMetrics;
   /** The shared Redis connection (EnableRedisCache, or RedisUrl set); null when Redis is not used. */
   redis: Redis | null;
+  /**
+   * EnablePerformanceOptimization: runs the answer path on questions made of the index's own passages
+   * before the server listens, so the first real questions do not pay for the JIT and cold caches
+   * (docs/decisions/0040). Absent with the flag off.
+   */
+  warmUp?(): Promise<WarmUpResult>;
   /** Stops the worker (draining its job), closes the embedder and the database. Idempotent. */
   close(drainMs?: number): Promise<void>;
 }
+
+/** The warm-up's bounds: questions asked, and the time a start may spend on them. */
+const WARM_UP_QUESTIONS = 48;
+const WARM_UP_BUDGET_MS = 1500;
 
 const which = (bin: string): string | null => {
   for (const d of (process.env.PATH ?? '').split(delimiter)) if (d && existsSync(join(d, bin))) return join(d, bin);
@@ -432,6 +443,16 @@ export async function createEmbedded(config: EmbeddedConfig, opts: EmbeddedOptio
     // The worker reports to this same object (dead letters, error records, alerts of jobs given up).
     ops,
     ...(tracer ? { tracer } : {}),
+    // Untraced index and the extractive writer: no span, no model call, nothing written.
+    ...(p.EnablePerformanceOptimization
+      ? {
+          warmUp: async () =>
+            warmAnswerPath({ kb: sqliteKb, answerWriter: extractive }, sqliteKb.sampleChunks(WARM_UP_QUESTIONS).map((s) => (embedder ? s : { ...s, vector: null })), {
+              limit: p.KnowledgeBaseRetrievalResults,
+              budgetMs: WARM_UP_BUDGET_MS,
+            }),
+        }
+      : {}),
     close: (drainMs = 10_000) =>
       (closed ??= (async () => {
         stopPruning();

@@ -53,3 +53,31 @@ it('createEmbedded: keyword-only defaults, a worker that wakes on enqueue, the s
   assert.equal(app.db.open, false);
   await app.close(); // idempotent
 });
+
+it('EnablePerformanceOptimization: warmUp runs the answer path on the index’s own passages and writes nothing; off, there is no warm-up', async () => {
+  const off = await embeddedApp({ worker: { start: false } });
+  try {
+    assert.equal(off.app.warmUp, undefined);
+  } finally {
+    await off.cleanup();
+  }
+  const env = await embeddedApp({ parameters: { EnablePerformanceOptimization: true }, worker: { start: false } });
+  const { app } = env;
+  try {
+    const empty = await app.warmUp!();
+    assert.equal(empty.questions, 0, 'an empty index: nothing to ask');
+    assert.equal(empty.error, undefined);
+    const texts = ['Hold the reset button for ten seconds to restore factory settings.', 'Descale the kettle monthly with citric acid.', 'The toaster browns evenly at setting four.'];
+    const chunks = texts.map((text, i) => ({ id: `k:${i}`, manualId: 'k', ownerId: 'alice', pageNumber: i + 1, pageLabel: null, heading: null, text, ordinal: i }));
+    await app.kb.indexChunks('k', 'alice', 'Kitchen', chunks);
+    await app.kb.putVectors(await app.embedder!.embed(texts).then((vs) => vs.map((vector, i) => ({ chunkId: `k:${i}`, vector }))));
+    const changes = () => app.db.prepare('SELECT total_changes()').pluck().get() as number;
+    const before = changes();
+    const r = await app.warmUp!();
+    assert.equal(r.error, undefined);
+    assert.equal(r.questions, 3);
+    assert.equal(changes(), before, 'no row written: no usage, history, cache or job');
+  } finally {
+    await env.cleanup();
+  }
+});

@@ -87,3 +87,35 @@ it("one owner's ranking is the same whether others' rows are in the index (their
     alone.close();
   }
 });
+
+it('sampleChunks picks chunks across owners with their stored vectors, null where none is stored yet, at most the limit', async () => {
+  const db = openDatabase(':memory:');
+  try {
+    const kb = new SqliteKnowledgeBase(db);
+    assert.deepEqual(kb.sampleChunks(10), []);
+    for (const owner of ['alice', 'bob']) {
+      await kb.indexChunks(
+        `m-${owner}`,
+        owner,
+        'M',
+        Array.from({ length: 6 }, (_, i) => ({ id: `${owner}:${i}`, manualId: `m-${owner}`, ownerId: owner, pageNumber: i + 1, pageLabel: null, heading: null, text: `${owner} passage ${i}`, ordinal: i })),
+      );
+    }
+    const stored = new Map(['alice:0', 'alice:3', 'bob:5'].map((id, k) => [id, Float32Array.from({ length: 4 }, (_, d) => (k + 1) * 0.1 + d * 0.01)]));
+    await kb.putVectors([...stored].map(([chunkId, vector]) => ({ chunkId, vector })));
+
+    assert.equal(kb.sampleChunks(5).length, 5);
+    assert.deepEqual(kb.sampleChunks(0), []);
+    const all = kb.sampleChunks(100);
+    assert.deepEqual(all.map((s) => s.chunk.id).sort(), [...Array(6).keys()].flatMap((i) => [`alice:${i}`, `bob:${i}`]).sort());
+    for (const s of all) {
+      assert.equal(s.chunk.ownerId, s.chunk.id.split(':')[0]);
+      assert.equal(s.chunk.text, `${s.chunk.ownerId} passage ${s.chunk.id.split(':')[1]}`);
+      const v = stored.get(s.chunk.id);
+      if (v) assert.deepEqual([...s.vector!], [...v]);
+      else assert.equal(s.vector, null);
+    }
+  } finally {
+    db.close();
+  }
+});

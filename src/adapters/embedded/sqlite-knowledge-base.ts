@@ -170,6 +170,25 @@ export class SqliteKnowledgeBase implements KnowledgeBase {
     return this.vectors.warm(maxVectors);
   }
 
+  /**
+   * Up to `limit` chunks picked at random across the index, each with its stored vector (null when it
+   * has none yet): the passages a new process warms its answer path on (core/ask/warm-up.ts).
+   */
+  sampleChunks(limit: number): { chunk: Chunk; vector: Float32Array | null }[] {
+    if (limit <= 0) return [];
+    const last = (this.db.prepare('SELECT max(rowid) FROM kb_chunks').pluck().get() as number | null) ?? 0;
+    // The first chunk at or after a random rowid, `limit` times: a few index look-ups however large the
+    // index is (ORDER BY random() would sort all of it). Gaps left by deleted manuals only skew the pick.
+    const at = this.db.prepare(`SELECT c.*, v.vector FROM kb_chunks c LEFT JOIN kb_vectors v ON v.chunk_rowid = c.rowid WHERE c.rowid >= ? ORDER BY c.rowid LIMIT 1`);
+    const picked = new Map<number, ChunkRow & { vector: Buffer | null }>();
+    for (let i = 0; i < limit * 4 && picked.size < limit && last > 0; i++) {
+      const r = at.get(1 + Math.floor(Math.random() * last)) as (ChunkRow & { vector: Buffer | null }) | undefined;
+      if (r) picked.set(r.rowid, r);
+    }
+    // A copy: a Buffer's bytes may not sit on a float boundary.
+    return [...picked.values()].map((r) => ({ chunk: toChunk(r), vector: r.vector ? new Float32Array(new Uint8Array(r.vector).buffer) : null }));
+  }
+
   async indexChunks(manualId: string, ownerId: string, manualName: string, chunks: Chunk[]): Promise<void> {
     const insert = this.db.prepare(
       `INSERT INTO kb_chunks (id, manual_id, owner_id, manual_name, page_number, page_label, heading, text, ordinal)
