@@ -8,14 +8,13 @@ import { loadEmbeddedConfig, type EmbeddedConfig } from '../config/config.js';
 import { ConfigError } from '../config/parameters.js';
 import { createApp, type AppOptions } from '../http/app.js';
 import { largestBodyBytes } from '../http/middleware/body-limit.js';
-import type { AppServices } from '../http/services.js';
 import { createEmbedded, type EmbeddedApp, type EmbeddedOptions } from '../wiring/embedded.js';
 import { LINGER_IDLE_MS, LINGER_MAX_MS, lingerOnEarlyAnswers, type LingerBounds } from './lingering-close.js';
 import { MALLOC_ENV, mallocEnvMissing } from './malloc-env.js';
 
 export interface StartOptions extends EmbeddedOptions, AppOptions {
   /** Replace some services after wiring (tests: a scripted transcriber, a clock). */
-  overrides?: Partial<AppServices>;
+  overrides?: Partial<EmbeddedApp>;
   /** How long close() lets in-flight requests run before cutting connections. */
   drainTimeoutMs?: number;
   /** Bounds of the read-and-discard after an early answer (tests shorten them); see lingering-close.ts. */
