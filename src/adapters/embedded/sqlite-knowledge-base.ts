@@ -4,7 +4,7 @@ import { queryTerms } from '../../core/ask/query-terms.js';
 import type { Statement } from 'better-sqlite3';
 import type { SqliteDb } from './sqlite-db.js';
 import { migrate, ownerFilter } from './sqlite-migrations.js';
-import { SqliteVectorCache } from './sqlite-vector-cache.js';
+import { SqliteVectorCache, vectorFromBlob } from './sqlite-vector-cache.js';
 import { distinctiveTerms } from './vocabulary-terms.js';
 import { bm25WithStatistics, documentTokens, queryPhrases, type DocumentTokens } from '../search/bm25-index.js';
 
@@ -185,8 +185,7 @@ export class SqliteKnowledgeBase implements KnowledgeBase {
       const r = at.get(1 + Math.floor(Math.random() * last)) as (ChunkRow & { vector: Buffer | null }) | undefined;
       if (r) picked.set(r.rowid, r);
     }
-    // A copy: a Buffer's bytes may not sit on a float boundary.
-    return [...picked.values()].map((r) => ({ chunk: toChunk(r), vector: r.vector ? new Float32Array(new Uint8Array(r.vector).buffer) : null }));
+    return [...picked.values()].map((r) => ({ chunk: toChunk(r), vector: r.vector ? vectorFromBlob(r.vector) : null }));
   }
 
   async indexChunks(manualId: string, ownerId: string, manualName: string, chunks: Chunk[]): Promise<void> {

@@ -113,11 +113,15 @@ export class SqliteVectorCache {
     const rowids = new Int32Array(rows.length);
     rows.forEach((r, i) => {
       rowids[i] = r.chunk_rowid;
-      // Copy first: a BLOB's Buffer may sit at an offset a Float32Array view cannot use.
-      matrix.set(new Float32Array(new Uint8Array(r.vector).buffer, 0, dims), i * dims);
+      matrix.set(vectorFromBlob(r.vector).subarray(0, dims), i * dims);
     });
     const mv = { rowids, matrix, dims, version };
     this.cache.set(manualId, mv);
     return mv;
   }
+}
+
+/** A stored vector's BLOB as floats. Copied first: a BLOB's Buffer may sit at an offset a Float32Array view cannot use. */
+export function vectorFromBlob(blob: Buffer): Float32Array {
+  return new Float32Array(new Uint8Array(blob).buffer);
 }

@@ -1,5 +1,5 @@
 import type { Chunk } from '../model/types.js';
-import { SHARED_OWNER } from '../model/types.js';
+import { visibleOwners } from '../model/visibility.js';
 import type { AnswerWriter } from '../ports/answer-writer.js';
 import type { Embedder } from '../ports/embedder.js';
 import type { KnowledgeBase } from '../ports/knowledge-base.js';
@@ -47,7 +47,7 @@ function storedVector(vector: Float32Array): Embedder {
 
 /**
  * Runs the answer path (keyword and vector search, fusion, feedback, page ranking, the extractive
- * writer) on questions made of the index's own passages, in the scope of each passage's owner, and
+ * writer) on questions made of the index's own passages, in the scope its owner reads, and
  * throws the answers away. A new process otherwise pays for its JIT and its per-chunk caches (stems,
  * tokens, scope statistics, prepared statements) on its first real questions: under a burst of new
  * questions the first second answered a third of what later seconds did (docs/decisions/0040).
@@ -64,7 +64,7 @@ export async function warmAnswerPath(deps: WarmUpDeps, samples: WarmUpSample[], 
     try {
       await askQuestion(
         { kb: deps.kb, embedder: s.vector ? storedVector(s.vector) : null, answerWriter: deps.answerWriter },
-        { question, owners: [...new Set([s.chunk.ownerId, SHARED_OWNER])], limit: opts.limit },
+        { question, owners: visibleOwners(s.chunk.ownerId), limit: opts.limit },
       );
     } catch (e) {
       return { questions, ms: Math.round(now() - t0), error: e instanceof Error ? e.message : String(e) };
