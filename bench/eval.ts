@@ -1,11 +1,12 @@
 /**
  * npm run eval [-- --gate] [-- --voice] [-- --no-cv] [-- --data-dir DIR]
- * Ingests the four dev-set manuals, the four manuals of eval/unseen and the three of eval/heldout-2
- * through the real server (a child process, as `npm start`), each set under its own account so each is
+ * Ingests the four dev-set manuals, the four manuals of eval/unseen and the three each of eval/heldout-2
+ * and eval/heldout-3 through the real server (a child process, as `npm start`), each set under its own account so each is
  * searched alone, asks every question over HTTP, and prints page hit@1, hit@5, MRR and answer-term
  * recall, overall, per manual and per kind: first the dev set (eval/qa.json: methods and knobs are chosen
  * on it), then eval/unseen (held out until issue 11 session 6, tuning data since), then eval/heldout-2
- * (held out: never tuned on, no floor). Then, on the server's index, the knobs are cross-validated by
+ * (never tuned on, no floor, but printed by every run since session 6) and eval/heldout-3 (held out since
+ * session 18: never tuned on, no floor). Then, on the server's index, the knobs are cross-validated by
  * manual (bench/eval-cv.ts: tuned on two dev manuals, scored on the other two, all pairings) and the
  * held-out figure printed. `--voice` asks the dev questions aloud too (speech synthesised with eval/speak.sh,
  * after the typed run) and adds word error rate. `--gate` exits 1 when a dev-set figure is below the
@@ -139,7 +140,8 @@ function print(report: Report) {
     dev: 'dev set',
     'dev-plain': 'dev set, plain-language questions (eval/qa-plain.json)',
     unseen: 'first held-out set (eval/unseen, tuning data since issue 11 session 6)',
-    'heldout-2': 'HELD-OUT set (eval/heldout-2, never tuned on)',
+    'heldout-2': 'second held-out set (eval/heldout-2, never tuned on, printed by every eval since issue 11 session 6)',
+    'heldout-3': 'HELD-OUT set (eval/heldout-3, never tuned on)',
   }[report.set];
   console.log(`eval ${what} (${report.mode}, searching ${report.searched}): ${fmt(report.overall)}${report.wer !== undefined ? ` WER=${report.wer.toFixed(3)}` : ''}`);
   for (const [k, m] of Object.entries(report.per_manual)) console.log(`  ${k.padEnd(28)} ${fmt(m)}`);
@@ -158,7 +160,7 @@ function gate(report: Report): boolean {
 }
 
 async function main() {
-  const sets: { set: EvalSet; qa: QaItem[]; dir: string }[] = (['dev', 'unseen', 'heldout-2'] as const).map((set) => ({ set, qa: loadQa(set), dir: evalManualsDir(set) }));
+  const sets: { set: EvalSet; qa: QaItem[]; dir: string }[] = (['dev', 'unseen', 'heldout-2', 'heldout-3'] as const).map((set) => ({ set, qa: loadQa(set), dir: evalManualsDir(set) }));
   const plain = loadQa('dev-plain');
   const dataDir = args['data-dir'] ?? mkdtempSync(join(tmpdir(), 'manuel-eval-'));
   const tStart = Date.now();
@@ -187,7 +189,7 @@ async function main() {
         }),
       ),
     );
-    // Eleven manuals embed at once: on a busy machine the last one can take a while.
+    // Fourteen manuals embed at once: on a busy machine the last one can take a while.
     for (const { set, job } of jobs) await apis.get(set)!.waitForJob(job.job_id, job.manual_id, 45 * 60_000);
     const ingestS = (Date.now() - t0) / 1000;
     for (const { set } of sets) {
@@ -230,7 +232,7 @@ async function crossValidation(dataDir: string, sets: { set: EvalSet; qa: QaItem
     const dev = [...sets.find((s) => s.set === 'dev')!.qa, ...loadQa('dev-plain')];
     const cv = await crossValidate({ kb, embedder, owners: [ownerOf(dev)] }, dev);
     printCv(cv);
-    for (const set of ['unseen', 'heldout-2'] as const) {
+    for (const set of ['unseen', 'heldout-2', 'heldout-3'] as const) {
       const qa = sets.find((s) => s.set === set)!.qa;
       const held = summarise(await scoreQuestions({ kb, embedder, owners: [ownerOf(qa)] }, qa, cv.chosenOnAll));
       console.log(`  eval/${set} with the combination chosen on all dev manuals: ${fmt(held)}`);

@@ -23,12 +23,13 @@ export interface QaItem {
  * `dev-plain` (eval/qa-plain.json, plain-language questions on the same manuals, asking for the
  * option, command or table row by what it does) — methods and knobs are chosen on these two — and
  * `unseen` (eval/unseen/qa.json, four other manuals; held out until session 6 of issue 11, tuning data since)
- * and `heldout-2` (eval/heldout-2/qa.json, three more manuals; held out, only ever scored).
+ * and `heldout-2` (eval/heldout-2/qa.json, three more manuals; only ever scored, but printed by every eval
+ * since issue 11 session 6) and `heldout-3` (eval/heldout-3/qa.json, three more; held out since session 18).
  */
-export type EvalSet = 'dev' | 'dev-plain' | 'unseen' | 'heldout-2';
+export type EvalSet = 'dev' | 'dev-plain' | 'unseen' | 'heldout-2' | 'heldout-3';
 
 /** The sets with manuals of their own (each in a folder of eval/ with manuals.list and manuals.sha256). */
-export const separateSets = ['unseen', 'heldout-2'] as const;
+export const separateSets = ['unseen', 'heldout-2', 'heldout-3'] as const;
 
 const hasOwnManuals = (set: EvalSet) => (separateSets as readonly string[]).includes(set);
 const setDir = (set: EvalSet) => (hasOwnManuals(set) ? join(evalDir, set) : evalDir);
