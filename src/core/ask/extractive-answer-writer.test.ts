@@ -131,6 +131,27 @@ describe('ExtractiveAnswerWriter', () => {
     assert.ok(gasket!.score > steel!.score, `${gasket!.score} > ${steel!.score}`);
   });
 
+  it("reads a table row with its header's words and quotes the table with it, one row per line", async () => {
+    const text =
+      'When the tool is installed from the ports system, its configuration file is always /usr/local/etc/tool.conf.\n' +
+      'The parallel and serial port device file names are system specific. MacOS has no default serial or parallel port names.\n' +
+      'The following table lists the default names for a given system. System Default Parallel Port Default Serial Port\n' +
+      'FreeBSD /dev/ppi0 /dev/cuad0\nLinux /dev/parport0 /dev/ttyS0\nSolaris /dev/printers/0 /dev/term/a\n' +
+      'On FreeBSD systems, the tool uses the ppi(4) interface for the parallel port and the sio(4) driver for serial port access.\n' +
+      'On Linux systems, the tool uses the ppdev interface for the parallel port and the tty driver for serial port access.';
+    const { answer } = await writer.write('Which serial port does the tool use on Linux if I do not give one?', [hit(text)]);
+    // The Linux row never says "serial port": its header does. Alone it would misquote the table.
+    assert.match(answer, /System Default Parallel Port Default Serial Port\nFreeBSD \/dev\/ppi0 \/dev\/cuad0\nLinux \/dev\/parport0 \/dev\/ttyS0\nSolaris /);
+  });
+
+  it('quotes a table too long for the answer from its header and the matching row on', async () => {
+    const rows = Array.from({ length: 40 }, (_, i) => `Model${i} ${i === 30 ? 'rotator' : 'radio'} port ${4500 + i}`);
+    const text = `Each supported device listens on its own port.\nDevice Kind Default TCP Port\n${rows.join('\n')}\nAll ports can be changed.`;
+    const { answer } = await writer.write('Which TCP port does the Model30 rotator listen on by default?', [hit(text)]);
+    assert.match(answer, /^Device Kind Default TCP Port\nModel30 rotator port 4530\nModel31 radio port 4531\n/m);
+    assert.doesNotMatch(answer, /Model29/);
+  });
+
   it('says so when nothing in the passages relates to the question', async () => {
     assert.deepEqual(await writer.write('How do I bake bread?', [hit('Forward UDP ports on the router.')]), { answer: NOT_FOUND_ANSWER, cited: [] });
     assert.deepEqual(await writer.write('Which port?', []), { answer: NOT_FOUND_ANSWER, cited: [] });

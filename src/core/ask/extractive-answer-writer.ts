@@ -19,6 +19,8 @@ export interface Unit {
   heading: boolean;
   /** Opens a line of the passage (a table row, an entry's name), not a sentence inside one. */
   lineStart: boolean;
+  /** A table row's header: its column names are what the row's cells are (set by `tableHeaders`). */
+  header?: Unit;
 }
 
 export interface ExtractiveOptions {
@@ -135,7 +137,22 @@ export class ExtractiveAnswerWriter implements AnswerWriter {
       // entry ("persist switch", then what it does): the excerpt starts there.
       const name = entryName(units, anchor);
       const names = !!name && total + name.between.reduce((n, u) => n + u.words, 0) + anchor.words <= budget;
-      if (names) {
+      // A table row is quoted with its header and the other rows, in order: a row alone, or a table
+      // with rows missing, misquotes the manual.
+      // A table too long for the answer is quoted from its header and the matching row on.
+      const rows = anchor.header ? units.filter((u) => u.header === anchor.header) : [];
+      let end = anchor;
+      if (rows.length > 0) {
+        const tableBudget = Math.max(budget * 1.4, this.opts.maxWords);
+        const whole = rows.reduce((n, u) => n + u.words, anchor.header!.words) <= tableBudget - total;
+        if (anchor.header!.heading) titles.add(anchor.header!);
+        else take(anchor.header!, tableBudget);
+        for (const u of whole ? rows : rows.slice(rows.indexOf(anchor))) {
+          if (!take(u, tableBudget)) break;
+          end = u;
+          answered ||= answers(u);
+        }
+      } else if (names) {
         for (const u of name.between) take(u, budget);
         // The named option or command is what a how-to or which-question asks for.
         answered = true;
@@ -151,9 +168,9 @@ export class ExtractiveAnswerWriter implements AnswerWriter {
       let added = 0;
       // What a sentence ending in ":" introduces (a list, a command, code, a table) belongs with it,
       // also when the excerpt starts on its first line (a table's header row).
-      let introduced = /:$/.test(anchor.text) || (!!before && /:$/.test(before.text));
+      let introduced = /:$/.test(end.text) || (!!before && /:$/.test(before.text));
       // Manuals state a problem, then its fix: a how-to excerpt without an action yet runs on.
-      for (let i = anchor.order + 1; i < units.length && (added < following || introduced || (type.wantsAction && !answered)); i++) {
+      for (let i = end.order + 1; i < units.length && (added < following || introduced || (type.wantsAction && !answered)); i++) {
         const u = units[i]!;
         if (u.heading) break; // an excerpt stays within its section
         if (names && isTermLine(u) && !introduced) break; // and within its entry of a list of options
@@ -178,9 +195,11 @@ export class ExtractiveAnswerWriter implements AnswerWriter {
       if (near && take(near, this.opts.maxWords)) answered = true;
     }
     // Without the expected kind of answer yet, the second excerpt goes to the best sentence that has it.
+    // A row of a table already quoted is not a second answer: the table is quoted as far as it fits.
+    const fresh = (u: Unit) => !chosen.has(u) && !(u.header && (chosen.has(u.header) || titles.has(u.header)));
     const second = answered
-      ? ranked.find((u) => !chosen.has(u) && u.score >= best.score * 0.6)
-      : (ranked.find((u) => !chosen.has(u) && answers(u) && u.score >= best.score * 0.4) ?? ranked.find((u) => !chosen.has(u) && u.score >= best.score * 0.6));
+      ? ranked.find((u) => fresh(u) && u.score >= best.score * 0.6)
+      : (ranked.find((u) => fresh(u) && answers(u) && u.score >= best.score * 0.4) ?? ranked.find((u) => fresh(u) && u.score >= best.score * 0.6));
     if (second) excerpt(second, this.opts.maxWords, 1, true);
 
     const groups = new Map<number, Unit[]>();
@@ -198,7 +217,7 @@ export class ExtractiveAnswerWriter implements AnswerWriter {
  * keeps its rows. Sentences of one paragraph run on.
  */
 function newLine(previous: Unit, u: Unit): boolean {
-  if (u.list || previous.heading || previous.order !== u.order - 1) return true;
+  if (u.list || previous.heading || previous.order !== u.order - 1 || (u.header && u.lineStart)) return true;
   return u.lineStart && (isTermLine(u) || (previous.lineStart && isTermLine(previous)));
 }
 
@@ -209,13 +228,36 @@ function newLine(previous: Unit, u: Unit): boolean {
  */
 export function scoreSentences(question: string, passages: SearchHit[], background: SearchHit[] = passages): Unit[][] {
   const terms = queryTerms(question);
-  const perPassage = passages.map((p, i) => unitsOf(p.chunk.text, i));
+  const perPassage = passages.map((p, i) => tableHeaders(unitsOf(p.chunk.text, i)));
   if (terms.length === 0) return perPassage;
   const others = background.filter((p) => !passages.includes(p)).flatMap((p) => unitsOf(p.chunk.text, -1));
   const weight = termWeights(terms, [...perPassage.flat(), ...others]);
   const type = answerType(question);
   for (const units of perPassage) for (const u of units) u.score = scoreUnit(u, units, terms, weight, type);
   return perPassage;
+}
+
+/** A table's row: a line of its own, a few cells, no sentence punctuation. */
+const isRowLike = (u: Unit) => u.lineStart && !u.heading && !u.list && u.words >= 2 && u.words <= ROW_WORDS && !/[.!?,;:]["')\]”]*$/.test(u.text);
+
+/** Cells in a table row at most (a longer line is prose). */
+const ROW_WORDS = 10;
+
+/**
+ * Tables: two or more row-like lines in a row, under a header (the unpunctuated line just above them:
+ * "System Default Parallel Port Default Serial Port" over "Linux /dev/parport0 /dev/ttyS0"). A row
+ * means its header's words as much as its own: the Linux row is the answer to "which serial port on
+ * Linux", though it never says "serial".
+ */
+function tableHeaders(units: Unit[]): Unit[] {
+  for (let i = 1; i + 1 < units.length; i++) {
+    const header = units[i - 1]!;
+    if (units[i]!.header || !isRowLike(units[i]!) || !isRowLike(units[i + 1]!)) continue;
+    // A title-case header ("Device Kind Default Port") reads as a title: it still names the columns.
+    if (header.list || /[.!?,;:]["')\]”]*$/.test(header.text) || header.words < 2) continue;
+    for (let j = i; j < units.length && isRowLike(units[j]!); j++) units[j]!.header = header;
+  }
+  return units;
 }
 
 /** The shape the answer should have: a command or setting for a how-to, a number for an amount, a value. */
@@ -241,23 +283,25 @@ const SYNONYMS = new Map(
 const CONTEXT = 2;
 
 function scoreUnit(u: Unit, units: Unit[], terms: QueryTerm[], weight: Map<QueryTerm, number>, type: AnswerType): number {
-  let own = 0;
+  let matched = 0;
   let s = 0;
   const near = units.slice(Math.max(0, u.order - CONTEXT), u.order + CONTEXT + 1);
+  const own = (t: QueryTerm) => containsTerm(u.stems, t) || (!!u.header && containsTerm(u.header.stems, t));
   for (const t of terms) {
     const w = weight.get(t)! * (t.words.length > 1 ? 1.5 : 1);
-    if (containsTerm(u.stems, t)) {
-      own += w;
+    if (own(t)) {
+      matched += w;
       s += w;
     } else if (near.some((n) => containsTerm(n.stems, t))) s += w * 0.4;
   }
   // A line with none of the question's words can still hold the answer when the words are around
   // it and it has the expected shape: the config line under its explanation, the row of a table.
-  if (own === 0 && !(s > 0 && holdsExpected(u.text, type))) return 0;
-  if (own === 0) s *= 0.5;
+  if (matched === 0 && !(s > 0 && holdsExpected(u.text, type))) return 0;
+  if (matched === 0) s *= 0.5;
   // "What password…": the answer names the password. A sentence without the thing asked about
   // rarely answers, however many other question words it repeats.
-  const focused = type.focus.some((f) => u.stems.includes(f) || SYNONYMS.get(f)?.some((x) => u.stems.includes(x)));
+  const cells = u.header ? [...u.stems, ...u.header.stems] : u.stems;
+  const focused = type.focus.some((f) => cells.includes(f) || SYNONYMS.get(f)?.some((x) => cells.includes(x)));
   if (type.wantsTime && hasTime(u.text)) s *= 2;
   else if (focused && (type.wantsQuantity ? hasNumber(u.text) : hasValue(u.text))) s *= 2;
   else if (type.focus.length > 0 && !focused) s *= 0.6;
@@ -267,9 +311,10 @@ function scoreUnit(u: Unit, units: Unit[], terms: QueryTerm[], weight: Map<Query
   if (type.defines && definesSubject(u.text, type.defines)) s *= 1.6;
   // Earlier passages are more likely to hold the answer; fragments rarely answer alone.
   s *= 1 / (1 + 0.25 * u.passage);
-  // Long sentences match more words by sheer length; very short ones rarely answer alone.
+  // Long sentences match more words by sheer length; very short ones rarely answer alone (a table
+  // row is read with its header).
   s /= Math.sqrt(Math.max(1, u.words / 30));
-  if (u.words < 4) s *= 0.6;
+  if (u.words + (u.header?.words ?? 0) < 4) s *= 0.6;
   // Figure and table captions label a picture; they rarely answer anything themselves (a page
   // number left in front of one by extraction does not hide it).
   if (/^(\d+\s+)?(figure|fig\.|table)\s*\d+(\.\d+)*\s*[:.]/i.test(u.text)) s *= 0.4;
