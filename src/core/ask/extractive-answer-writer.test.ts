@@ -152,6 +152,17 @@ describe('ExtractiveAnswerWriter', () => {
     assert.doesNotMatch(answer, /Model29/);
   });
 
+  it('never ends an excerpt between a goal and the "To do so, …" sentence that says how', async () => {
+    const text =
+      'Testing shutdowns\nYou should test the shutdown sequence on your systems before leaving them unattended. ' +
+      'A successful power-off sequence is one where your machines halt before the battery runs out, and restart when the power returns.\n' +
+      'The first step is to see how the controller will behave without actually turning off the power. To do so, use the -t argument: ctl -t shutdown\n' +
+      'It will display the sequence without actually calling the drivers.\nYou can finally test a forced shutdown sequence using:\nmon -c fsd\n' +
+      'This will execute a full shutdown sequence. If everything works correctly, the computer will be forcibly powered off, may remain off for a few minutes, then will power on again.';
+    const { answer } = await writer.write('How can I try out the power-off sequence without actually cutting the power to my machines?', [hit(text)]);
+    assert.match(answer, /without actually turning off the power\. To do so, use the -t argument: ctl -t shutdown/);
+  });
+
   it('says so when nothing in the passages relates to the question', async () => {
     assert.deepEqual(await writer.write('How do I bake bread?', [hit('Forward UDP ports on the router.')]), { answer: NOT_FOUND_ANSWER, cited: [] });
     assert.deepEqual(await writer.write('Which port?', []), { answer: NOT_FOUND_ANSWER, cited: [] });

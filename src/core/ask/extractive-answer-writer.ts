@@ -86,6 +86,9 @@ const TITLE_WORDS = 6;
 /** An entry of a list of options is a term line and a few sentences: how far back its name is looked for. */
 const ENTRY_SENTENCES = 3;
 
+/** A sentence saying how to do what the one before it described ("To do so, use the -t argument"). */
+const TELLS_HOW = /^(to do (so|this|that)|to (achieve|accomplish) (this|that))\b/i;
+
 /** Sentences that lean on the one before ("This turns off…", "However, …") read badly alone. */
 const LEANS_BACK = /^(this|these|that|those|it|they|then|however|otherwise|therefore|thus|so|also|but|instead|in this case)\b/i;
 
@@ -170,15 +173,18 @@ export class ExtractiveAnswerWriter implements AnswerWriter {
       // also when the excerpt starts on its first line (a table's header row).
       let introduced = /:$/.test(end.text) || (!!before && /:$/.test(before.text));
       // Manuals state a problem, then its fix: a how-to excerpt without an action yet runs on.
-      for (let i = end.order + 1; i < units.length && (added < following || introduced || (type.wantsAction && !answered)); i++) {
+      // "To do so, …" says how to do what the sentence before it described: an excerpt never ends
+      // between the two.
+      const completes = (i: number) => i < units.length && TELLS_HOW.test(units[i]!.text);
+      for (let i = end.order + 1; i < units.length && (added < following || introduced || (type.wantsAction && !answered) || completes(i)); i++) {
         const u = units[i]!;
         if (u.heading) break; // an excerpt stays within its section
         if (names && isTermLine(u) && !introduced) break; // and within its entry of a list of options
         const afterColon = /:$/.test(units[i - 1]!.text);
         // A list runs on through its items, a table through its rows (short lines, no sentence).
         if (introduced && !afterColon && !u.list && !isTermLine(u)) introduced = false;
-        if (!introduced && added >= following && !(type.wantsAction && !answered)) break;
-        if (!take(u, introduced || (type.wantsAction && !answered) ? Math.max(budget * 1.4, this.opts.maxWords) : budget)) break;
+        if (!introduced && added >= following && !(type.wantsAction && !answered) && !completes(i)) break;
+        if (!take(u, introduced || (type.wantsAction && !answered) || completes(i) ? Math.max(budget * 1.4, this.opts.maxWords) : budget)) break;
         answered ||= answers(u);
         if (!u.list && !afterColon) added++;
         if (/:$/.test(u.text)) introduced = true;
