@@ -163,6 +163,16 @@ describe('ExtractiveAnswerWriter', () => {
     assert.match(answer, /without actually turning off the power\. To do so, use the -t argument: ctl -t shutdown/);
   });
 
+  it('quotes the lines that run on into a quoted line: "change the line from: A to B", not "B" alone', async () => {
+    const text =
+      'If you are using the spooler, enable debugging output. This can be done by editing /etc/spool/spool.conf (as root).\n' +
+      'Change the following line from:\nLogLevel Info to\nLogLevel Debug\n' +
+      'This will allow the spooler to produce extensive debugging output.\nYou will need to restart the spooler after doing this.\n' +
+      'If you report a problem to the printing team, you will be asked for this log.';
+    const { answer } = await writer.write('I need the spooler to log a lot more detail so I can report a printing problem. What do I change?', [hit(text)]);
+    assert.match(answer, /Change the following line from:\nLogLevel Info to\nLogLevel Debug/);
+  });
+
   it('says so when nothing in the passages relates to the question', async () => {
     assert.deepEqual(await writer.write('How do I bake bread?', [hit('Forward UDP ports on the router.')]), { answer: NOT_FOUND_ANSWER, cited: [] });
     assert.deepEqual(await writer.write('Which port?', []), { answer: NOT_FOUND_ANSWER, cited: [] });

@@ -52,6 +52,20 @@ function unitsOf(text: string, passage: number): Unit[] {
   return out;
 }
 
+/** The lines just before `u` that run on into it (ending in ":" or in "from", "to", …), first to last. */
+function leadIn(units: Unit[], u: Unit): Unit[] {
+  const out: Unit[] = [];
+  for (let i = u.order - 1; i >= 0 && out.length < LEAD_IN_LINES; i--) {
+    const p = units[i]!;
+    if (p.heading || !continuesLine(p.text)) break;
+    out.unshift(p);
+  }
+  return out;
+}
+
+/** How many lines may run on into a quoted line ("Change the following line from:" / "LogLevel Info to"). */
+const LEAD_IN_LINES = 3;
+
 /**
  * A line that a sentence runs on into, not a title: "Change the following line from:" is followed by
  * the line itself, "LogLevel Info to" by what it becomes.
@@ -156,6 +170,9 @@ export class ExtractiveAnswerWriter implements AnswerWriter {
           answered ||= answers(u);
         }
       } else if (names) {
+        // A name line that a sentence runs on into is the end of an instruction: quote it whole.
+        const lead = leadIn(units, name.between[0]!);
+        if (total + [...lead, ...name.between].reduce((n, u) => n + u.words, 0) + anchor.words <= budget) for (const u of lead) take(u, budget);
         for (const u of name.between) take(u, budget);
         // The named option or command is what a how-to or which-question asks for.
         answered = true;
@@ -198,6 +215,11 @@ export class ExtractiveAnswerWriter implements AnswerWriter {
       const near = units
         .filter((u) => !u.heading && !chosen.has(u) && Math.abs(u.order - best.order) <= NEAR_VALUE && answers(u))
         .sort((a, b) => Math.abs(a.order - best.order) - Math.abs(b.order - best.order) || b.score - a.score)[0];
+      // The lines a sentence runs on through into it come with it: "Change the following line from:"
+      // / "LogLevel Info to" / "LogLevel Debug" is an instruction; its last line alone is not.
+      const lead = near ? leadIn(units, near) : [];
+      const leadWords = lead.reduce((n, u) => n + (chosen.has(u) ? 0 : u.words), 0);
+      if (near && total + leadWords + near.words <= this.opts.maxWords) for (const u of lead) take(u, this.opts.maxWords);
       if (near && take(near, this.opts.maxWords)) answered = true;
     }
     // Without the expected kind of answer yet, the second excerpt goes to the best sentence that has it.
