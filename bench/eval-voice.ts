@@ -1,8 +1,9 @@
 /**
- * node dist/bench/eval-voice.js [--voice flite|espeak] [--set dev|unseen] [--keyword-only] [--skip-plain] [--no-corpus] [--limit N] [--hints N]
+ * node dist/bench/eval-voice.js [--voice flite|espeak] [--set dev|unseen|heldout-2|heldout-3] [--keyword-only] [--skip-plain] [--no-corpus] [--limit N] [--hints N]
  *
  * --voice picks eval/speak.sh's voice (flite awb by default, or espeak-ng); --set the question set
- * (dev: eval/qa.json, tuned on; unseen: eval/unseen, held out, only ever scored). Audio is cached per
+ * (dev: eval/qa.json, tuned on; unseen: eval/unseen, tuning data since issue 11 session 6; heldout-2 and
+ * heldout-3: never tuned on, only ever scored). Audio is cached per
  * voice and set: flite/dev at .eval-cache/voice/<id>.wav (the path `npm run eval -- --voice` uses),
  * the others at .eval-cache/voice/<voice>/<set>/<id>.wav.
  * The biased transcript is scored twice: as heard ("raw") and after the transcript rewrites
@@ -50,8 +51,9 @@ const { values: args } = parseArgs({
   },
 });
 if (!['flite', 'espeak'].includes(args.voice!)) throw new Error('--voice must be flite or espeak');
-if (!['dev', 'unseen'].includes(args.set!)) throw new Error('--set must be dev or unseen');
-const set = args.set as 'dev' | 'unseen';
+const SETS = ['dev', 'unseen', 'heldout-2', 'heldout-3'] as const;
+if (!(SETS as readonly string[]).includes(args.set!)) throw new Error(`--set must be one of ${SETS.join(', ')}`);
+const set = args.set as (typeof SETS)[number];
 
 const OWNER = 'eval-user';
 const voiceDir = args.voice === 'flite' && set === 'dev' ? join(repoRoot, '.eval-cache', 'voice') : join(repoRoot, '.eval-cache', 'voice', args.voice!, set);
