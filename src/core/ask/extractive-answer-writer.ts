@@ -155,8 +155,8 @@ export class ExtractiveAnswerWriter implements AnswerWriter {
       const name = entryName(units, anchor);
       const names = !!name && total + name.between.reduce((n, u) => n + u.words, 0) + anchor.words <= budget;
       // A table row is quoted with its header and the other rows, in order: a row alone, or a table
-      // with rows missing, misquotes the manual.
-      // A table too long for the answer is quoted from its header and the matching row on.
+      // with rows missing, misquotes the manual. One too long for the answer is quoted from its
+      // header and the matching row on.
       const rows = anchor.header ? units.filter((u) => u.header === anchor.header) : [];
       let end = anchor;
       if (rows.length > 0) {
