@@ -35,7 +35,7 @@ import { chunkPages, embeddingText } from '../src/core/ingest/chunker.js';
 import type { Embedder } from '../src/core/ports/embedder.js';
 import { transcribeAudio } from '../src/core/voice/transcribe-audio.js';
 import { RecognitionHints } from '../src/core/voice/recognition-hints.js';
-import { evalDir, evalManualsDir, loadQa, repoRoot, type QaItem } from '../test/helpers/eval-manuals.js';
+import { evalDir, evalManualsDir, loadQa, repoRoot, separateSets, type QaItem } from '../test/helpers/eval-manuals.js';
 import { wordErrorRate } from './wer.js';
 
 const { values: args } = parseArgs({
@@ -51,7 +51,7 @@ const { values: args } = parseArgs({
   },
 });
 if (!['flite', 'espeak'].includes(args.voice!)) throw new Error('--voice must be flite or espeak');
-const SETS = ['dev', 'unseen', 'heldout-2', 'heldout-3'] as const;
+const SETS = ['dev', ...separateSets] as const;
 if (!(SETS as readonly string[]).includes(args.set!)) throw new Error(`--set must be one of ${SETS.join(', ')}`);
 const set = args.set as (typeof SETS)[number];
 

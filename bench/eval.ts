@@ -27,7 +27,7 @@ import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { openDatabase } from '../src/adapters/embedded/sqlite-db.js';
 import { SqliteKnowledgeBase } from '../src/adapters/embedded/sqlite-knowledge-base.js';
-import { evalDir, evalManualsDir, loadQa, repoRoot, type EvalSet, type QaItem } from '../test/helpers/eval-manuals.js';
+import { evalDir, evalManualsDir, loadQa, repoRoot, separateSets, type EvalSet, type QaItem } from '../test/helpers/eval-manuals.js';
 import { cachedEmbedder, crossValidate, printCv, scoreQuestions } from './eval-cv.js';
 import { ApiClient } from './http-client.js';
 import { firstHitRank, fmt, groupBy, summarise, termRecall, type EvalItemResult } from './eval-metrics.js';
@@ -160,7 +160,7 @@ function gate(report: Report): boolean {
 }
 
 async function main() {
-  const sets: { set: EvalSet; qa: QaItem[]; dir: string }[] = (['dev', 'unseen', 'heldout-2', 'heldout-3'] as const).map((set) => ({ set, qa: loadQa(set), dir: evalManualsDir(set) }));
+  const sets: { set: EvalSet; qa: QaItem[]; dir: string }[] = (['dev', ...separateSets] as const).map((set) => ({ set, qa: loadQa(set), dir: evalManualsDir(set) }));
   const plain = loadQa('dev-plain');
   const dataDir = args['data-dir'] ?? mkdtempSync(join(tmpdir(), 'manuel-eval-'));
   const tStart = Date.now();
@@ -232,7 +232,7 @@ async function crossValidation(dataDir: string, sets: { set: EvalSet; qa: QaItem
     const dev = [...sets.find((s) => s.set === 'dev')!.qa, ...loadQa('dev-plain')];
     const cv = await crossValidate({ kb, embedder, owners: [ownerOf(dev)] }, dev);
     printCv(cv);
-    for (const set of ['unseen', 'heldout-2', 'heldout-3'] as const) {
+    for (const set of separateSets) {
       const qa = sets.find((s) => s.set === set)!.qa;
       const held = summarise(await scoreQuestions({ kb, embedder, owners: [ownerOf(qa)] }, qa, cv.chosenOnAll));
       console.log(`  eval/${set} with the combination chosen on all dev manuals: ${fmt(held)}`);

@@ -63,6 +63,12 @@ function leadIn(units: Unit[], u: Unit): Unit[] {
   return out;
 }
 
+/** Words in these units. */
+const wordsOf = (units: Unit[]) => units.reduce((n, u) => n + u.words, 0);
+
+/** Text that ends as a sentence or clause does (not a title, a name, a table row). */
+const endsSentence = (text: string) => /[.!?,;:]["')\]”]*$/.test(text);
+
 /** How many lines may run on into a quoted line ("Change the following line from:" / "LogLevel Info to"). */
 const LEAD_IN_LINES = 3;
 
@@ -92,7 +98,7 @@ const NEAR_VALUE = 3;
  * not a heading, a sentence or a bare number.
  */
 export const isTermLine = (u: Pick<Unit, 'text' | 'words' | 'heading'>) =>
-  !u.heading && u.words <= 6 && !/[.!?,;:]["')\]”]*$/.test(u.text) && !/^[("'“[]/.test(u.text) && /\p{L}/u.test(u.text) && !/^(figure|fig\.|table)\s*\d/i.test(u.text);
+  !u.heading && u.words <= 6 && !endsSentence(u.text) && !/^[("'“[]/.test(u.text) && /\p{L}/u.test(u.text) && !/^(figure|fig\.|table)\s*\d/i.test(u.text);
 
 /** A section title longer than this is a sentence-like heading, not the name of an option. */
 const TITLE_WORDS = 6;
@@ -147,32 +153,39 @@ export class ExtractiveAnswerWriter implements AnswerWriter {
     // has none yet may run on (up to the whole answer's budget) until it reaches one.
     const answers = (u: Unit) => (type.wantsAction ? isActionable(u.text) : type.wantsQuantity ? hasNumber(u.text) : type.wantsValue ? hasValue(u.text) : true);
     let answered = false;
+    // The lines a sentence runs on through into a quoted line come with it, when they fit with what
+    // follows them: "Change the following line from:" / "LogLevel Info to" / "LogLevel Debug" is an
+    // instruction; its last line alone is not.
+    const takeLeadIn = (units: Unit[], rest: Unit[], budget: number) => {
+      const lead = leadIn(units, rest[0]!);
+      if (total + wordsOf([...lead, ...rest].filter((u) => !chosen.has(u))) <= budget) for (const u of lead) take(u, budget);
+    };
     const excerpt = (anchor: Unit, budget: number, following: number, withBefore: boolean) => {
       const units = perPassage[anchor.passage]!;
       const before = units[anchor.order - 1];
+      // What may run past the excerpt's budget: a list or table, the action a how-to asks for.
+      const stretch = Math.max(budget * 1.4, this.opts.maxWords);
       // The option, setting or command a description explains is named on the line that opens its
       // entry ("persist switch", then what it does): the excerpt starts there.
       const name = entryName(units, anchor);
-      const names = !!name && total + name.between.reduce((n, u) => n + u.words, 0) + anchor.words <= budget;
+      const names = !!name && total + wordsOf(name.between) + anchor.words <= budget;
       // A table row is quoted with its header and the other rows, in order: a row alone, or a table
       // with rows missing, misquotes the manual. One too long for the answer is quoted from its
       // header and the matching row on.
       const rows = anchor.header ? units.filter((u) => u.header === anchor.header) : [];
       let end = anchor;
       if (rows.length > 0) {
-        const tableBudget = Math.max(budget * 1.4, this.opts.maxWords);
-        const whole = rows.reduce((n, u) => n + u.words, anchor.header!.words) <= tableBudget - total;
+        const whole = total + anchor.header!.words + wordsOf(rows) <= stretch;
         if (anchor.header!.heading) titles.add(anchor.header!);
-        else take(anchor.header!, tableBudget);
+        else take(anchor.header!, stretch);
         for (const u of whole ? rows : rows.slice(rows.indexOf(anchor))) {
-          if (!take(u, tableBudget)) break;
+          if (!take(u, stretch)) break;
           end = u;
           answered ||= answers(u);
         }
       } else if (names) {
         // A name line that a sentence runs on into is the end of an instruction: quote it whole.
-        const lead = leadIn(units, name.between[0]!);
-        if (total + [...lead, ...name.between].reduce((n, u) => n + u.words, 0) + anchor.words <= budget) for (const u of lead) take(u, budget);
+        takeLeadIn(units, [...name.between, anchor], budget);
         for (const u of name.between) take(u, budget);
         // The named option or command is what a how-to or which-question asks for.
         answered = true;
@@ -201,7 +214,7 @@ export class ExtractiveAnswerWriter implements AnswerWriter {
         // A list runs on through its items, a table through its rows (short lines, no sentence).
         if (introduced && !afterColon && !u.list && !isTermLine(u)) introduced = false;
         if (!introduced && added >= following && !(type.wantsAction && !answered) && !completes(i)) break;
-        if (!take(u, introduced || (type.wantsAction && !answered) || completes(i) ? Math.max(budget * 1.4, this.opts.maxWords) : budget)) break;
+        if (!take(u, introduced || (type.wantsAction && !answered) || completes(i) ? stretch : budget)) break;
         answered ||= answers(u);
         if (!u.list && !afterColon) added++;
         if (/:$/.test(u.text)) introduced = true;
@@ -215,11 +228,7 @@ export class ExtractiveAnswerWriter implements AnswerWriter {
       const near = units
         .filter((u) => !u.heading && !chosen.has(u) && Math.abs(u.order - best.order) <= NEAR_VALUE && answers(u))
         .sort((a, b) => Math.abs(a.order - best.order) - Math.abs(b.order - best.order) || b.score - a.score)[0];
-      // The lines a sentence runs on through into it come with it: "Change the following line from:"
-      // / "LogLevel Info to" / "LogLevel Debug" is an instruction; its last line alone is not.
-      const lead = near ? leadIn(units, near) : [];
-      const leadWords = lead.reduce((n, u) => n + (chosen.has(u) ? 0 : u.words), 0);
-      if (near && total + leadWords + near.words <= this.opts.maxWords) for (const u of lead) take(u, this.opts.maxWords);
+      if (near) takeLeadIn(units, [near], this.opts.maxWords);
       if (near && take(near, this.opts.maxWords)) answered = true;
     }
     // Without the expected kind of answer yet, the second excerpt goes to the best sentence that has it.
@@ -266,7 +275,7 @@ export function scoreSentences(question: string, passages: SearchHit[], backgrou
 }
 
 /** A table's row: a line of its own, a few cells, no sentence punctuation. */
-const isRowLike = (u: Unit) => u.lineStart && !u.heading && !u.list && u.words >= 2 && u.words <= ROW_WORDS && !/[.!?,;:]["')\]”]*$/.test(u.text);
+const isRowLike = (u: Unit) => u.lineStart && !u.heading && !u.list && u.words >= 2 && u.words <= ROW_WORDS && !endsSentence(u.text);
 
 /** Cells in a table row at most (a longer line is prose). */
 const ROW_WORDS = 10;
@@ -282,7 +291,7 @@ function tableHeaders(units: Unit[]): Unit[] {
     const header = units[i - 1]!;
     if (units[i]!.header || !isRowLike(units[i]!) || !isRowLike(units[i + 1]!)) continue;
     // A title-case header ("Device Kind Default Port") reads as a title: it still names the columns.
-    if (header.list || /[.!?,;:]["')\]”]*$/.test(header.text) || header.words < 2) continue;
+    if (header.list || endsSentence(header.text) || header.words < 2) continue;
     for (let j = i; j < units.length && isRowLike(units[j]!); j++) units[j]!.header = header;
   }
   return units;
@@ -328,8 +337,8 @@ function scoreUnit(u: Unit, units: Unit[], terms: QueryTerm[], weight: Map<Query
   if (matched === 0) s *= 0.5;
   // "What password…": the answer names the password. A sentence without the thing asked about
   // rarely answers, however many other question words it repeats.
-  const cells = u.header ? [...u.stems, ...u.header.stems] : u.stems;
-  const focused = type.focus.some((f) => cells.includes(f) || SYNONYMS.get(f)?.some((x) => cells.includes(x)));
+  const hasStem = (x: string) => u.stems.includes(x) || !!u.header?.stems.includes(x);
+  const focused = type.focus.some((f) => hasStem(f) || SYNONYMS.get(f)?.some(hasStem));
   if (type.wantsTime && hasTime(u.text)) s *= 2;
   else if (focused && (type.wantsQuantity ? hasNumber(u.text) : hasValue(u.text))) s *= 2;
   else if (type.focus.length > 0 && !focused) s *= 0.6;
