@@ -26,6 +26,13 @@ describe('ExtractiveAnswerWriter', () => {
     assert.deepEqual(cited, [0]);
   });
 
+  it('reads a box label with the text it introduces ("Note" / "USB drivers…" as "Note: USB drivers…")', async () => {
+    const text = 'The port value names the serial device, for example /dev/ttyS0.\nNote\nUSB drivers such as usbhid-ups ignore the port value; set port to auto.';
+    const { answer } = await writer.write('What port value do USB drivers need?', [hit(text)]);
+    assert.match(answer, /Note: USB drivers such as usbhid-ups ignore the port value; set port to auto\./);
+    assert.doesNotMatch(answer, /(^|\n)Note\n/);
+  });
+
   it('keeps a list introduced by the chosen sentence intact, one item per line', async () => {
     const text = '5.3.3 Port Forwarding\nIf your box is behind a router, you should forward the following ports for the TURN server:\n• UDP 3478\n• TCP 3478\n• UDP 49152-50175';
     const { answer } = await writer.write('Which ports do I forward on my router for the TURN server?', [hit(text)]);

@@ -1,6 +1,6 @@
 import type { SearchHit } from '../model/types.js';
 import type { AnswerWriter, WrittenAnswer } from '../ports/answer-writer.js';
-import { headingOf, isCodeLine, isListLine, splitSentences } from '../ingest/page-structure.js';
+import { headingOf, isCodeLine, isListLine, joinBoxLabels, splitSentences } from '../ingest/page-structure.js';
 import { answerType, definesSubject, hasNumber, hasReason, hasTime, hasValue, holdsSetting, isActionable, isInstruction, type AnswerType } from './answer-signals.js';
 import { queryTerms, type QueryTerm } from './query-terms.js';
 import { containsTerm, stems } from './term-match.js';
@@ -36,7 +36,7 @@ export interface ExtractiveOptions {
 function unitsOf(text: string, passage: number): Unit[] {
   const out: Unit[] = [];
   let previous = '';
-  for (const line of text.split('\n')) {
+  for (const line of joinBoxLabels(text.split('\n'))) {
     // Code lines behave like list items: each keeps its own line and a block stays together.
     const list = isListLine(line.trim()) || isCodeLine(line);
     // A title-case line holding a path, option or directive is a config line or a table row

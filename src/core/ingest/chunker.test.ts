@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { PageText } from '../model/types.js';
 import { chunkPages, embeddingText } from './chunker.js';
-import { headingOf, splitSentences } from './page-structure.js';
+import { headingOf, joinBoxLabels, sectionNumber, splitSentences } from './page-structure.js';
 
 const opts = { manualId: 'm1', ownerId: 'u1' };
 const words = (s: string) => s.split(/\s+/).filter(Boolean).length;
@@ -81,6 +81,58 @@ describe('page structure', () => {
     assert.equal(headingOf('1. Connect the cable to the port.', true), null);
     assert.equal(headingOf('The device is ready to use now', true), null);
     assert.equal(headingOf('UDP 49152-50175', true), null);
+  });
+
+  it('reads a title that opens with a quote, and takes no box label or caption for a title', () => {
+    assert.equal(headingOf('3.9.1 "Simple" configuration', true), '3.9.1 "Simple" configuration');
+    assert.equal(headingOf('3.9.3 “Big Box” configuration', false), '3.9.3 “Big Box” configuration');
+    for (const label of ['Note', 'Warning', 'Important', 'Tip', 'Caution']) assert.equal(headingOf(label, true), null, label);
+    assert.equal(headingOf('Figure 4.4: Polar View', true), null);
+    assert.equal(headingOf('Table 2 Error Codes', true), null);
+    // A title that merely starts with such a word is still one.
+    assert.equal(headingOf('Notes to Packagers', true), 'Notes to Packagers');
+    assert.equal(headingOf('Important Safety Instructions', true), 'Important Safety Instructions');
+  });
+
+  it('numbers an appendix section from its letter, so a stale chapter heading does not cover the appendix', () => {
+    assert.equal(sectionNumber('H.6.3 Various'), 'H.6.3');
+    assert.equal(sectionNumber('6.1) Critical Update Note'), '6.1');
+    assert.equal(sectionNumber('Chapter 4. Data Filters'), null, 'numbering "Chapter N." titles was measured and lost pages (ADR 0017, session 19)');
+    assert.equal(headingOf('H.6.3 Various', false), 'H.6.3 Various');
+    assert.equal(headingOf('J.3 Network UPS Tools', false), 'J.3 Network UPS Tools');
+    assert.equal(headingOf('A Word of Caution', false), null, 'a letter alone is no section number');
+    assert.equal(headingOf('310 Meridian Color', true), null, 'a model number in a table is no chapter');
+    assert.equal(headingOf('12 Troubleshooting', false), '12 Troubleshooting');
+    assert.equal(headingOf('6.1) Critical Update Note for CUPS Users', false), '6.1) Critical Update Note for CUPS Users');
+    assert.equal(headingOf('1) Determine whether any printers on your system use the epson backend.', true), null);
+    const pages: PageText[] = [
+      { pageNumber: 1, label: null, text: '10.6.4 Config Files\n\nThe files live in /etc/nut.' },
+      { pageNumber: 2, label: null, text: 'H.6.3 Various\n\nBuild options for the libraries.\n\nH.6.4 Paths\n\nWhere the build looks.' },
+      { pageNumber: 3, label: null, text: '6) Release Notes\n\nThese notes apply to 5.2.\n\n6.1) Critical Update Note\n\nRead this first.' },
+    ];
+    const headings = chunkPages(pages, opts).map((c) => c.heading);
+    assert.deepEqual(headings, ['10.6.4 Config Files', 'H.6.3 Various', 'H.6.4 Paths', '6) Release Notes', '6) Release Notes › 6.1) Critical Update Note']);
+  });
+
+  it('does not carry a box label down the section as its sub-title', () => {
+    const pages: PageText[] = [
+      {
+        pageNumber: 1,
+        label: null,
+        text:
+          '6.3.1 Shutdown Design\n\nWarning\n\nDo not unplug the serial cable while the UPS is on battery.\n\n' +
+          'The primary waits up to HOSTSYNC seconds for the secondaries to disconnect.\n\n6.3.2 "How" you set it up\n\nCreate a user.',
+      },
+    ];
+    const chunks = chunkPages(pages, opts);
+    assert.ok(chunks.length >= 2);
+    for (const c of chunks) assert.doesNotMatch(c.heading ?? '', /Warning/, c.text);
+    // The label introduces its box's text instead of standing as a sentence of its own.
+    assert.match(chunks[0]!.text, /^6\.3\.1 Shutdown Design\nWarning: Do not unplug the serial cable/);
+    assert.deepEqual(joinBoxLabels(['Note', '', '2.1 Wiring', 'Text.']), ['Note', '2.1 Wiring', 'Text.'], 'a heading stays a heading');
+    assert.deepEqual(joinBoxLabels(['Note', 'Note', 'Keep it dry.']), ['Note: Keep it dry.']);
+    assert.equal(chunks.find((c) => c.text.includes('HOSTSYNC'))!.heading, '6.3.1 Shutdown Design');
+    assert.equal(chunks.find((c) => c.text.includes('Create a user'))!.heading, '6.3.2 "How" you set it up');
   });
 
   it('splits sentences without breaking abbreviations or numbers', () => {

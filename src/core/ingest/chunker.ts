@@ -1,5 +1,5 @@
 import type { Chunk, PageText } from '../model/types.js';
-import { headingOf, isCodeLine, isListLine, runningLines, splitSentences, stripRunningLines } from './page-structure.js';
+import { headingOf, isCodeLine, isListLine, joinBoxLabels, runningLines, sectionNumber, splitSentences, stripRunningLines } from './page-structure.js';
 
 export interface ChunkOptions {
   manualId: string;
@@ -29,7 +29,7 @@ const wordCount = (s: string) => s.split(/\s+/).filter(Boolean).length;
 function pageUnits(text: string, maxWords: number): Unit[] {
   const units: Unit[] = [];
   const blocks: { text: string; heading: boolean }[] = [];
-  const lines = text.split('\n').map((l) => l.trim());
+  const lines = joinBoxLabels(text.split('\n').map((l) => l.trim()));
   const wide = percentile(lines.filter(Boolean).map((l) => l.length), 0.9);
   let prevBlank = true;
   let prevLine = '';
@@ -121,14 +121,14 @@ export function chunkPages(pages: PageText[], opts: ChunkOptions): Chunk[] {
           flush();
           cur = [];
         }
-        if (/^\d/.test(u.text)) {
-          const number = u.text.split(/\s/)[0]!.replace(/\.$/, '');
+        const number = sectionNumber(u.text);
+        if (number) {
           const level = number.split('.').length;
           outline.length = Math.min(outline.length, level);
           outline[level - 1] = u.text;
           // Keep only real ancestors: "7.1.3" is not under a stale "6.5" left by a skipped chapter page.
           for (let l = 0; l < level - 1; l++) {
-            const parent = outline[l]?.split(/\s/)[0]!.replace(/\.$/, '');
+            const parent = outline[l] && sectionNumber(outline[l]!);
             if (parent && !number.startsWith(`${parent}.`)) delete outline[l];
           }
           sub = null;

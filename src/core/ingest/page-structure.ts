@@ -73,8 +73,14 @@ function titleCased(words: string[]): boolean {
 export function headingOf(line: string, standsAlone: boolean): string | null {
   const t = line.trim();
   if (t.length < 3 || t.length > 90 || /[.,;:!]$/.test(t) || t.includes('…') || isListLineNotNumber(t)) return null;
-  const numbered = /^((?:\d+\.)+\d*|\d+)\.?\s+(\p{Lu}.*)$/u.exec(t);
+  if (ADMONITION.test(t) || CAPTION.test(t)) return null;
+  // The title may open with a quote or a parenthesis ('3.9.1 "Simple" configuration'); an appendix's
+  // sections are numbered from its letter ("H.6.3 Various"); word processors close a number with ")"
+  // ("6.1) Critical Update Note").
+  const numbered = /^((?:\d+\.)+\d*|\d+|[A-Z](?:\.\d+)+)[.)]?\s+(["“‘'(]?\p{Lu}.*)$/u.exec(t);
   if (numbered) {
+    // A chapter number has one or two digits: "310 Meridian Color" is a model in a table.
+    if (/^\d{3,}$/.test(numbered[1]!)) return null;
     const words = numbered[2]!.split(/\s+/);
     const multiLevel = numbered[1]!.includes('.') && /\d\.\d/.test(numbered[1]!);
     // A title ending in a bare number ("2 School Level Experiments 11") is a contents entry.
@@ -87,6 +93,40 @@ export function headingOf(line: string, standsAlone: boolean): string | null {
   // Diagram labels ("IN1 GND", "R1 R2") are all capitals and digits: a heading has a lower-case word.
   if (words.length > 8 || digits > 2 || !/^[\p{Lu}]/u.test(t) || !/\p{Ll}{2}/u.test(t) || !titleCased(words)) return null;
   return t;
+}
+
+/**
+ * A box's label ("Note", "Warning") and a figure's or table's caption ("Figure 4.4: Polar View") name
+ * no section: taken for sub-titles, they were carried by every chunk down to the next heading.
+ */
+const ADMONITION = /^(?:notes?|warnings?|tips?|important|caution|danger|hint|attention)$/i;
+const CAPTION = /^(?:figure|fig\.|table|listing|example)\s+[A-Z]?\d+(?:[.\-–]\d+)*\b/i;
+
+/**
+ * "Note" / "These examples show…" reads "Note: These examples show…": a box's label standing alone on
+ * its line introduces the next line that has text; it is never a sentence (or a title) of its own.
+ * A heading right after a label is left alone (the box held no text, a picture perhaps).
+ */
+export function joinBoxLabels(lines: string[]): string[] {
+  const out: string[] = [];
+  let label: string | null = null;
+  for (const line of lines) {
+    const t = line.trim();
+    if (label !== null && t === '') continue;
+    if (ADMONITION.test(t)) label = t; // of two labels in a row, the one next to the text
+    else if (label !== null) {
+      out.push(...(headingOf(t, true) ? [label, line] : [`${label}: ${line.trimStart()}`]));
+      label = null;
+    } else out.push(line);
+  }
+  if (label !== null) out.push(label);
+  return out;
+}
+
+/** The section number a heading opens with ("6.3.1", "7", "H.6.3"), or null for an unnumbered title. */
+export function sectionNumber(heading: string): string | null {
+  const m = /^(\d+(?:\.\d+)*|[A-Z](?:\.\d+)+)[.)]?(?:\s|$)/.exec(heading);
+  return m ? m[1]! : null;
 }
 
 const isListLineNotNumber = (t: string) => BULLET.test(t) && !/^\d/.test(t);
