@@ -1,6 +1,6 @@
 import type { SearchHit } from '../model/types.js';
 import type { AnswerWriter, WrittenAnswer } from '../ports/answer-writer.js';
-import { headingOf, isCodeLine, isListLine, joinBoxLabels, splitSentences } from '../ingest/page-structure.js';
+import { headingOf, isCaption, isCodeLine, isListLine, joinBoxLabels, splitSentences } from '../ingest/page-structure.js';
 import { answerType, definesSubject, hasNumber, hasReason, hasTime, hasValue, holdsSetting, isActionable, isInstruction, type AnswerType } from './answer-signals.js';
 import { queryTerms, type QueryTerm } from './query-terms.js';
 import { containsTerm, stems } from './term-match.js';
@@ -98,7 +98,7 @@ const NEAR_VALUE = 3;
  * not a heading, a sentence or a bare number.
  */
 export const isTermLine = (u: Pick<Unit, 'text' | 'words' | 'heading'>) =>
-  !u.heading && u.words <= 6 && !endsSentence(u.text) && !/^[("'“[]/.test(u.text) && /\p{L}/u.test(u.text) && !/^(figure|fig\.|table)\s*\d/i.test(u.text);
+  !u.heading && u.words <= 6 && !endsSentence(u.text) && !/^[("'“[]/.test(u.text) && /\p{L}/u.test(u.text) && !isCaption(u.text);
 
 /** A section title longer than this is a sentence-like heading, not the name of an option. */
 const TITLE_WORDS = 6;

@@ -73,16 +73,14 @@ function titleCased(words: string[]): boolean {
 export function headingOf(line: string, standsAlone: boolean): string | null {
   const t = line.trim();
   if (t.length < 3 || t.length > 90 || /[.,;:!]$/.test(t) || t.includes('…') || isListLineNotNumber(t)) return null;
-  if (ADMONITION.test(t) || CAPTION.test(t)) return null;
-  // The title may open with a quote or a parenthesis ('3.9.1 "Simple" configuration'); an appendix's
-  // sections are numbered from its letter ("H.6.3 Various"); word processors close a number with ")"
-  // ("6.1) Critical Update Note").
-  const numbered = /^((?:\d+\.)+\d*|\d+|[A-Z](?:\.\d+)+)[.)]?\s+(["“‘'(]?\p{Lu}.*)$/u.exec(t);
+  if (ADMONITION.test(t) || isCaption(t)) return null;
+  // The title may open with a quote or a parenthesis ('3.9.1 "Simple" configuration').
+  const numbered = NUMBERED_TITLE.exec(t);
   if (numbered) {
     // A chapter number has one or two digits: "310 Meridian Color" is a model in a table.
     if (/^\d{3,}$/.test(numbered[1]!)) return null;
     const words = numbered[2]!.split(/\s+/);
-    const multiLevel = numbered[1]!.includes('.') && /\d\.\d/.test(numbered[1]!);
+    const multiLevel = /\d\.\d/.test(numbered[1]!);
     // A title ending in a bare number ("2 School Level Experiments 11") is a contents entry.
     if (words.length <= 12 && (multiLevel || titleCased(words)) && !/\d{3,}/.test(numbered[2]!) && !/\s\d+$/.test(numbered[2]!)) return t;
     return null;
@@ -100,7 +98,15 @@ export function headingOf(line: string, standsAlone: boolean): string | null {
  * no section: taken for sub-titles, they were carried by every chunk down to the next heading.
  */
 const ADMONITION = /^(?:notes?|warnings?|tips?|important|caution|danger|hint|attention)$/i;
-const CAPTION = /^(?:figure|fig\.|table|listing|example)\s+[A-Z]?\d+(?:[.\-–]\d+)*\b/i;
+export const isCaption = (line: string) => /^(?:figure|fig\.|table|listing|example)\s*[A-Z]?\d/i.test(line.trim());
+
+/**
+ * A section number ("6.3.1", "7", "1.2."), an appendix's numbered from its letter ("H.6.3"), or one a
+ * word processor closes with ")" ("6.1) Critical Update Note"); group 1 is the number alone.
+ */
+const SECTION_NUMBER = String.raw`(\d+(?:\.\d+)*|[A-Z](?:\.\d+)+)[.)]?`;
+const NUMBERED_TITLE = new RegExp(String.raw`^${SECTION_NUMBER}\s+(["“‘'(]?\p{Lu}.*)$`, 'u');
+const NUMBER_OPENING = new RegExp(String.raw`^${SECTION_NUMBER}(?:\s|$)`);
 
 /**
  * "Note" / "These examples show…" reads "Note: These examples show…": a box's label standing alone on
@@ -125,8 +131,7 @@ export function joinBoxLabels(lines: string[]): string[] {
 
 /** The section number a heading opens with ("6.3.1", "7", "H.6.3"), or null for an unnumbered title. */
 export function sectionNumber(heading: string): string | null {
-  const m = /^(\d+(?:\.\d+)*|[A-Z](?:\.\d+)+)[.)]?(?:\s|$)/.exec(heading);
-  return m ? m[1]! : null;
+  return NUMBER_OPENING.exec(heading)?.[1] ?? null;
 }
 
 const isListLineNotNumber = (t: string) => BULLET.test(t) && !/^\d/.test(t);
